@@ -1,0 +1,66 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+/**
+ * The control plane's OpenAPI registry. Each routes file registers the paths it serves next to
+ * the zod schemas it validates with, so the document cannot drift from the code; a test checks
+ * every mounted route is documented.
+ */
+export const registry = new OpenAPIRegistry();
+
+registry.registerComponent('securitySchemes', 'adminBearer', {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description: 'Admin access token (audience kg-admin) from POST /api/admin/auth/login',
+});
+registry.registerComponent('securitySchemes', 'userBearer', {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description: 'Global-user access token (audience kg-user) from POST /api/auth/login',
+});
+
+export const errorEnvelope = z
+  .object({
+    success: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .openapi('ErrorEnvelope');
+
+/** `{ success: true, data }` wrapper for a response schema. */
+export function envelope<T extends z.ZodTypeAny>(data: T) {
+  return z.object({ success: z.literal(true), data });
+}
+
+/** Standard responses: the success body plus the error envelope for the listed statuses. */
+export function responses(
+  data: z.ZodTypeAny,
+  errorStatuses: number[] = [400, 401, 403],
+  successStatus = 200,
+): Record<string, { description: string; content?: Record<string, { schema: z.ZodTypeAny }> }> {
+  const out: Record<string, { description: string; content?: Record<string, { schema: z.ZodTypeAny }> }> = {
+    [successStatus]: { description: 'Success', content: { 'application/json': { schema: envelope(data) } } },
+  };
+  for (const status of errorStatuses) {
+    out[status] = { description: 'Error', content: { 'application/json': { schema: errorEnvelope } } };
+  }
+  out[503] = { description: 'MySQL or Redis unavailable', content: { 'application/json': { schema: errorEnvelope } } };
+  return out;
+}
+
+export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Kindergarten platform control plane',
+      version: '0.1.0',
+      description: 'Unified auth, tenant registry and operator API (SPEC §9).',
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+export { z };

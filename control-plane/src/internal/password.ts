@@ -1,0 +1,32 @@
+import crypto from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { FieldError } from '@kg/shared';
+
+/** Password policy of SPEC §4: at least 8 characters with letters and digits. */
+export function passwordProblems(password: string, field = 'password'): FieldError[] {
+  const problems: FieldError[] = [];
+  if (password.length < 8) problems.push({ field, message: 'must be at least 8 characters' });
+  if (password.length > 128) problems.push({ field, message: 'must be at most 128 characters' });
+  if (!/[A-Za-z]/.test(password)) problems.push({ field, message: 'must contain a letter' });
+  if (!/\d/.test(password)) problems.push({ field, message: 'must contain a digit' });
+  return problems;
+}
+
+/** bcryptjs async hash: runs in chunks so the event loop keeps serving other requests. */
+export function hashPassword(password: string, cost: number): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+/** A strong random password that satisfies the policy (letters, digits, symbols; 20 chars). */
+export function generatePassword(length = 20): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789-_!@#%';
+  for (;;) {
+    const bytes = crypto.randomBytes(length);
+    const pw = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+    if (passwordProblems(pw).length === 0) return pw;
+  }
+}

@@ -1,0 +1,60 @@
+import { migrate, mysqlTargetFromConfig, type Logger, type Pool, type RowDataPacket } from '@kg/shared';
+import type { ControlPlaneConfig } from '../../config';
+import { generatePassword, hashPassword, passwordProblems } from '../../internal/password';
+import { CONTROL_MIGRATIONS_DIR } from '../../internal/paths';
+
+/** Applies pending control-database migrations (creates the database when missing). */
+export async function migrateControlDb(config: ControlPlaneConfig, logger?: Logger) {
+  const result = await migrate(mysqlTargetFromConfig(config), config.CONTROL_DB_NAME, CONTROL_MIGRATIONS_DIR, {
+    onApplied: (m) => logger?.info({ migration: m.file }, 'control migration applied'),
+  });
+  return result;
+}
+
+/**
+ * Registers the configured MySQL server as the first `database_servers` row when the table is
+ * empty. Its password is referenced, never stored (secret_ref env:MYSQL_PASSWORD).
+ */
+export async function ensureDefaultDatabaseServer(db: Pool, config: ControlPlaneConfig): Promise<void> {
+  await db.query(
+    `INSERT INTO database_servers (name, host, port, username, secret_ref, capacity, status)
+     SELECT 'local', ?, ?, ?, 'env:MYSQL_PASSWORD', 500, 'active' FROM DUAL
+     WHERE NOT EXISTS (SELECT 1 FROM database_servers)`,
+    [config.MYSQL_HOST, config.MYSQL_PORT, config.MYSQL_USER],
+  );
+}
+
+export interface BootstrapAdminResult {
+  created: boolean;
+  username: string;
+  /** Set only when the password was generated; print it once. */
+  generatedPassword?: string;
+}
+
+/**
+ * First start creates the super admin from BOOTSTRAP_ADMIN_USERNAME / BOOTSTRAP_ADMIN_PASSWORD,
+ * or with a generated strong password when none is given. No default password exists; once a
+ * super admin exists nothing happens.
+ */
+export async function bootstrapSuperAdmin(db: Pool, config: ControlPlaneConfig): Promise<BootstrapAdminResult> {
+  const [existing] = await db.query<RowDataPacket[]>("SELECT username FROM admin_users WHERE role = 'super_admin' LIMIT 1");
+  if (existing.length > 0) return { created: false, username: String(existing[0]!.username) };
+  const username = config.BOOTSTRAP_ADMIN_USERNAME;
+  let password = config.BOOTSTRAP_ADMIN_PASSWORD;
+  let generated: string | undefined;
+  if (password) {
+    const problems = passwordProblems(password, 'BOOTSTRAP_ADMIN_PASSWORD');
+    if (problems.length) {
+      throw new Error(`BOOTSTRAP_ADMIN_PASSWORD ${problems.map((p) => p.message).join(', ')}`);
+    }
+  } else {
+    password = generated = generatePassword();
+  }
+  const hash = await hashPassword(password, config.BCRYPT_COST);
+  const [res] = await db.query<import('@kg/shared').ResultSetHeader>(
+    "INSERT IGNORE INTO admin_users (username, password, role, status) VALUES (?, ?, 'super_admin', 'active')",
+    [username, hash],
+  );
+  if (res.affectedRows === 0) return { created: false, username };
+  return { created: true, username, generatedPassword: generated };
+}

@@ -1,0 +1,41 @@
+import { createPool, listen, mysqlTargetFromConfig, createShutdown, ConfigError } from '@kg/shared';
+import { loadConfig } from '../config';
+import { createApp } from '../http/app';
+import { buildContext, closeContext } from '../internal/build-context';
+import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../modules/bootstrap/bootstrap';
+
+/** Entry point of the control-plane process (PM2 runs one per core in cluster mode). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const ctx = await (async () => {
+    // Migrations take a named lock, so replicas starting together apply them once.
+    await migrateControlDb(config);
+    const pool = createPool(mysqlTargetFromConfig(config), config.CONTROL_DB_NAME, { connectionLimit: 2 });
+    try {
+      await ensureDefaultDatabaseServer(pool, config);
+      const admin = await bootstrapSuperAdmin(pool, config);
+      if (admin.generatedPassword) {
+        process.stdout.write(
+          `\n  Super admin created: username "${admin.username}", password "${admin.generatedPassword}"\n` +
+            '  This password is shown once. Sign in and change it, or set BOOTSTRAP_ADMIN_PASSWORD next time.\n\n',
+        );
+      }
+    } finally {
+      await pool.end();
+    }
+    return buildContext(config);
+  })();
+  const app = createApp(ctx);
+  const server = await listen(app, config.CONTROL_PLANE_PORT);
+  ctx.logger.info({ port: server.port }, 'control plane listening');
+  const shutdown = createShutdown(ctx.logger);
+  shutdown.add('http', () => server.close());
+  shutdown.add('context', () => closeContext(ctx));
+  shutdown.installSignalHandlers();
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`control plane failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

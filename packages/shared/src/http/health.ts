@@ -1,0 +1,43 @@
+import type { Pool } from 'mysql2/promise';
+import type { Redis } from 'ioredis';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  mysql: { status: 'up' | 'down'; latencyMs?: number; error?: string };
+  redis: { status: 'up' | 'down'; latencyMs?: number; error?: string };
+  uptimeSeconds: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function probe(fn: () => Promise<unknown>, what: string, timeoutMs: number) {
+  const started = performance.now();
+  try {
+    await withTimeout(fn(), timeoutMs, what);
+    return { status: 'up' as const, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (err) {
+    return { status: 'down' as const, error: (err as Error).message };
+  }
+}
+
+/** Checks MySQL (`SELECT 1`) and Redis (`PING`) in parallel, each bounded by a timeout. */
+export async function checkHealth(pool: Pool, redis: Redis, timeoutMs = 1500): Promise<HealthReport> {
+  const [mysql, redisStatus] = await Promise.all([
+    probe(() => pool.query('SELECT 1'), 'MySQL', timeoutMs),
+    probe(() => redis.ping(), 'Redis', timeoutMs),
+  ]);
+  return {
+    status: mysql.status === 'up' && redisStatus.status === 'up' ? 'ok' : 'degraded',
+    mysql,
+    redis: redisStatus,
+    uptimeSeconds: Math.round(process.uptime()),
+  };
+}

@@ -1,0 +1,43 @@
+import type { RequestHandler, Router } from 'express';
+import express from 'express';
+import client from 'prom-client';
+
+/**
+ * A Prometheus registry per process with default metrics and an HTTP latency histogram labelled
+ * by route pattern (never the raw URL, so cardinality stays bounded).
+ */
+export function createMetrics(service: string) {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service });
+  client.collectDefaultMetrics({ register: registry });
+  const httpDuration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+
+  const router: Router = express.Router();
+  router.get('/metrics', async (_req, res, next) => {
+    try {
+      res.set('Content-Type', registry.contentType);
+      res.end(await registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return { registry, middleware, router, client };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
