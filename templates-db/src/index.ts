@@ -58,3 +58,4 @@ export async function listTables(target: MysqlTarget, database: string): Promise
     await conn.end();
   }
 }
+export * from './clone';
