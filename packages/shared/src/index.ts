@@ -14,3 +14,5 @@ export * from './http/metrics';
 export * from './http/health';
 export * from './http/server';
 export * from './tokens';
+export * from './queues';
+export * from './providers/types';

@@ -1,0 +1,34 @@
+/**
+ * Queue names and job payloads shared by the control plane (producer) and the provisioner
+ * (workers). BullMQ's `prefix` is REDIS_KEY_PREFIX + 'bull', so deployments and test files
+ * sharing one Redis never see each other's queues.
+ */
+export const QUEUES = {
+  /** Tenant create pipeline and retries: one job per tenant at a time (jobId = tenant code based). */
+  lifecycle: 'tenant-lifecycle',
+  /** Resource cleanup (purge) of deleted tenants, and temp/ file cleanup. */
+  cleanup: 'tenant-cleanup',
+  /** Schema rollout: one job per tenant database. */
+  rollout: 'schema-rollout',
+} as const;
+
+export function bullPrefix(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}bull`;
+}
+
+export interface CreateTenantJob {
+  tenantCode: string;
+  /** One-time password for a newly created admin global user is never put in Redis. */
+  requestedBy?: string;
+}
+
+/** Redis pub/sub channel on which tenant status changes are announced (SPEC §5, §12). */
+export function tenantStatusChannel(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}tenant-status`;
+}
+
+export interface TenantStatusMessage {
+  tenantCode: string;
+  status: string;
+  at: string;
+}

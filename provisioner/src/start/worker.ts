@@ -1,0 +1,83 @@
+import express from 'express';
+import { Worker } from 'bullmq';
+import cron from 'node-cron';
+import { ConfigError, checkHealth, createShutdown, listen } from '@kg/shared';
+import { loadConfig } from '../config';
+import type { ProvisionerContext } from '../context';
+import { buildContext, closeContext } from '../internal/build-context';
+import { jobHandlers, schedules } from '../jobs/registry';
+
+/** Starts one BullMQ Worker per queue, dispatching by job name to the registered handlers. */
+export function startWorkers(ctx: ProvisionerContext): Worker[] {
+  const byQueue = new Map<string, Map<string, (typeof jobHandlers)[number]>>();
+  for (const h of jobHandlers) {
+    if (!byQueue.has(h.queue)) byQueue.set(h.queue, new Map());
+    byQueue.get(h.queue)!.set(h.name, h);
+  }
+  const workers: Worker[] = [];
+  for (const [queue, handlers] of byQueue) {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const handler = handlers.get(job.name);
+        if (!handler) throw new Error(`No handler for job ${job.name} on ${queue}`);
+        return handler.handle(job, ctx);
+      },
+      {
+        connection: ctx.bullConnection,
+        prefix: ctx.bullPrefix,
+        concurrency: ctx.config.PROVISIONER_CONCURRENCY,
+        lockDuration: ctx.config.PROVISIONER_LOCK_MS,
+        stalledInterval: ctx.config.PROVISIONER_STALLED_INTERVAL_MS,
+        maxStalledCount: 5,
+      },
+    );
+    worker.on('failed', (job, err) =>
+      ctx.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    worker.on('error', (err) => ctx.logger.error({ queue, err: err.message }, 'worker error'));
+    workers.push(worker);
+  }
+  return workers;
+}
+
+/** Registers node-cron schedules; each replica runs them, and each run de-duplicates its enqueue. */
+export function startSchedules(ctx: ProvisionerContext): Array<{ stop: () => unknown }> {
+  return schedules.map((s) =>
+    cron.schedule(s.cron, () => {
+      s.run(ctx).catch((err) => ctx.logger.error({ schedule: s.name, err: (err as Error).message }, 'schedule failed'));
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const ctx = await buildContext(config);
+  const workers = startWorkers(ctx);
+  const tasks = startSchedules(ctx);
+  const shutdown = createShutdown(ctx.logger);
+  if (config.PROVISIONER_METRICS_PORT > 0) {
+    const app = express();
+    app.use(ctx.metrics.router);
+    app.get('/api/health', async (_req, res) => {
+      const report = await checkHealth(ctx.db, ctx.redis);
+      res.status(report.status === 'ok' ? 200 : 503).json({ success: report.status === 'ok', data: report });
+    });
+    const server = await listen(app, config.PROVISIONER_METRICS_PORT, '127.0.0.1');
+    shutdown.add('metrics http', () => server.close(1000));
+  }
+  ctx.logger.info({ queues: workers.map((w) => w.name), schedules: tasks.length }, 'provisioner started');
+  shutdown.add('schedules', async () => tasks.forEach((t) => t.stop()));
+  // close() waits for in-flight jobs to finish (SPEC §11 graceful shutdown).
+  shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
+  shutdown.add('context', () => closeContext(ctx));
+  shutdown.installSignalHandlers();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`provisioner failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}
