@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm start`: brings the whole system up on local defaults (SPEC §11).
+//  1. creates .env from .env.example on first run, generating the secrets it needs;
+//  2. makes MariaDB and Redis ready (scripts/ensure-services.sh);
+//  3. compiles the TypeScript workspaces (incremental);
+//  4. applies control-database migrations and bootstraps the super admin (printed once);
+//  5. builds or updates the template database from templates-db/;
+//  6. starts the control plane, the provisioner and the tenant app, and prints the URLs.
+// Ctrl-C (or SIGTERM) stops every process cleanly.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const envFile = path.join(root, '.env');
+const exampleFile = path.join(root, '.env.example');
+
+function log(msg) {
+  process.stdout.write(`[start] ${msg}\n`);
+}
+
+/** First run: copy .env.example to .env and fill the generated secrets. */
+function ensureDotEnv() {
+  if (fs.existsSync(envFile)) return;
+  const generated = {
+    MASTER_KEY: () => crypto.randomBytes(32).toString('base64'),
+    STORAGE_SIGNING_SECRET: () => crypto.randomBytes(32).toString('base64url'),
+  };
+  const text = fs
+    .readFileSync(exampleFile, 'utf8')
+    .split('\n')
+    .map((line) => {
+      const m = /^([A-Z0-9_]+)=\s*$/.exec(line);
+      return m && generated[m[1]] ? `${m[1]}=${generated[m[1]]()}` : line;
+    })
+    .join('\n');
+  fs.writeFileSync(envFile, text, { mode: 0o600 });
+  log('created .env from .env.example with freshly generated secrets');
+}
+
+/** Minimal .env reader (the apps use dotenv themselves; this only feeds the helper scripts). */
+function readDotEnv() {
+  const out = {};
+  for (const line of fs.readFileSync(envFile, 'utf8').split('\n')) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m && m[2] !== '') out[m[1]] = m[2].replace(/^['"]|['"]$/g, '');
+  }
+  return out;
+}
+
+function run(cmd, args, env) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    log(`"${[cmd, ...args].join(' ')}" failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+ensureDotEnv();
+const env = { ...readDotEnv(), ...process.env };
+run('bash', [path.join(root, 'scripts/ensure-services.sh')], env);
+log('compiling TypeScript');
+run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b'], env);
+run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
+run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
+
+const apps = [
+  { name: 'control-plane', entry: 'control-plane/dist/start/server.js' },
+  { name: 'provisioner', entry: 'provisioner/dist/start/worker.js' },
+  { name: 'tenant-app', entry: 'tenant-app/dist/start/server.js' },
+].filter((a) => fs.existsSync(path.join(root, a.entry)));
+
+const children = new Map();
+let stopping = false;
+
+function prefixLines(name, stream, out) {
+  let buf = '';
+  stream.on('data', (chunk) => {
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      out.write(`${name.padEnd(13)}| ${buf.slice(0, i)}\n`);
+      buf = buf.slice(i + 1);
+    }
+  });
+}
+
+for (const app of apps) {
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, app.entry)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(app.name, child.stdout, process.stdout);
+  prefixLines(app.name, child.stderr, process.stderr);
+  children.set(app.name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(app.name);
+    if (!stopping) {
+      log(`${app.name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    } else if (children.size === 0) {
+      process.exit(exitCode);
+    }
+  });
+}
+
+let exitCode = 0;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  log('stopping…');
+  for (const child of children.values()) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(exitCode || 1);
+  }, 20_000).unref();
+  if (children.size === 0) process.exit(exitCode);
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function waitHealthy(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+const cpPort = env.CONTROL_PLANE_PORT || '4001';
+const taPort = env.TENANT_APP_PORT || '3000';
+const domain = env.BASE_DOMAIN || 'localhost';
+const cpOk = await waitHealthy(`http://127.0.0.1:${cpPort}/api/health`);
+const taOk = children.has('tenant-app') ? await waitHealthy(`http://127.0.0.1:${taPort}/api/health`) : false;
+if (!stopping) {
+  const lines = [
+    '',
+    '  Kindergarten platform is up' + (cpOk ? '' : ' (control plane not healthy yet: see its log above)'),
+    `  Control plane API   http://localhost:${cpPort}/api   (health: /api/health, OpenAPI: /api/openapi.json)`,
+    `  Admin console       http://localhost:${cpPort}/`,
+    `  JWKS                http://localhost:${cpPort}/.well-known/jwks.json`,
+    `  Metrics             http://localhost:${cpPort}/metrics`,
+  ];
+  if (children.has('tenant-app')) {
+    lines.push(`  Tenant app          http://k001.${domain}:${taPort}/   (any tenant: http://<code>.${domain}:${taPort})` + (taOk ? '' : ' (not healthy yet)'));
+  }
+  if (children.has('provisioner')) lines.push('  Provisioner         running (BullMQ workers)');
+  lines.push('  Super admin         printed above on first start (or BOOTSTRAP_ADMIN_* in .env)', '  Stop with Ctrl-C', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}
