@@ -147,7 +147,6 @@ if (!stopping) {
     '',
     '  Kindergarten platform is up' + (cpOk ? '' : ' (control plane not healthy yet: see its log above)'),
     `  Control plane API   http://localhost:${cpPort}/api   (health: /api/health, OpenAPI: /api/openapi.json)`,
-    `  Admin console       http://localhost:${cpPort}/`,
     `  JWKS                http://localhost:${cpPort}/.well-known/jwks.json`,
     `  Metrics             http://localhost:${cpPort}/metrics`,
   ];
