@@ -2,14 +2,8 @@
 process.env.KG_SKIP_DOTENV = '1';
 process.env.NODE_ENV = 'test';
 
+// Spec files are listed by `npm test` (package.json), so `npx mocha <file>` runs just that file.
 module.exports = {
-  spec: [
-    'packages/*/test/**/*.test.ts',
-    'templates-db/test/**/*.test.ts',
-    'control-plane/test/**/*.test.ts',
-    'provisioner/test/**/*.test.ts',
-    'tenant-app/test/**/*.test.ts',
-  ],
   'node-option': ['conditions=development', 'import=tsx'],
   timeout: 60000,
   slow: 2000,
