@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import type { FieldError } from '@kg/shared';
+import { passwordHasher } from './password-hasher';
 
 /** Password policy of SPEC §4: at least 8 characters with letters and digits. */
 export function passwordProblems(password: string, field = 'password'): FieldError[] {
@@ -12,13 +12,13 @@ export function passwordProblems(password: string, field = 'password'): FieldErr
   return problems;
 }
 
-/** bcryptjs async hash: runs in chunks so the event loop keeps serving other requests. */
+/** bcrypt on the worker-thread pool, so hashing never stalls the event loop (see password-hasher.ts). */
 export function hashPassword(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return passwordHasher.hash(password, cost);
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+  return passwordHasher.verify(password, hash);
 }
 
 /** A strong random password that satisfies the policy (letters, digits, symbols; 20 chars). */

@@ -1,0 +1,94 @@
+import { Router } from 'express';
+import { ok, validate } from '@kg/shared';
+import type { AppContext } from '../../context';
+import { clientInfo, requireAdmin } from '../../http/middleware/auth';
+import { registry, responses, z } from '../../http/openapi';
+import { getAdminProfile, loginAdmin, logoutAdmin, refreshAdminSession } from './admin-auth.service';
+
+const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string') };
+
+const loginBody = z
+  .object({
+    username: z.string(required).trim().min(1, 'is required').max(50),
+    password: z.string(required).min(1, 'is required').max(128),
+  })
+  .openapi('AdminLoginRequest');
+const refreshBody = z.object({ refreshToken: z.string(required).min(1, 'is required').max(200) }).openapi('AdminRefreshRequest');
+const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('AdminLogoutRequest');
+
+const role = z.enum(['super_admin', 'admin', 'operator']);
+const adminSession = z
+  .object({
+    token: z.string().describe('RS256 access token (audience kg-admin)'),
+    refreshToken: z.string().describe('Opaque, single use: rotated on every refresh'),
+    expiresIn: z.number().describe('Access token lifetime in seconds'),
+    admin: z.object({ id: z.number(), username: z.string(), role }),
+  })
+  .openapi('AdminSession');
+const adminProfile = z
+  .object({
+    id: z.number(),
+    username: z.string(),
+    email: z.string().nullable(),
+    role,
+    status: z.enum(['active', 'inactive', 'suspended']),
+    lastLoginAt: z.string().nullable(),
+  })
+  .openapi('AdminProfile');
+
+const json = (schema: z.ZodTypeAny) => ({ content: { 'application/json': { schema } } });
+const adminAuth = [{ adminBearer: [] }];
+
+registry.registerPath({
+  method: 'post',
+  path: '/api/admin/auth/login',
+  summary: 'Operator sign-in (username + password); 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
+  tags: ['admin-auth'],
+  request: { body: json(loginBody) },
+  responses: responses(adminSession, [400, 401, 403]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/admin/auth/refresh',
+  summary: 'Rotate an operator refresh token; reusing a rotated one revokes its family',
+  tags: ['admin-auth'],
+  request: { body: json(refreshBody) },
+  responses: responses(adminSession, [400, 401, 403]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/admin/auth/logout',
+  summary: "Revoke the given refresh token's family (or every operator session without one) and this access token",
+  tags: ['admin-auth'],
+  security: adminAuth,
+  request: { body: json(logoutBody) },
+  responses: responses(z.object({ revokedRefreshTokens: z.number() }), [400, 401]),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/admin/auth/me',
+  summary: 'The signed-in operator',
+  tags: ['admin-auth'],
+  security: adminAuth,
+  responses: responses(adminProfile, [401, 404]),
+});
+
+/** Operator auth for the admin console (SPEC §4): sign in, refresh, sign out, profile. */
+export function adminAuthRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.post('/api/admin/auth/login', async (req, res) => {
+    ok(res, await loginAdmin(ctx, validate(loginBody, req.body), clientInfo(req)));
+  });
+  router.post('/api/admin/auth/refresh', async (req, res) => {
+    const { refreshToken } = validate(refreshBody, req.body);
+    ok(res, await refreshAdminSession(ctx, refreshToken, clientInfo(req)));
+  });
+  router.post('/api/admin/auth/logout', requireAdmin(ctx), async (req, res) => {
+    const { refreshToken } = validate(logoutBody, req.body);
+    ok(res, await logoutAdmin(ctx, req.admin!, refreshToken, clientInfo(req)));
+  });
+  router.get('/api/admin/auth/me', requireAdmin(ctx), async (req, res) => {
+    ok(res, await getAdminProfile(ctx, req.admin!));
+  });
+  return router;
+}

@@ -1,0 +1,179 @@
+import { Router } from 'express';
+import { ok, validate } from '@kg/shared';
+import type { AppContext } from '../../context';
+import { clientInfo, requireUser } from '../../http/middleware/auth';
+import { registry, responses, z } from '../../http/openapi';
+import { passwordProblems } from '../../internal/password';
+import { dummyHash } from './password-sign-in';
+import {
+  getUserProfile,
+  listUserTenants,
+  loginUser,
+  logoutUser,
+  refreshUserSession,
+  registerUser,
+  switchTenant,
+} from './auth.service';
+
+const DEFAULT_PHONE_PATTERN = /^1[3-9]\d{9}$/;
+const required = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
+});
+
+/** Password policy of SPEC §4, one field error per unmet rule. */
+const newPassword = z.string(required('a string')).superRefine((password, check) => {
+  for (const problem of passwordProblems(password)) check.addIssue({ code: 'custom', message: problem.message });
+});
+
+/** Registration body; the phone pattern comes from PHONE_PATTERN. */
+function registerBody(phonePattern: RegExp) {
+  return z
+    .object({
+      phone: z.string(required('a string')).trim().regex(phonePattern, 'must be a valid mobile phone number'),
+      password: newPassword,
+      realName: z.string(required('a string')).trim().min(1, 'is required').max(50),
+      email: z.email('must be an email address').max(255).optional(),
+    })
+    .openapi('RegisterRequest');
+}
+
+const loginBody = z
+  .object({
+    phone: z.string(required('a string')).trim().min(1, 'is required').max(20),
+    password: z.string(required('a string')).min(1, 'is required').max(128),
+  })
+  .openapi('UserLoginRequest');
+const refreshBody = z.object({ refreshToken: z.string(required('a string')).min(1, 'is required').max(200) }).openapi('RefreshRequest');
+const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
+const switchTenantBody = z
+  .object({ tenantCode: z.string(required('a string')).trim().min(1, 'is required').max(50) })
+  .openapi('SwitchTenantRequest');
+
+const tenantSummary = z
+  .object({
+    tenantCode: z.string(),
+    tenantName: z.string(),
+    domain: z.string(),
+    role: z.string(),
+    status: z.string(),
+    lastLoginAt: z.string().nullable(),
+  })
+  .openapi('UserTenant');
+const tokenPair = z.object({
+  token: z.string().describe('RS256 access token (audience kg-user)'),
+  refreshToken: z.string().describe('Opaque, single use: rotated on every refresh'),
+  expiresIn: z.number().describe('Access token lifetime in seconds'),
+});
+const loginResponse = tokenPair
+  .extend({ globalUserId: z.number(), phone: z.string(), realName: z.string(), tenants: z.array(tenantSummary) })
+  .openapi('UserLoginResponse');
+const profile = z
+  .object({
+    globalUserId: z.number(),
+    phone: z.string(),
+    realName: z.string(),
+    email: z.string().nullable(),
+    status: z.enum(['active', 'locked', 'suspended', 'deleted']),
+    tenant: z.string().optional().describe('Present on tenant-scoped tokens'),
+    role: z.string().optional(),
+  })
+  .openapi('UserProfile');
+const switchTenantResponse = tokenPair
+  .extend({ tenant: z.object({ tenantCode: z.string(), tenantName: z.string(), domain: z.string(), role: z.string() }) })
+  .openapi('SwitchTenantResponse');
+
+const json = (schema: z.ZodTypeAny) => ({ content: { 'application/json': { schema } } });
+const userAuth = [{ userBearer: [] }];
+
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/register',
+  summary: 'Create a global user (phone sign-in); PHONE_PATTERN is configurable',
+  tags: ['auth'],
+  request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
+  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409], 201),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/login',
+  summary: 'Phone + password sign-in; 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
+  tags: ['auth'],
+  request: { body: json(loginBody) },
+  responses: responses(loginResponse, [400, 401, 403]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/refresh',
+  summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family (REFRESH_TOKEN_REUSED)',
+  tags: ['auth'],
+  request: { body: json(refreshBody) },
+  responses: responses(tokenPair.openapi('TokenPair'), [400, 401, 403, 410]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/logout',
+  summary: "Revoke the given refresh token's family (or every session without one) and this access token",
+  tags: ['auth'],
+  security: userAuth,
+  request: { body: json(logoutBody) },
+  responses: responses(z.object({ revokedRefreshTokens: z.number() }), [400, 401]),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/auth/me',
+  summary: 'The signed-in user',
+  tags: ['auth'],
+  security: userAuth,
+  responses: responses(profile, [401, 404]),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/auth/tenants',
+  summary: 'Tenants the user is bound to, most recently used first',
+  tags: ['auth'],
+  security: userAuth,
+  responses: responses(z.array(tenantSummary), [401]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/switch-tenant',
+  summary: 'Tenant-scoped token pair (claims tenant and role) for a tenant the user is bound to',
+  tags: ['auth'],
+  security: userAuth,
+  request: { body: json(switchTenantBody) },
+  responses: responses(switchTenantResponse, [400, 401, 403, 404, 410]),
+});
+
+/** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
+  // Computed ahead so the first unknown phone is not slower than the rest (timing must not tell).
+  dummyHash(ctx.config.BCRYPT_COST).catch(() => undefined);
+
+  router.post('/api/auth/register', async (req, res) => {
+    ok(res, await registerUser(ctx, validate(register, req.body), clientInfo(req)), 201);
+  });
+  router.post('/api/auth/login', async (req, res) => {
+    ok(res, await loginUser(ctx, validate(loginBody, req.body), clientInfo(req)));
+  });
+  router.post('/api/auth/refresh', async (req, res) => {
+    const { refreshToken } = validate(refreshBody, req.body);
+    ok(res, await refreshUserSession(ctx, refreshToken, clientInfo(req)));
+  });
+  router.post('/api/auth/logout', requireUser(ctx), async (req, res) => {
+    const { refreshToken } = validate(logoutBody, req.body);
+    ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
+  });
+  router.get('/api/auth/me', requireUser(ctx), async (req, res) => {
+    ok(res, await getUserProfile(ctx, req.user!));
+  });
+  router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
+    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+  });
+  router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
+    const { tenantCode } = validate(switchTenantBody, req.body);
+    ok(res, await switchTenant(ctx, req.user!, tenantCode, clientInfo(req)));
+  });
+  return router;
+}

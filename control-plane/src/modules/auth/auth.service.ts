@@ -1,0 +1,221 @@
+import { ErrorCode, errors, type Connection, type UserClaims } from '@kg/shared';
+import type { AppContext } from '../../context';
+import { passwordHasher } from '../../internal/password-hasher';
+import { recordAuthEvent, type ClientInfo } from './auth-log.repository';
+import {
+  clearExpiredGlobalUserLock,
+  findGlobalUserById,
+  findGlobalUserByPhone,
+  insertGlobalUser,
+  recordGlobalUserFailedLogin,
+  recordGlobalUserSuccessfulLogin,
+  type GlobalUser,
+  type GlobalUserStatus,
+} from './global-user.repository';
+import { checkPasswordSignIn, type LockoutBook } from './password-sign-in';
+import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.service';
+import {
+  findTenantAccess,
+  findUserTenants,
+  recordTenantLogin,
+  type TenantAccess,
+  type TenantStatus,
+} from './tenant-binding.repository';
+
+export interface TenantSummary {
+  tenantCode: string;
+  tenantName: string;
+  domain: string;
+  role: string;
+  status: TenantStatus;
+  lastLoginAt: string | null;
+}
+
+export interface TokenPair {
+  token: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface UserLoginResult extends TokenPair {
+  globalUserId: number;
+  phone: string;
+  realName: string;
+  tenants: TenantSummary[];
+}
+
+const DISABLED: ReadonlySet<GlobalUserStatus> = new Set(['suspended', 'deleted']);
+
+function lockoutBook(ctx: AppContext): LockoutBook {
+  const policy = { maxAttempts: ctx.config.AUTH_MAX_FAILED_ATTEMPTS, lockMinutes: ctx.config.AUTH_LOCKOUT_MINUTES };
+  return {
+    clearExpiredLock: (id) => clearExpiredGlobalUserLock(ctx.db, id),
+    recordFailure: (id) => recordGlobalUserFailedLogin(ctx.db, id, policy),
+    recordSuccess: (id) => recordGlobalUserSuccessfulLogin(ctx.db, id),
+  };
+}
+
+/** Creates a global user (phone sign-in). A phone number can register once (409 otherwise). */
+export async function registerUser(
+  ctx: AppContext,
+  input: { phone: string; password: string; realName: string; email?: string },
+  client: ClientInfo,
+): Promise<{ globalUserId: number; phone: string; realName: string }> {
+  const duplicate = () =>
+    errors.conflict('This phone number is already registered', ErrorCode.Conflict, [
+      { field: 'phone', message: 'is already registered' },
+    ]);
+  if (await findGlobalUserByPhone(ctx.db, input.phone)) throw duplicate();
+  const passwordHash = await passwordHasher.hash(input.password, ctx.config.BCRYPT_COST);
+  let globalUserId: number;
+  try {
+    globalUserId = await insertGlobalUser(ctx.db, {
+      phone: input.phone,
+      passwordHash,
+      realName: input.realName,
+      email: input.email ?? null,
+      registrationSource: 'web',
+    });
+  } catch (err) {
+    // Two registrations of one phone racing: the unique key decides.
+    if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw duplicate();
+    throw err;
+  }
+  await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: globalUserId, eventType: 'register', client });
+  return { globalUserId, phone: input.phone, realName: input.realName };
+}
+
+/** Phone + password sign-in: a token pair (new refresh family) and the tenants to pick from. */
+export async function loginUser(
+  ctx: AppContext,
+  input: { phone: string; password: string },
+  client: ClientInfo,
+): Promise<UserLoginResult> {
+  const user = await findGlobalUserByPhone(ctx.db, input.phone);
+  await checkPasswordSignIn(ctx, {
+    subjectType: 'user',
+    identifier: input.phone,
+    identifierLabel: 'phone number',
+    account: user && { ...user, enabled: !DISABLED.has(user.status) },
+    password: input.password,
+    book: lockoutBook(ctx),
+    client,
+  });
+  const signedIn = user!;
+  const access = ctx.tokens.signUser({ id: signedIn.id, phone: signedIn.phone });
+  const { refreshToken } = await issueRefreshToken(ctx, ctx.db, { type: 'user', id: signedIn.id, tenantCode: null }, client);
+  const tenants = await listUserTenants(ctx.db, signedIn.id);
+  await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: signedIn.id, eventType: 'login', client });
+  return {
+    globalUserId: signedIn.id,
+    phone: signedIn.phone,
+    realName: signedIn.realName,
+    token: access.token,
+    refreshToken,
+    expiresIn: access.expiresIn,
+    tenants,
+  };
+}
+
+/**
+ * Rotates a user's refresh token. The account must still be enabled; a tenant-scoped family
+ * keeps its tenant only while the user is still bound to it and the tenant is active.
+ */
+export async function refreshUserSession(ctx: AppContext, presented: string, client: ClientInfo): Promise<TokenPair> {
+  let user: GlobalUser | undefined;
+  let role: string | undefined;
+  const rotated = await rotateRefreshToken(ctx, presented, 'user', client, async (record, conn) => {
+    user = await findGlobalUserById(conn, record.subjectId);
+    if (!user) throw errors.unauthorized('Refresh token is not valid', ErrorCode.TokenInvalid);
+    if (DISABLED.has(user.status)) throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
+    if (record.tenantCode) role = usableTenant(await findTenantAccess(conn, user.id, record.tenantCode)).role;
+  });
+  const tenant = rotated.record.tenantCode ?? undefined;
+  const access = ctx.tokens.signUser({ id: user!.id, phone: user!.phone, tenant, role });
+  return { token: access.token, refreshToken: rotated.refreshToken, expiresIn: access.expiresIn };
+}
+
+/** Signs a user out: the given refresh family (or all of theirs) and this access token. */
+export function logoutUser(ctx: AppContext, claims: UserClaims, refreshToken: string | undefined, client: ClientInfo) {
+  return signOut(ctx, { type: 'user', id: Number(claims.sub) }, claims, refreshToken, client);
+}
+
+/** The signed-in user's profile; `tenant` and `role` when the token is tenant-scoped. */
+export async function getUserProfile(ctx: AppContext, claims: UserClaims) {
+  const user = await findGlobalUserById(ctx.db, Number(claims.sub));
+  if (!user) throw errors.notFound('User not found', ErrorCode.UserNotFound);
+  return {
+    globalUserId: user.id,
+    phone: user.phone,
+    realName: user.realName,
+    email: user.email,
+    status: user.status,
+    ...(claims.tenant ? { tenant: claims.tenant, role: claims.role } : {}),
+  };
+}
+
+/** The tenants the user may sign in to, most recently used first. */
+export async function listUserTenants(db: Connection, globalUserId: number): Promise<TenantSummary[]> {
+  const tenants = await findUserTenants(db, globalUserId);
+  return tenants.map((t) => ({ ...t, lastLoginAt: t.lastLoginAt ? t.lastLoginAt.toISOString() : null }));
+}
+
+/**
+ * Issues a tenant-scoped token pair (claims `tenant` and `role`) for a tenant the user is bound
+ * to, and counts the sign-in on the binding.
+ */
+export async function switchTenant(ctx: AppContext, claims: UserClaims, tenantCode: string, client: ClientInfo) {
+  const user = await findGlobalUserById(ctx.db, Number(claims.sub));
+  if (!user) throw errors.unauthorized('User no longer exists', ErrorCode.TokenInvalid);
+  if (DISABLED.has(user.status)) throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
+  const access = await findTenantAccess(ctx.db, user.id, tenantCode);
+  const { tenant, role } = usableTenant(access);
+  await recordTenantLogin(ctx.db, user.id, tenant.tenantCode);
+  const signed = ctx.tokens.signUser({ id: user.id, phone: user.phone, tenant: tenant.tenantCode, role });
+  const { refreshToken } = await issueRefreshToken(
+    ctx,
+    ctx.db,
+    { type: 'user', id: user.id, tenantCode: tenant.tenantCode },
+    client,
+  );
+  await recordAuthEvent(ctx.db, {
+    subjectType: 'user',
+    subjectId: user.id,
+    eventType: 'switch_tenant',
+    tenantCode: tenant.tenantCode,
+    client,
+    details: { role },
+  });
+  return {
+    token: signed.token,
+    refreshToken,
+    expiresIn: signed.expiresIn,
+    tenant: { tenantCode: tenant.tenantCode, tenantName: tenant.tenantName, domain: tenant.domain, role },
+  };
+}
+
+/**
+ * The tenant and role when the user may work in it: the tenant exists (404), the user is bound
+ * (403 NOT_BOUND_TO_TENANT, checked before the tenant's state so non-members learn nothing
+ * more), and the tenant is active (403 suspended or not ready, 410 deleted).
+ */
+function usableTenant(access: TenantAccess): { tenant: NonNullable<TenantAccess['tenant']>; role: string } {
+  const { tenant, binding } = access;
+  if (!tenant) throw errors.notFound('Tenant not found', ErrorCode.TenantNotFound);
+  if (!binding || binding.status !== 'active') {
+    throw errors.forbidden('You are not a member of this tenant', ErrorCode.NotBoundToTenant);
+  }
+  switch (tenant.status) {
+    case 'active':
+      return { tenant, role: binding.role };
+    case 'suspended':
+    case 'inactive':
+      throw errors.forbidden('This tenant is suspended', ErrorCode.TenantSuspended);
+    case 'deleted':
+    case 'purged':
+      throw errors.gone('This tenant has been deleted', ErrorCode.TenantDeleted);
+    default:
+      // provisioning or failed: not usable yet.
+      throw errors.forbidden('This tenant is not ready yet', ErrorCode.TenantNotReady);
+  }
+}

@@ -1,0 +1,130 @@
+import { withTransaction, type Connection, type Pool, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+
+export type GlobalUserStatus = 'active' | 'locked' | 'suspended' | 'deleted';
+
+/** A tenant user's global account (phone sign-in). */
+export interface GlobalUser {
+  id: number;
+  phone: string;
+  passwordHash: string;
+  realName: string;
+  email: string | null;
+  status: GlobalUserStatus;
+  failedLoginAttempts: number;
+  lockedUntil: Date | null;
+  /** locked_until is in the future, by the database clock. */
+  lockedNow: boolean;
+  lastLoginAt: Date | null;
+}
+
+/** How many consecutive failures lock an account, and for how long. */
+export interface LockoutPolicy {
+  maxAttempts: number;
+  lockMinutes: number;
+}
+
+/** The counter after a failed attempt; `justLocked` is true for exactly the attempt that locked. */
+export interface FailedLoginOutcome {
+  attempts: number;
+  lockedUntil: Date | null;
+  justLocked: boolean;
+}
+
+interface GlobalUserRow extends RowDataPacket {
+  id: number;
+  phone: string;
+  password_hash: string;
+  real_name: string;
+  email: string | null;
+  status: GlobalUserStatus;
+  failed_login_attempts: number;
+  locked_until: Date | null;
+  locked_now: number;
+  last_login_at: Date | null;
+}
+
+const COLUMNS = `id, phone, password_hash, real_name, email, status, failed_login_attempts, locked_until,
+  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at`;
+
+function toGlobalUser(row: GlobalUserRow): GlobalUser {
+  return {
+    id: Number(row.id),
+    phone: row.phone,
+    passwordHash: row.password_hash,
+    realName: row.real_name,
+    email: row.email,
+    status: row.status,
+    failedLoginAttempts: row.failed_login_attempts,
+    lockedUntil: row.locked_until,
+    lockedNow: Boolean(row.locked_now),
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+export async function findGlobalUserByPhone(db: Connection, phone: string): Promise<GlobalUser | undefined> {
+  const [rows] = await db.query<GlobalUserRow[]>(`SELECT ${COLUMNS} FROM global_users WHERE phone = ?`, [phone]);
+  return rows[0] ? toGlobalUser(rows[0]) : undefined;
+}
+
+export async function findGlobalUserById(db: Connection, id: number): Promise<GlobalUser | undefined> {
+  const [rows] = await db.query<GlobalUserRow[]>(`SELECT ${COLUMNS} FROM global_users WHERE id = ?`, [id]);
+  return rows[0] ? toGlobalUser(rows[0]) : undefined;
+}
+
+/** Inserts a user; a duplicate phone surfaces as the driver's ER_DUP_ENTRY error. */
+export async function insertGlobalUser(
+  db: Connection,
+  user: { phone: string; passwordHash: string; realName: string; email: string | null; registrationSource: string },
+): Promise<number> {
+  const [res] = await db.query<ResultSetHeader>(
+    `INSERT INTO global_users (phone, password_hash, real_name, email, registration_source) VALUES (?, ?, ?, ?, ?)`,
+    [user.phone, user.passwordHash, user.realName, user.email, user.registrationSource],
+  );
+  return Number(res.insertId);
+}
+
+/** Ends an expired lock: the counter starts again from zero. A no-op while still locked. */
+export async function clearExpiredGlobalUserLock(db: Connection, id: number): Promise<void> {
+  await db.query(
+    `UPDATE global_users
+        SET failed_login_attempts = 0, locked_until = NULL, status = IF(status = 'locked', 'active', status)
+      WHERE id = ? AND locked_until IS NOT NULL AND locked_until <= NOW(3)`,
+    [id],
+  );
+}
+
+/**
+ * Counts a failed attempt with one atomic UPDATE (concurrent failures all count) and locks the
+ * account when the counter reaches the policy's maximum. The follow-up read runs in the same
+ * transaction, under the row lock the UPDATE took, so it sees exactly this attempt's count.
+ */
+export async function recordGlobalUserFailedLogin(db: Pool, id: number, policy: LockoutPolicy): Promise<FailedLoginOutcome> {
+  return withTransaction(db, async (conn) => {
+    // Assignments read failed_login_attempts before it is incremented (it is assigned last).
+    await conn.query(
+      `UPDATE global_users
+          SET status = IF(failed_login_attempts + 1 >= ? AND status = 'active', 'locked', status),
+              locked_until = IF(failed_login_attempts + 1 >= ?, NOW(3) + INTERVAL ? MINUTE, locked_until),
+              failed_login_attempts = failed_login_attempts + 1
+        WHERE id = ?`,
+      [policy.maxAttempts, policy.maxAttempts, policy.lockMinutes, id],
+    );
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT failed_login_attempts, locked_until FROM global_users WHERE id = ?',
+      [id],
+    );
+    const attempts = Number(rows[0]?.failed_login_attempts ?? 0);
+    return { attempts, lockedUntil: (rows[0]?.locked_until as Date | null) ?? null, justLocked: attempts === policy.maxAttempts };
+  });
+}
+
+/** A successful sign-in resets the counter and any lock, and stamps last_login_at. */
+export async function recordGlobalUserSuccessfulLogin(db: Connection, id: number): Promise<void> {
+  await db.query(
+    `UPDATE global_users
+        SET failed_login_attempts = 0, locked_until = NULL, status = IF(status = 'locked', 'active', status),
+            last_login_at = NOW(3)
+      WHERE id = ?`,
+    [id],
+  );
+}
