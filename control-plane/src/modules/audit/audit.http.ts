@@ -1,0 +1,24 @@
+import type { Request } from 'express';
+import type { AppContext } from '../../context';
+import { clientInfo } from '../../http/middleware/auth';
+import { recordAudit, type AuditActor, type AuditFields } from './audit.service';
+
+/** Who acts (the signed-in admin or user), from where, and in which request. */
+export function auditActor(req: Request): AuditActor {
+  const { ip, userAgent } = clientInfo(req);
+  // pino-http assigns the request id (from X-Request-Id or generated) in requestLogging.
+  const id = (req as { id?: unknown }).id;
+  const requestId = id === undefined || id === null ? null : String(id);
+  if (req.admin) {
+    return { actorType: 'admin', actorId: req.admin.sub, actorName: req.admin.username, ip, userAgent, requestId };
+  }
+  if (req.user) {
+    return { actorType: 'user', actorId: req.user.sub, actorName: req.user.phone, ip, userAgent, requestId };
+  }
+  return { actorType: 'system', actorId: null, actorName: null, ip, userAgent, requestId };
+}
+
+/** Records an action of the request's actor in its own transaction; returns the audit row id. */
+export function auditRequest(ctx: AppContext, req: Request, fields: AuditFields): Promise<number> {
+  return recordAudit(ctx, { ...auditActor(req), ...fields });
+}

@@ -1,0 +1,227 @@
+import {
+  withTransaction,
+  type Connection,
+  type Pool,
+  type PoolConnection,
+  type RowDataPacket,
+} from '@kg/shared';
+import {
+  GENESIS_HASH,
+  chainHash,
+  jsonForColumn,
+  jsonFromColumn,
+  type ActorType,
+  type AuditRecord,
+} from './audit.chain';
+
+/** What a caller says about one audited action; the chain fields are filled in here. */
+export interface AuditEntry {
+  actorType: ActorType;
+  actorId?: string | number | null;
+  actorName?: string | null;
+  action: string;
+  tenantCode?: string | null;
+  targetType?: string | null;
+  targetId?: string | number | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Who did it, from where and in which request (see auditActor in audit.http.ts). */
+export type AuditActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'actorName' | 'ip' | 'userAgent' | 'requestId'>;
+
+/** What was done to what: the part of an entry a domain function supplies. */
+export type AuditFields = Omit<AuditEntry, keyof AuditActor>;
+
+/** Where audit rows go: the control DB and the HMAC key (an AppContext fits). */
+export type AuditSink = { db: Pool; secrets: { auditKey: Buffer } } | { db: Pool; auditKey: Buffer };
+
+function sinkKey(sink: AuditSink): Buffer {
+  return 'auditKey' in sink ? sink.auditKey : sink.secrets.auditKey;
+}
+
+/** Column widths of audit_logs: values are cut to fit before hashing, so stored == hashed. */
+function fit(value: string | number | null | undefined, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  const s = String(value);
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+function toRecord(id: number, entry: AuditEntry, createdAt: Date): AuditRecord {
+  return {
+    id,
+    actorType: entry.actorType,
+    actorId: fit(entry.actorId, 64),
+    actorName: fit(entry.actorName, 100),
+    action: fit(entry.action, 100)!,
+    tenantCode: fit(entry.tenantCode, 50),
+    targetType: fit(entry.targetType, 50),
+    targetId: fit(entry.targetId, 100),
+    ip: fit(entry.ip, 64),
+    userAgent: fit(entry.userAgent, 500),
+    requestId: fit(entry.requestId, 128),
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    createdAt: createdAt.toISOString(),
+  };
+}
+
+/**
+ * Appends one audit row on `conn`, which must be inside a transaction (the caller's, so the
+ * audited change and its audit row commit together). Locks the chain head, so appends from
+ * every instance are serialised; ids are dense (head.last_id + 1) and part of the hash.
+ */
+export async function appendAudit(conn: Connection | PoolConnection, key: Buffer, entry: AuditEntry): Promise<number> {
+  const [heads] = await conn.query<RowDataPacket[]>(
+    'SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
+  );
+  if (heads.length === 0) throw new Error('audit_chain_head has no row; run the control-database migrations');
+  const prevHash = String(heads[0]!.last_hash);
+  const id = Number(heads[0]!.last_id) + 1;
+  const createdAt = new Date();
+  const record = toRecord(id, entry, createdAt);
+  const hash = chainHash(key, prevHash, record);
+  await conn.query(
+    `INSERT INTO audit_logs
+       (id, actor_type, actor_id, actor_name, action, tenant_code, target_type, target_id,
+        ip_address, user_agent, request_id, before_data, after_data, created_at, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      id,
+      record.actorType,
+      record.actorId,
+      record.actorName,
+      record.action,
+      record.tenantCode,
+      record.targetType,
+      record.targetId,
+      record.ip,
+      record.userAgent,
+      record.requestId,
+      jsonForColumn(record.before),
+      jsonForColumn(record.after),
+      createdAt,
+      prevHash,
+      hash,
+    ],
+  );
+  await conn.query('UPDATE audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1', [id, hash]);
+  return id;
+}
+
+/** Records one audited action in its own transaction. Returns the audit row id. */
+export async function recordAudit(sink: AuditSink, entry: AuditEntry): Promise<number> {
+  const key = sinkKey(sink);
+  return withTransaction(sink.db, (conn) => appendAudit(conn, key, entry));
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Rows whose hash was checked. */
+  checked: number;
+  /** The first row found tampered with (or the first missing id), when not ok. */
+  firstBadId?: number;
+  reason?: string;
+}
+
+function rowToRecord(r: RowDataPacket): AuditRecord {
+  const created = r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at) + 'Z');
+  return {
+    id: Number(r.id),
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    action: r.action,
+    tenantCode: r.tenant_code,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    ip: r.ip_address,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    before: jsonFromColumn(r.before_data),
+    after: jsonFromColumn(r.after_data),
+    createdAt: created.toISOString(),
+  };
+}
+
+const BATCH = 1000;
+
+/**
+ * Walks the whole chain in id order inside one consistent snapshot and reports the first break:
+ * a row whose content no longer matches its hash (modified), a row that does not link to its
+ * predecessor or an id gap (rows removed), or a head that points past the last row (tail removed).
+ */
+export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVerification> {
+  const conn = await db.getConnection();
+  try {
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const [heads] = await conn.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1');
+    if (heads.length === 0) return { ok: false, checked: 0, reason: 'audit_chain_head row is missing' };
+    const headId = Number(heads[0]!.last_id);
+    const headHash = String(heads[0]!.last_hash);
+
+    let prevId = 0;
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    for (;;) {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM audit_logs WHERE id > ? ORDER BY id LIMIT ?', [
+        prevId,
+        BATCH,
+      ]);
+      for (const row of rows) {
+        const record = rowToRecord(row);
+        if (record.id !== prevId + 1) {
+          const missing = record.id - prevId - 1;
+          return {
+            ok: false,
+            checked,
+            firstBadId: prevId + 1,
+            reason: `${missing} row(s) missing before id ${record.id} (ids ${prevId + 1}..${record.id - 1} were removed)`,
+          };
+        }
+        if (String(row.prev_hash) !== prevHash) {
+          return {
+            ok: false,
+            checked,
+            firstBadId: record.id,
+            reason: `row ${record.id} does not link to its predecessor (prev_hash mismatch: rows removed or rewritten)`,
+          };
+        }
+        if (chainHash(key, prevHash, record) !== String(row.hash)) {
+          return { ok: false, checked, firstBadId: record.id, reason: `row ${record.id} was modified (content does not match its hash)` };
+        }
+        checked++;
+        prevId = record.id;
+        prevHash = String(row.hash);
+      }
+      if (rows.length < BATCH) break;
+    }
+
+    if (prevId < headId) {
+      return {
+        ok: false,
+        checked,
+        firstBadId: prevId + 1,
+        reason: `chain head points at id ${headId} but the log ends at id ${prevId}: rows ${prevId + 1}..${headId} were removed`,
+      };
+    }
+    if (prevId > headId) {
+      return {
+        ok: false,
+        checked,
+        firstBadId: headId + 1,
+        reason: `rows ${headId + 1}..${prevId} were added outside the chain (the head ends at id ${headId})`,
+      };
+    }
+    if (prevHash !== headHash) {
+      return { ok: false, checked, firstBadId: headId, reason: `row ${headId} does not match the hash recorded in the chain head` };
+    }
+    return { ok: true, checked };
+  } finally {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    conn.release();
+  }
+}
