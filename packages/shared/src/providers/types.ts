@@ -46,6 +46,8 @@ export interface StorageProvider {
   listPage(prefix: string, opts?: { marker?: string; maxKeys?: number }): Promise<ListPage>;
   /** A URL that downloads `key` until it expires. */
   signedUrl(key: string, expiresSeconds: number): Promise<string>;
+  /** Deletes many keys in as few requests as the backend allows (missing keys are fine). */
+  deleteObjects?(keys: string[]): Promise<void>;
 }
 
 export interface StsCredentials {
