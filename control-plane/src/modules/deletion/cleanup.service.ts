@@ -1,0 +1,65 @@
+import { CLEANUP_JOBS, ErrorCode, QUEUES, errors, withTransaction, type PurgeRunJob } from '@kg/shared';
+import type { AppContext } from '../../context';
+import { enqueue } from '../../internal/enqueue';
+import { appendAudit, type AuditActor } from '../audit/audit.service';
+import { cleanupLog, lockCleanup, type CleanupEntry } from './cleanup.repository';
+
+/**
+ * Cancels one pending cleanup entry (DELETE /api/cleanup/:id): the resource is kept. Entries
+ * already being purged, done, failed or cancelled cannot be cancelled (409).
+ */
+export async function cancelCleanup(ctx: AppContext, actor: AuditActor, id: number): Promise<CleanupEntry> {
+  return withTransaction(ctx.db, async (conn) => {
+    const entry = await lockCleanup(conn, id);
+    if (!entry) throw errors.notFound(`Cleanup entry ${id} does not exist`);
+    if (entry.status !== 'pending') {
+      throw errors.conflict(`Cleanup entry ${id} is ${entry.status}; only pending entries can be cancelled`, ErrorCode.Conflict, {
+        status: entry.status,
+      });
+    }
+    await conn.query(
+      "UPDATE tenant_resource_cleanup SET status = 'cancelled', error_message = 'cancelled by an operator' WHERE id = ?",
+      [id],
+    );
+    await cleanupLog(conn, {
+      cleanupId: id,
+      tenantCode: entry.tenantCode,
+      action: 'cancel',
+      status: 'cancelled',
+      message: `cancelled by ${actor.actorName ?? actor.actorId ?? 'an operator'}`,
+    });
+    await appendAudit(conn, ctx.secrets.auditKey, {
+      ...actor,
+      action: 'cleanup.cancel',
+      tenantCode: entry.tenantCode,
+      targetType: 'tenant_resource_cleanup',
+      targetId: id,
+      before: { status: entry.status, resourceType: entry.resourceType, resourceName: entry.resourceName },
+      after: { status: 'cancelled' },
+    });
+    return { ...entry, status: 'cancelled' as const };
+  });
+}
+
+/**
+ * Asks the provisioner to run the purge now (POST /api/cleanup/run) instead of waiting for
+ * CLEANUP_CRON. Only due rows are purged: the job re-checks every date and status itself.
+ */
+export async function triggerPurgeRun(ctx: AppContext, actor: AuditActor): Promise<{ jobId: string }> {
+  const trigger = `manual:${actor.actorName ?? actor.actorId ?? 'unknown'}`;
+  const jobId = await enqueue<PurgeRunJob>(ctx, QUEUES.cleanup, CLEANUP_JOBS.purgeRun, { trigger }, {
+    jobId: `purge-run-manual-${Date.now()}`,
+    removeOnComplete: { age: 7 * 86_400 },
+    removeOnFail: { age: 30 * 86_400 },
+  });
+  await withTransaction(ctx.db, (conn) =>
+    appendAudit(conn, ctx.secrets.auditKey, {
+      ...actor,
+      action: 'cleanup.run',
+      targetType: 'queue',
+      targetId: jobId,
+      after: { queue: QUEUES.cleanup, job: CLEANUP_JOBS.purgeRun },
+    }),
+  );
+  return { jobId };
+}

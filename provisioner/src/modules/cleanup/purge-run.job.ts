@@ -1,0 +1,43 @@
+import type { Job } from 'bullmq';
+import { CLEANUP_JOBS, QUEUES, type PurgeResourceJob, type PurgeRunJob } from '@kg/shared';
+import type { ProvisionerContext } from '../../context';
+import type { JobHandler } from '../../jobs/job';
+import { findDueCleanup } from './cleanup.repository';
+import { withQueue } from './queue';
+
+/** BullMQ job id of a resource's purge: one job per cleanup row while it is queued or retrying. */
+export const purgeResourceJobId = (cleanupId: number) => `purge-resource-${cleanupId}`;
+
+/**
+ * Enqueues every due cleanup row for all deleted tenants whose grace period is over, with
+ * CLEANUP_MAX_RETRIES attempts and exponential backoff. Re-running is harmless: a row already
+ * queued keeps its job (same job id), and each job re-checks the row before touching anything.
+ */
+export async function enqueueDuePurges(ctx: ProvisionerContext, trigger: string): Promise<{ enqueued: number; ids: number[] }> {
+  const rows = await findDueCleanup(ctx.db);
+  if (rows.length) {
+    await withQueue(ctx, QUEUES.cleanup, (queue) =>
+      queue.addBulk(
+        rows.map((r) => ({
+          name: CLEANUP_JOBS.purgeResource,
+          data: { cleanupId: r.id } satisfies PurgeResourceJob,
+          opts: {
+            jobId: purgeResourceJobId(r.id),
+            attempts: ctx.config.CLEANUP_MAX_RETRIES,
+            backoff: { type: 'exponential', delay: ctx.config.CLEANUP_RETRY_BACKOFF_MS },
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      ),
+    );
+  }
+  ctx.logger.info({ trigger, due: rows.length }, 'purge run enqueued due cleanup');
+  return { enqueued: rows.length, ids: rows.map((r) => r.id) };
+}
+
+export const purgeRunJob: JobHandler<PurgeRunJob, { enqueued: number; ids: number[] }> = {
+  queue: QUEUES.cleanup,
+  name: CLEANUP_JOBS.purgeRun,
+  handle: (job: Job<PurgeRunJob>, ctx) => enqueueDuePurges(ctx, job.data.trigger ?? 'unknown'),
+};

@@ -1,0 +1,53 @@
+import type { Job } from 'bullmq';
+import { CLEANUP_JOBS, QUEUES, folderMarkerKey, type RowDataPacket } from '@kg/shared';
+import type { ProvisionerContext } from '../../context';
+import type { JobHandler } from '../../jobs/job';
+import { workerProviders } from './providers';
+
+export interface TempCleanupResult {
+  tenants: number;
+  deleted: number;
+  errors: Array<{ tenantCode: string; error: string }>;
+}
+
+/**
+ * Removes objects under `{prefix}temp/` last modified more than TEMP_RETENTION_DAYS ago, for
+ * every active or suspended tenant (SPEC §5), page by page. The folder's own marker stays.
+ * One tenant's storage error does not stop the others.
+ */
+export async function cleanTempFiles(ctx: ProvisionerContext, now: Date = new Date()): Promise<TempCleanupResult> {
+  const { storage } = workerProviders(ctx);
+  const olderThan = new Date(now.getTime() - ctx.config.TEMP_RETENTION_DAYS * 86_400_000);
+  const [tenants] = await ctx.db.query<RowDataPacket[]>(
+    "SELECT tenant_id, oss_prefix FROM tenants WHERE status IN ('active','suspended') AND oss_prefix IS NOT NULL ORDER BY tenant_id",
+  );
+  const result: TempCleanupResult = { tenants: tenants.length, deleted: 0, errors: [] };
+  for (const t of tenants) {
+    const prefix = `${t.oss_prefix}temp/`;
+    const marker = folderMarkerKey(String(t.oss_prefix), 'temp/');
+    try {
+      let next: string | undefined;
+      do {
+        const page = await storage.listPage(prefix, { marker: next, maxKeys: ctx.config.CLEANUP_PAGE_SIZE });
+        const old = page.objects.filter((o) => o.key.startsWith(prefix) && o.key !== marker && o.lastModified < olderThan);
+        if (old.length) {
+          if (storage.deleteObjects) await storage.deleteObjects(old.map((o) => o.key));
+          else for (const o of old) await storage.deleteObject(o.key);
+          result.deleted += old.length;
+        }
+        next = page.nextMarker;
+      } while (next);
+    } catch (err) {
+      result.errors.push({ tenantCode: String(t.tenant_id), error: (err as Error).message });
+      ctx.logger.warn({ tenant: t.tenant_id, err: (err as Error).message }, 'temp cleanup failed for tenant');
+    }
+  }
+  ctx.logger.info({ tenants: result.tenants, deleted: result.deleted, failed: result.errors.length }, 'temp files cleaned');
+  return result;
+}
+
+export const tempCleanupJob: JobHandler<{ trigger?: string }, TempCleanupResult> = {
+  queue: QUEUES.cleanup,
+  name: CLEANUP_JOBS.tempCleanup,
+  handle: (_job: Job, ctx) => cleanTempFiles(ctx),
+};
