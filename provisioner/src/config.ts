@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
+import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the provisioner, read once from the environment (and `.env`). */
 export const provisionerEnvSchema = z.object({
@@ -19,6 +19,37 @@ export const provisionerEnvSchema = z.object({
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
   /** Port of the worker's /metrics and /health endpoint (0 disables). */
   PROVISIONER_METRICS_PORT: envx.int(4002, 0, 65535),
+  /** When the daily purge of due cleanup entries runs (node-cron syntax; fires once across replicas). */
+  CLEANUP_CRON: envx.str('0 3 * * *'),
+  /** Failed purge attempts of one resource before it is marked failed (with a security event). */
+  CLEANUP_MAX_RETRIES: envx.int(3, 1, 20),
+  /** First retry delay of a failed purge; doubles on each retry. */
+  CLEANUP_RETRY_BACKOFF_MS: envx.int(60_000, 10),
+  /** Objects listed and deleted per page when a storage prefix is emptied. */
+  CLEANUP_PAGE_SIZE: envx.int(500, 1, 1000),
+  /** Files under {prefix}temp/ older than this many days are removed daily. */
+  TEMP_RETENTION_DAYS: envx.int(7, 0, 3650),
+  /** Where final backups of purged tenant databases go (relative paths from the repository root). */
+  BACKUP_DIR: envx.str('.data/backups'),
+  /** mysqldump binary for backups; "none" writes the SQL dump in code instead. */
+  BACKUP_MYSQLDUMP: envx.str('mysqldump'),
+  /** Tenant databases migrated at once during a schema rollout (across all workers). */
+  ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
+  /** Folder of tenant schema migrations; default templates-db/migrations. */
+  TEMPLATE_MIGRATIONS_DIR: envx.optionalStr(),
+  /** DNS and storage providers (SPEC §6); the lifecycle removes and recreates records and empties prefixes. */
+  ...providerEnvSchema,
+  /** Connections one tenant clone runs its CREATE TABLE statements over (the clone dominates provisioning). */
+  PROVISIONER_CLONE_CONNECTIONS: envx.int(3, 1, 16),
+  /** How long the "create admin" step waits for the control plane to hash a new admin's one-time password. */
+  PROVISIONER_PASSWORD_WAIT_MS: envx.int(15_000, 0, 600_000),
+  /** How long a create pipeline waits for another pipeline of the same tenant before retrying later. */
+  PROVISIONER_TENANT_LOCK_WAIT_MS: envx.int(10_000, 0, 600_000),
+  /**
+   * Tests only: `<step>:<before|mid|after>:<hang|fail|flaky>` freezes the worker at that point
+   * (to SIGKILL it), fails the step permanently, or fails its first two attempts. Ignored in production.
+   */
+  PROVISIONER_FAULT: envx.optionalStr(),
 });
 
 export type ProvisionerConfig = Readonly<z.infer<typeof provisionerEnvSchema>>;

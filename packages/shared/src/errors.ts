@@ -18,6 +18,7 @@ export enum ErrorCode {
   TenantNotFound = 'TENANT_NOT_FOUND',
   TenantSuspended = 'TENANT_SUSPENDED',
   TenantDeleted = 'TENANT_DELETED',
+  TenantNotReady = 'TENANT_NOT_READY',
   TenantConflict = 'TENANT_CONFLICT',
   NotBoundToTenant = 'NOT_BOUND_TO_TENANT',
   UserNotFound = 'USER_NOT_FOUND',

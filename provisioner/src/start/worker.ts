@@ -5,6 +5,7 @@ import { ConfigError, checkHealth, createShutdown, listen } from '@kg/shared';
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
+import { registerQueueMetrics } from '../internal/queue-metrics';
 import { jobHandlers, schedules } from '../jobs/registry';
 
 /** Starts one BullMQ Worker per queue, dispatching by job name to the registered handlers. */
@@ -26,7 +27,7 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
       {
         connection: ctx.bullConnection,
         prefix: ctx.bullPrefix,
-        concurrency: ctx.config.PROVISIONER_CONCURRENCY,
+        concurrency: Math.max(ctx.config.PROVISIONER_CONCURRENCY, ...[...handlers.values()].map((h) => h.concurrency?.(ctx.config) ?? 0)),
         lockDuration: ctx.config.PROVISIONER_LOCK_MS,
         stalledInterval: ctx.config.PROVISIONER_STALLED_INTERVAL_MS,
         maxStalledCount: 5,
@@ -44,7 +45,7 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
 /** Registers node-cron schedules; each replica runs them, and each run de-duplicates its enqueue. */
 export function startSchedules(ctx: ProvisionerContext): Array<{ stop: () => unknown }> {
   return schedules.map((s) =>
-    cron.schedule(s.cron, () => {
+    cron.schedule(typeof s.cron === 'function' ? s.cron(ctx.config) : s.cron, () => {
       s.run(ctx).catch((err) => ctx.logger.error({ schedule: s.name, err: (err as Error).message }, 'schedule failed'));
     }),
   );
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   if (config.PROVISIONER_METRICS_PORT > 0) {
     const app = express();
     app.use(ctx.metrics.router);
+    shutdown.add('queue metrics', registerQueueMetrics(ctx, workers.map((w) => w.name)));
     app.get('/api/health', async (_req, res) => {
       const report = await checkHealth(ctx.db, ctx.redis);
       res.status(report.status === 'ok' ? 200 : 503).json({ success: report.status === 'ok', data: report });
