@@ -3,11 +3,24 @@ import helmet from 'helmet';
 import { errorHandler, notFoundHandler, requestLogging } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
+import { authRoutes } from '../modules/auth/auth.routes';
+import { adminAuthRoutes } from '../modules/admin-auth/admin-auth.routes';
+import { auditRoutes } from '../modules/audit/audit.routes';
+import { tenantRoutes } from '../modules/tenants/tenant.routes';
+import { adminRoutes } from '../modules/admins/admin.routes';
+import { dbServerRoutes } from '../modules/db-servers/db-server.routes';
+import { aiModelRoutes } from '../modules/ai-models/ai-model.routes';
+import { tenantStatusRoutes } from '../modules/tenant-status/tenant-status.routes';
+import { deletionRoutes } from '../modules/deletion/deletion.routes';
+import { smsRoutes } from '../modules/sms/sms.routes';
+import { isJsonBody, storageRoutes } from '../modules/storage/storage.routes';
+import { rolloutRoutes } from '../modules/rollout/rollout.routes';
+import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
 import { openApiDocument } from './openapi';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */
@@ -18,7 +31,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(requestLogging(ctx.logger));
   app.use(helmet());
   app.use(ctx.metrics.middleware);
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', type: isJsonBody }));
   app.use(ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
