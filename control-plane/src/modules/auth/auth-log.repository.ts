@@ -20,7 +20,8 @@ export type AuthEventType =
   | 'refresh'
   | 'refresh_reuse'
   | 'logout'
-  | 'switch_tenant';
+  | 'switch_tenant'
+  | 'password_change';
 
 /** One row of login_history: every sign-in attempt, successful or not (SPEC §4). */
 export async function recordLoginAttempt(

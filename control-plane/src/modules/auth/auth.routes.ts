@@ -13,6 +13,7 @@ import {
   refreshUserSession,
   registerUser,
   switchTenant,
+  changeUserPassword,
 } from './auth.service';
 
 const DEFAULT_PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -65,7 +66,13 @@ const tokenPair = z.object({
   expiresIn: z.number().describe('Access token lifetime in seconds'),
 });
 const loginResponse = tokenPair
-  .extend({ globalUserId: z.number(), phone: z.string(), realName: z.string(), tenants: z.array(tenantSummary) })
+  .extend({
+    globalUserId: z.number(),
+    phone: z.string(),
+    realName: z.string(),
+    mustChangePassword: z.boolean().describe('true until a one-time password is replaced'),
+    tenants: z.array(tenantSummary),
+  })
   .openapi('UserLoginResponse');
 const profile = z
   .object({
@@ -81,6 +88,10 @@ const profile = z
 const switchTenantResponse = tokenPair
   .extend({ tenant: z.object({ tenantCode: z.string(), tenantName: z.string(), domain: z.string(), role: z.string() }) })
   .openapi('SwitchTenantResponse');
+
+const changePasswordBody = z
+  .object({ currentPassword: z.string(required('a string')).min(1, 'is required').max(128), newPassword })
+  .openapi('ChangePasswordRequest');
 
 const json = (schema: z.ZodTypeAny) => ({ content: { 'application/json': { schema } } });
 const userAuth = [{ userBearer: [] }];
@@ -144,6 +155,16 @@ registry.registerPath({
   responses: responses(switchTenantResponse, [400, 401, 403, 404, 410]),
 });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/change-password',
+  summary: "Replace the password (e.g. a provisioning one-time password); signs out the user's other sessions",
+  tags: ['auth'],
+  security: userAuth,
+  request: { body: json(changePasswordBody) },
+  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
+});
+
 /** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -164,6 +185,9 @@ export function authRoutes(ctx: AppContext): Router {
   router.post('/api/auth/logout', requireUser(ctx), async (req, res) => {
     const { refreshToken } = validate(logoutBody, req.body);
     ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
+  });
+  router.post('/api/auth/change-password', requireUser(ctx), async (req, res) => {
+    ok(res, await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req)));
   });
   router.get('/api/auth/me', requireUser(ctx), async (req, res) => {
     ok(res, await getUserProfile(ctx, req.user!));

@@ -9,11 +9,13 @@ import {
   insertGlobalUser,
   recordGlobalUserFailedLogin,
   recordGlobalUserSuccessfulLogin,
+  updateGlobalUserPassword,
   type GlobalUser,
   type GlobalUserStatus,
 } from './global-user.repository';
 import { checkPasswordSignIn, type LockoutBook } from './password-sign-in';
 import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.service';
+import { revokeSubjectRefreshTokens } from './refresh-token.repository';
 import {
   findTenantAccess,
   findUserTenants,
@@ -41,6 +43,8 @@ export interface UserLoginResult extends TokenPair {
   globalUserId: number;
   phone: string;
   realName: string;
+  /** True until a user created with a one-time password sets their own (POST /api/auth/change-password). */
+  mustChangePassword: boolean;
   tenants: TenantSummary[];
 }
 
@@ -110,6 +114,7 @@ export async function loginUser(
     globalUserId: signedIn.id,
     phone: signedIn.phone,
     realName: signedIn.realName,
+    mustChangePassword: signedIn.mustChangePassword,
     token: access.token,
     refreshToken,
     expiresIn: access.expiresIn,
@@ -218,4 +223,29 @@ function usableTenant(access: TenantAccess): { tenant: NonNullable<TenantAccess[
       // provisioning or failed: not usable yet.
       throw errors.forbidden('This tenant is not ready yet', ErrorCode.TenantNotReady);
   }
+}
+
+/**
+ * Sets a new password after checking the current one (a one-time password from provisioning
+ * included). Every other session of the user is signed out: their refresh tokens are revoked.
+ */
+export async function changeUserPassword(
+  ctx: AppContext,
+  claims: UserClaims,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+): Promise<{ changed: true; revokedRefreshTokens: number }> {
+  const user = await findGlobalUserById(ctx.db, Number(claims.sub));
+  if (!user || DISABLED.has(user.status)) throw errors.unauthorized('Account not available', ErrorCode.InvalidCredentials);
+  if (!(await passwordHasher.verify(input.currentPassword, user.passwordHash))) {
+    throw errors.unauthorized('The current password is wrong', ErrorCode.InvalidCredentials);
+  }
+  if (input.currentPassword === input.newPassword) {
+    throw errors.validation([{ field: 'newPassword', message: 'must differ from the current password' }]);
+  }
+  const hash = await passwordHasher.hash(input.newPassword, ctx.config.BCRYPT_COST);
+  await updateGlobalUserPassword(ctx.db, user.id, hash);
+  const revoked = await revokeSubjectRefreshTokens(ctx.db, 'user', user.id, 'password_change');
+  await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: user.id, eventType: 'password_change', client });
+  return { changed: true, revokedRefreshTokens: revoked };
 }

@@ -15,6 +15,8 @@ export interface GlobalUser {
   /** locked_until is in the future, by the database clock. */
   lockedNow: boolean;
   lastLoginAt: Date | null;
+  /** Set for accounts created with a one-time password (tenant provisioning). */
+  mustChangePassword: boolean;
 }
 
 /** How many consecutive failures lock an account, and for how long. */
@@ -41,10 +43,11 @@ interface GlobalUserRow extends RowDataPacket {
   locked_until: Date | null;
   locked_now: number;
   last_login_at: Date | null;
+  must_change_password: number;
 }
 
 const COLUMNS = `id, phone, password_hash, real_name, email, status, failed_login_attempts, locked_until,
-  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at`;
+  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at, must_change_password`;
 
 function toGlobalUser(row: GlobalUserRow): GlobalUser {
   return {
@@ -58,6 +61,7 @@ function toGlobalUser(row: GlobalUserRow): GlobalUser {
     lockedUntil: row.locked_until,
     lockedNow: Boolean(row.locked_now),
     lastLoginAt: row.last_login_at,
+    mustChangePassword: Boolean(row.must_change_password),
   };
 }
 
@@ -127,4 +131,9 @@ export async function recordGlobalUserSuccessfulLogin(db: Connection, id: number
       WHERE id = ?`,
     [id],
   );
+}
+
+/** Replaces the password hash and clears the must-change flag. */
+export async function updateGlobalUserPassword(db: Connection, id: number, passwordHash: string): Promise<void> {
+  await db.query('UPDATE global_users SET password_hash = ?, must_change_password = 0 WHERE id = ?', [passwordHash, id]);
 }
