@@ -1,0 +1,348 @@
+/**
+ * SPEC §13: "a one-row read through the whole stack (tenant resolution, token verification,
+ * RBAC, pool switch) over 500 tenants round-robin reaches at least 85% of the requests per second
+ * of a bare Express + mysql2 handler reading one database, same run, same load; p99 at most 2x;
+ * MySQL connections held never above the budget", and "tenant app RSS under 300 MB after
+ * serving 1000 tenants".
+ *
+ * Set-up (test harness): a real control plane in-process (JWKS, tokens, control DB), the real
+ * template, 500 (then 1000) tenant databases each with an admin and a class. The tenant app and
+ * the bare handler each run as their own child process (`node --import tsx`); this process is
+ * the load generator: a closed loop of BENCH_CONCURRENCY keep-alive requests for BENCH_SECONDS,
+ * bare and full stack alternating twice. Prints a table and writes bench/results/tenant-app.json.
+ * A measurement, never a test gate.
+ *
+ *   npx tsx --conditions=development bench/tenant-app.ts
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { testMysqlTarget } from '@kg/shared/testing';
+import { startTenantStack, type TenantStack, type TestTenant, type TestUser } from '../tenant-app/test/helpers/harness';
+
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
+const RSS_TENANTS = Number(process.env.BENCH_RSS_TENANTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const BUDGET = 20;
+const TABLES = ['users', 'roles', 'permissions', 'user_roles', 'role_permissions', 'classes'];
+
+interface Target {
+  path: string;
+  headers: Record<string, string>;
+}
+
+interface RunResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Closed-loop load: `concurrency` loops, each sending its next request when the last answered. */
+async function load(port: number, targets: Target[], seconds: number, concurrency: number, count = Infinity): Promise<RunResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const one = (t: Target) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: t.path, headers: t.headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      // Timed, or a fixed number of requests when `count` is given.
+      while (count === Infinity ? performance.now() < deadline : next < count) {
+        const t = targets[next++ % targets.length]!;
+        const s = performance.now();
+        const status = await one(t).catch(() => 0);
+        latencies.push(performance.now() - s);
+        if (status !== 200) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: round(elapsed),
+    rps: round(latencies.length / elapsed, 0),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+  };
+}
+
+function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(script, [], {
+    env: { ...process.env, ...env, KG_SKIP_DOTENV: '1', LOG_LEVEL: 'silent' },
+    execArgv: [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}/bare`] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once('message', () => resolve(child));
+  });
+}
+
+async function waitHealthy(port: number, path = '/api/health'): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      if (res.status === 200) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server on ${port} never became healthy`);
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return round(kb / 1024, 1);
+}
+
+async function seed(stack: TenantStack, from: number, to: number, out: Array<{ tenant: TestTenant; admin: TestUser }>) {
+  let next = from;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < to) {
+        const i = next++;
+        const code = `k${String(i + 1).padStart(4, '0')}`;
+        const tenant = await stack.createTenant(code, { tables: TABLES });
+        const admin = await stack.addUser(tenant, 'admin');
+        const conn = await stack.tenantConn(tenant);
+        await conn.query("INSERT INTO classes (id, name, grade, academic_year) VALUES (1, ?, 'small', '2025-2026')", [`Class of ${code}`]);
+        await conn.end();
+        out[i] = { tenant, admin };
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const stack = await startTenantStack('bench', { LOG_LEVEL: 'silent' });
+  const children: ChildProcess[] = [];
+  try {
+    const tenants: Array<{ tenant: TestTenant; admin: TestUser }> = [];
+    await seed(stack, 0, TENANTS, tenants);
+    process.stdout.write(`seeded ${TENANTS} tenants in ${round((performance.now() - t0) / 1000, 1)} s\n`);
+
+    const target = testMysqlTarget();
+    const appPort = await freePort();
+    const barePort = await freePort();
+    // The tenant app runs compiled (npm run build) unless BENCH_FROM_SOURCE is set, so RSS is
+    // what production sees (no TypeScript loader in memory).
+    const fromSource = Boolean(process.env.BENCH_FROM_SOURCE) || !fs.existsSync(path.join(__dirname, '../tenant-app/dist/start/server.js'));
+    const app = fork(path.join(__dirname, fromSource ? '../tenant-app/src/start/server.ts' : '../tenant-app/dist/start/server.js'), [], {
+      env: {
+        ...process.env,
+        KG_SKIP_DOTENV: '1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        TENANT_APP_PORT: String(appPort),
+        BASE_DOMAIN: stack.config.BASE_DOMAIN,
+        CONTROL_PLANE_URL: stack.config.CONTROL_PLANE_URL,
+        JWT_ISSUER: stack.config.JWT_ISSUER,
+        MYSQL_HOST: target.host,
+        MYSQL_PORT: String(target.port),
+        MYSQL_USER: target.user,
+        MYSQL_PASSWORD: target.password,
+        CONTROL_DB_NAME: stack.config.CONTROL_DB_NAME,
+        REDIS_URL: stack.config.REDIS_URL,
+        REDIS_KEY_PREFIX: stack.config.REDIS_KEY_PREFIX,
+        TENANT_DB_MAX_CONNECTIONS: String(BUDGET),
+        STORAGE_LOCAL_ROOT: os.tmpdir(),
+      },
+      execArgv: [
+        ...(fromSource ? ['--conditions=development', '--import', 'tsx'] : []),
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(app);
+    const bare = await startChild(path.join(__dirname, 'tenant-app-bare.ts'), {
+      BARE_PORT: String(barePort),
+      BARE_DATABASE: tenants[0]!.tenant.database,
+      BARE_CONNECTIONS: String(BUDGET),
+      MYSQL_HOST: target.host,
+      MYSQL_PORT: String(target.port),
+      MYSQL_USER: target.user,
+      MYSQL_PASSWORD: target.password,
+    });
+    children.push(bare);
+    await waitHealthy(appPort);
+    await waitHealthy(barePort, '/bare/classes/1');
+
+    const bareTargets: Target[] = [{ path: '/bare/classes/1', headers: {} }];
+    const fullTargets = (list: typeof tenants): Target[] =>
+      list.map(({ tenant, admin }) => ({
+        path: '/api/classes/1',
+        headers: { 'x-tenant-code': tenant.code, authorization: `Bearer ${admin.token}` },
+      }));
+    const full = fullTargets(tenants);
+
+    // Warm-up: JIT, pools, JWKS, every tenant's registry entry and access cache.
+    await load(barePort, bareTargets, 2, CONCURRENCY);
+    await load(appPort, full, 3, CONCURRENCY);
+
+    let maxServerSide = 0;
+    let sampling = false;
+    const sampler = async () => {
+      while (sampling) {
+        maxServerSide = Math.max(maxServerSide, await stack.serverConnections());
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    const bareRuns: RunResult[] = [];
+    const fullRuns: RunResult[] = [];
+    const cpu = { bare: 0, full: 0, loadGenBare: 0, loadGenFull: 0 };
+    for (let round = 0; round < 2; round++) {
+      let c0 = cpuSeconds(bare.pid!);
+      let g0 = process.cpuUsage();
+      bareRuns.push(await load(barePort, bareTargets, SECONDS, CONCURRENCY));
+      cpu.bare += cpuSeconds(bare.pid!) - c0;
+      let g = process.cpuUsage(g0);
+      cpu.loadGenBare += (g.user + g.system) / 1e6;
+      sampling = true;
+      const s = sampler();
+      c0 = cpuSeconds(app.pid!);
+      g0 = process.cpuUsage();
+      fullRuns.push(await load(appPort, full, SECONDS, CONCURRENCY));
+      cpu.full += cpuSeconds(app.pid!) - c0;
+      g = process.cpuUsage(g0);
+      cpu.loadGenFull += (g.user + g.system) / 1e6;
+      sampling = false;
+      await s;
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${appPort}/metrics`)).text();
+    const peakOpen = Number(/tenant_db_connections_peak\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN);
+
+    // RSS after serving 1000 tenants: add tenants, send every one of them a request (cold: its
+    // registry entry, membership and token are loaded), then keep serving all of them for a while.
+    await seed(stack, TENANTS, RSS_TENANTS, tenants);
+    const all = fullTargets(tenants);
+    const coldRun = await load(appPort, all, 0, CONCURRENCY, all.length);
+    const rssRun = await load(appPort, all, Math.max(4, SECONDS / 2), CONCURRENCY);
+    const rss = rssMb(app.pid!);
+    const after = await (await fetch(`http://127.0.0.1:${appPort}/metrics`)).text();
+    const gauge = (name: string) => round(Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(after)?.[1] ?? NaN) / 2 ** 20, 1);
+    const heap = { usedMb: gauge('nodejs_heap_size_used_bytes'), totalMb: gauge('nodejs_heap_size_total_bytes'), externalMb: gauge('nodejs_external_memory_bytes') };
+
+    const sum = (runs: RunResult[]) => {
+      const requests = runs.reduce((n, r) => n + r.requests, 0);
+      const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+      return {
+        requests,
+        errors: runs.reduce((n, r) => n + r.errors, 0),
+        rps: round(requests / seconds, 0),
+        p50: round(Math.max(...runs.map((r) => r.p50))),
+        p99: round(Math.max(...runs.map((r) => r.p99))),
+        runs,
+      };
+    };
+    const b = sum(bareRuns);
+    const f = sum(fullRuns);
+    const cpuPerRequestUs = {
+      bare: round((cpu.bare / b.requests) * 1e6, 0),
+      fullStack: round((cpu.full / f.requests) * 1e6, 0),
+      loadGeneratorBare: round((cpu.loadGenBare / b.requests) * 1e6, 0),
+      loadGeneratorFull: round((cpu.loadGenFull / f.requests) * 1e6, 0),
+    };
+    const result = {
+      spec: 'SPEC §13 tenant app',
+      cpuPerRequestUs,
+      when: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, node: process.version },
+      settings: { tenantAppFrom: fromSource ? 'src (tsx)' : 'dist', tenants: TENANTS, rssTenants: RSS_TENANTS, concurrency: CONCURRENCY, secondsPerRun: SECONDS, budget: BUDGET },
+      bare: b,
+      fullStack: f,
+      ratios: { rps: round(f.rps / b.rps, 3), p99: round(f.p99 / b.p99, 3) },
+      connections: { budget: BUDGET, peakPoolManager: peakOpen, maxMariaDbProcesslist: maxServerSide },
+      rss: {
+        tenantsServed: tenants.length,
+        rssMb: rss,
+        heap,
+        firstRequestToEachTenant: { requests: coldRun.requests, errors: coldRun.errors, rps: coldRun.rps, p99: coldRun.p99 },
+        thenRequests: rssRun.requests,
+        errors: rssRun.errors,
+      },
+      targets: {
+        rpsAtLeast85pct: f.rps / b.rps >= 0.85,
+        p99AtMost2x: f.p99 / b.p99 <= 2,
+        connectionsWithinBudget: Math.max(peakOpen, maxServerSide) <= BUDGET,
+        rssUnder300Mb: rss < 300,
+      },
+    };
+    const rows = [
+      ['', 'bare Express + mysql2', `full stack, ${TENANTS} tenants`, 'ratio', 'target'],
+      ['requests/s', String(b.rps), String(f.rps), String(result.ratios.rps), '>= 0.85'],
+      ['p50 ms', String(b.p50), String(f.p50), '', ''],
+      ['p99 ms', String(b.p99), String(f.p99), String(result.ratios.p99), '<= 2'],
+      ['errors', String(b.errors), String(f.errors), '', '0'],
+      ['server CPU us/request', String(cpuPerRequestUs.bare), String(cpuPerRequestUs.fullStack), '', ''],
+      ['load generator CPU us/request', String(cpuPerRequestUs.loadGeneratorBare), String(cpuPerRequestUs.loadGeneratorFull), '', ''],
+      ['max MySQL connections', `${BUDGET} (pool)`, `${peakOpen} (manager) / ${maxServerSide} (PROCESSLIST)`, '', `<= ${BUDGET}`],
+      [`RSS after ${tenants.length} tenants`, '', `${rss} MB (heap ${heap.usedMb} used / ${heap.totalMb} MB)`, '', '< 300 MB'],
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ') + '\n');
+    process.stdout.write(`targets: ${JSON.stringify(result.targets)}\n`);
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(__dirname, 'results', 'tenant-app.json'), JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await stack.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

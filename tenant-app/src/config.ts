@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
+import { checkProviderEnv, providerEnvSchema } from '@kg/shared/providers/factory';
+
+/** Every setting of the tenant app, read once from the environment (and `.env`). */
+export const tenantAppEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TENANT_APP_PORT: envx.int(3000, 0, 65535),
+  TRUST_PROXY: envx.bool(false),
+  /** Tenants are served on `{code}.{BASE_DOMAIN}`. */
+  BASE_DOMAIN: envx.str('localhost'),
+  /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */
+  CONTROL_PLANE_URL: envx.str('http://127.0.0.1:4001'),
+  JWT_ISSUER: envx.str('kg-control-plane'),
+  /**
+   * A "not revoked" answer from Redis is reused this long per token id, then refreshed in the
+   * background: a revoked token (logout) is refused everywhere within two windows. 0 asks Redis
+   * on every request.
+   */
+  TOKEN_REVOCATION_CACHE_MS: envx.int(1_000, 0, 60_000),
+  /** A token with an unknown key id refetches the JWKS at most this often. */
+  JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
+  /** MySQL server of the control database; also the default server of tenants without db_server_id. */
+  ...mysqlEnvSchema,
+  CONTROL_DB_NAME: envx.str('admin_tenant_management'),
+  CONTROL_DB_POOL_SIZE: envx.int(4, 1, 100),
+  /** The most MySQL connections this process holds to tenant databases, whatever the number of tenants. */
+  TENANT_DB_MAX_CONNECTIONS: envx.int(20, 1, 1000),
+  /** Idle tenant connections are closed after this long. */
+  TENANT_DB_IDLE_TIMEOUT_MS: envx.int(60_000, 1_000),
+  /** A request waiting longer than this for a tenant connection answers 503. */
+  TENANT_DB_ACQUIRE_TIMEOUT_MS: envx.int(10_000, 100),
+  ...redisEnvSchema,
+  /** Safety net behind pub/sub invalidation: a cached tenant record is re-read after this long. */
+  TENANT_CACHE_TTL_MS: envx.int(10_000, 100),
+  /** How long a user's binding, tenant-local status, roles and permissions are cached. */
+  ACCESS_CACHE_TTL_MS: envx.int(10_000, 0),
+  /** Upload limits for /api/files. */
+  FILE_MAX_BYTES: envx.int(10 * 1024 * 1024, 1),
+  FILE_ALLOWED_TYPES: envx.str(
+    'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,video/mp4,' +
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ),
+  /** Storage provider settings shared with the control plane (files go under the tenant's storage prefix). */
+  ...providerEnvSchema,
+  /** Base URL of the AI bridge; defaults to CONTROL_PLANE_URL (the bridge is a control-plane route). */
+  AI_BRIDGE_URL: envx.optionalStr(),
+  AI_BRIDGE_TIMEOUT_MS: envx.int(60_000, 100),
+}).superRefine(checkProviderEnv);
+
+export type TenantAppConfig = Readonly<z.infer<typeof tenantAppEnvSchema>>;
+
+/** Loads `.env`, validates the environment, and returns the frozen config (fails naming the variable). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenantAppConfig {
+  loadDotEnv();
+  return parseEnv(tenantAppEnvSchema, env);
+}

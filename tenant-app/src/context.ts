@@ -1,0 +1,28 @@
+import type { JwksVerifier, Logger, Metrics, Pool, Redis, StorageProvider } from '@kg/shared';
+import type { TenantAppConfig } from './config';
+import type { ConnectionBudget } from './internal/db/connection-budget';
+import type { TenantDb } from './internal/db/tenant-db';
+import type { AccessService } from './modules/access/access.service';
+import type { AiBridgeClient } from './modules/ai/ai.bridge-client';
+import type { TenantRecord, TenantRegistry } from './modules/tenancy/tenant.registry';
+
+/** Everything a request handler needs; built once per process. */
+export interface AppContext {
+  config: TenantAppConfig;
+  logger: Logger;
+  /** Small pool on the control database (tenant registry, user bindings). */
+  controlDb: Pool;
+  redis: Redis;
+  /** Dedicated connection in subscriber mode (tenant status announcements). */
+  subscriber: Redis;
+  metrics: Metrics;
+  /** The process-wide budget of tenant-database connections. */
+  budget: ConnectionBudget;
+  tenants: TenantRegistry;
+  verifier: JwksVerifier;
+  access: AccessService;
+  storage: StorageProvider;
+  aiBridge: AiBridgeClient;
+  /** The request-scoped handle on one tenant's database. */
+  tenantDb(tenant: TenantRecord): TenantDb;
+}

@@ -1,0 +1,89 @@
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import helmet from 'helmet';
+import { errorHandler, notFoundHandler } from '@kg/shared';
+import type { AppContext } from '../context';
+import { healthRoutes } from '../modules/health/health.routes';
+import { tenantRouteModules } from '../modules/routes';
+import { authenticate } from './middleware/auth';
+import { requestLog } from './middleware/request-log';
+import { resolveTenant } from './middleware/tenant';
+import { openApiDocument } from './openapi';
+
+/** Route modules mounted by the app: public ones, then the tenant API. Each registers its OpenAPI paths. */
+export function routeModules(): Array<(ctx: AppContext) => Router> {
+  return [healthRoutes, ...tenantRouteModules()];
+}
+
+/** Builds the tenant-app Express app over an existing context (tests start it on port 0). */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // JSON API: no ETag (it would hash every response body for caches nobody uses here).
+  app.set('etag', false);
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  app.use(requestLog(app, ctx.logger));
+  app.use(helmet());
+  app.use(ctx.metrics.middleware);
+  const json = express.json({ limit: '1mb' });
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
+  // The tenant API under /api/<collection>: resolve the tenant, then the user inside it, then hand
+  // over to the modules serving that collection only (a request is matched against a handful of
+  // routes, not all of them). Other paths fall through to the public routes and the 404.
+  const collections = collectionRouters(ctx);
+  const tenantScope = [resolveTenant(ctx), authenticate(ctx)];
+  app.use((req, res, next) => {
+    const collection = COLLECTION.exec(req.path)?.[1];
+    const router = collection === undefined ? undefined : collections.get(collection);
+    if (!router) return next(); // unknown paths answer 404 without resolving a tenant
+    runChain([...tenantScope, router], req, res, next);
+  });
+  app.use(ctx.metrics.router);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use(healthRoutes(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}
+
+const COLLECTION = /^\/api\/([^/]+)/;
+
+/** One router per collection (`/api/<collection>/...`), made of the modules that serve it. */
+function collectionRouters(ctx: AppContext): Map<string, Router> {
+  const byCollection = new Map<string, Router[]>();
+  for (const mount of tenantRouteModules()) {
+    const router = mount(ctx);
+    const stack = (router as unknown as { stack: Array<{ route?: { path: string } }> }).stack;
+    const collections = new Set(stack.filter((l) => l.route).map((l) => l.route!.path.split('/')[2]!));
+    for (const c of collections) (byCollection.get(c) ?? byCollection.set(c, []).get(c)!).push(router);
+  }
+  const out = new Map<string, Router>();
+  for (const [c, routers] of byCollection) {
+    if (routers.length === 1) {
+      out.set(c, routers[0]!);
+    } else {
+      const r = express.Router();
+      for (const router of routers) r.use(router);
+      out.set(c, r);
+    }
+  }
+  return out;
+}
+
+/** Runs middleware in order, stopping at the first error or response. */
+function runChain(chain: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+  let i = 0;
+  const next: NextFunction = (err?: unknown) => {
+    if (err !== undefined && err !== null && err !== 'route') return done(err);
+    const h = chain[i++];
+    if (!h) return done();
+    try {
+      const out = h(req, res, next) as unknown;
+      if (out instanceof Promise) out.catch(done);
+    } catch (e) {
+      done(e);
+    }
+  };
+  next();
+}

@@ -1,0 +1,88 @@
+import type { Request, RequestHandler } from 'express';
+import { AppError, ErrorCode, errors, isTenantCode } from '@kg/shared';
+import type { AppContext } from '../../context';
+import type { TenantDb } from '../../internal/db/tenant-db';
+import type { TenantRecord } from '../../modules/tenancy/tenant.registry';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    tenant?: TenantRecord;
+    /** The request's tenant database: the only database a handler can reach. */
+    tenantDb?: TenantDb;
+  }
+}
+
+/** The tenant code named by the Host subdomain `{code}.{BASE_DOMAIN}`, if any. */
+export function tenantFromHost(host: string | undefined, baseDomain: string): string | undefined {
+  if (!host) return undefined;
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const suffix = `.${baseDomain.toLowerCase()}`;
+  if (!name.endsWith(suffix)) return undefined;
+  const label = name.slice(0, -suffix.length);
+  return isTenantCode(label) ? label : undefined;
+}
+
+/** The tenant code a request names, from X-Tenant-Code and/or the Host subdomain. */
+export function requestedTenant(req: Request, baseDomain: string): string {
+  const raw = req.headers['x-tenant-code'];
+  const header = typeof raw === 'string' && raw.trim() ? raw.trim().toLowerCase() : undefined;
+  if (header !== undefined && !isTenantCode(header)) {
+    throw errors.badRequest('X-Tenant-Code is not a tenant code (k followed by digits)', ErrorCode.BadRequest, {
+      field: 'X-Tenant-Code',
+    });
+  }
+  const fromHost = tenantFromHost(req.hostname ?? req.headers.host, baseDomain);
+  if (header && fromHost && header !== fromHost) {
+    throw errors.badRequest(
+      `X-Tenant-Code (${header}) and the subdomain (${fromHost}) name different tenants`,
+      ErrorCode.TenantConflict,
+    );
+  }
+  const code = header ?? fromHost;
+  if (!code) throw errors.badRequest('No tenant: send X-Tenant-Code or use the tenant subdomain', ErrorCode.BadRequest);
+  return code;
+}
+
+/** Maps a tenant's lifecycle status to the answer of SPEC §7 (null when it may be served). */
+export function refusalFor(tenant: TenantRecord): AppError | null {
+  switch (tenant.status) {
+    case 'active':
+      return null;
+    case 'suspended':
+    case 'inactive':
+      return errors.forbidden(`Kindergarten ${tenant.code} is suspended`, ErrorCode.TenantSuspended);
+    case 'deleted':
+    case 'purged':
+      return errors.gone(`Kindergarten ${tenant.code} has been deleted`, ErrorCode.TenantDeleted);
+    case 'provisioning':
+      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.code} is still being set up`, {
+        headers: { 'Retry-After': '5' },
+      });
+    default:
+      // failed (or any status this version does not know): not servable until an operator acts.
+      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.code} is not available`);
+  }
+}
+
+/**
+ * Resolves the request's tenant (SPEC §7): X-Tenant-Code or Host `{code}.{BASE_DOMAIN}`, both
+ * present and different -> 400 TENANT_CONFLICT; unknown -> 404 TENANT_NOT_FOUND; suspended ->
+ * 403 TENANT_SUSPENDED; deleted or purged -> 410 TENANT_DELETED; provisioning or failed -> 503
+ * TENANT_NOT_READY. Attaches the tenant and its request-scoped database handle.
+ */
+export function resolveTenant(ctx: AppContext): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const code = requestedTenant(req, ctx.config.BASE_DOMAIN);
+      const tenant = await ctx.tenants.get(code);
+      if (!tenant) throw errors.notFound(`Kindergarten ${code} does not exist`, ErrorCode.TenantNotFound);
+      const refusal = refusalFor(tenant);
+      if (refusal) throw refusal;
+      req.tenant = tenant;
+      req.tenantDb = ctx.tenantDb(tenant);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

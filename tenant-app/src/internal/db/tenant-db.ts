@@ -1,0 +1,120 @@
+import { assertDbName, type Connection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import type { ConnectionBudget, DbServer } from './connection-budget';
+
+export type Row = RowDataPacket;
+export type Params = unknown[];
+
+/** The statement runner shared by TenantDb and a transaction on it. */
+export interface TenantQueries {
+  readonly database: string;
+  /** "`rent001`.`classes`": the only way repositories name a table. */
+  t(table: string): string;
+  rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
+  exec(sql: string, params?: Params): Promise<ResultSetHeader>;
+}
+
+const TABLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+// Every "`x`." qualifier in a statement; each must be this tenant's database.
+const QUALIFIER = /`([^`]+)`\s*\.\s*`/g;
+const FORBIDDEN = /^\s*(USE|SET\s+(SESSION|GLOBAL)\b|CHANGE\s+USER)|\bSQL_LOG_BIN\b/i;
+
+function guard(database: string, sql: string): void {
+  if (FORBIDDEN.test(sql)) throw new Error('Session-changing statements are not allowed on shared tenant connections');
+  for (const m of sql.matchAll(QUALIFIER)) {
+    if (m[1] !== database) throw new Error(`Statement for ${database} references another database (${m[1]})`);
+  }
+}
+
+type CoreQuery = (sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void) => void;
+
+/**
+ * Runs a statement on the callback connection under the promise wrapper: same protocol, without
+ * the stack trace mysql2/promise captures for every query (measurable on the hot path).
+ */
+function rawQuery(conn: Connection, sql: string, params: Params): Promise<unknown> {
+  const core = (conn as unknown as { connection: { query: CoreQuery } }).connection;
+  return new Promise((resolve, reject) => {
+    core.query(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+class Runner implements TenantQueries {
+  private readonly prefix: string;
+  constructor(
+    readonly database: string,
+    private readonly on: (fn: (conn: Connection) => Promise<unknown>) => Promise<unknown>,
+  ) {
+    this.prefix = '`' + database + '`.`';
+  }
+
+  t(table: string): string {
+    if (!TABLE_NAME.test(table)) throw new Error(`Unsafe table name: ${JSON.stringify(table)}`);
+    return this.prefix + table + '`';
+  }
+
+  async rows<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
+    guard(this.database, sql);
+    return (await this.on((c) => rawQuery(c, sql, params))) as T[];
+  }
+
+  async exec(sql: string, params: Params = []): Promise<ResultSetHeader> {
+    guard(this.database, sql);
+    return (await this.on((c) => rawQuery(c, sql, params))) as ResultSetHeader;
+  }
+}
+
+/**
+ * One tenant's database for the duration of a request. It holds the validated database name and
+ * the server it lives on, and nothing else: every statement names its tables through `t()`, which
+ * qualifies them with this database, and a guard refuses statements that mention another database
+ * or change session state. Connections come from the shared ConnectionBudget and carry no default
+ * database, so an unqualified table name fails ("No database selected") instead of reaching some
+ * other tenant. Statements use the text protocol (`query`), not server-side prepared statements:
+ * with qualified names each tenant's statement is distinct text, and per-connection prepared
+ * statement caches would grow with the number of tenants.
+ */
+export class TenantDb implements TenantQueries {
+  private readonly runner: Runner;
+
+  constructor(
+    readonly tenantCode: string,
+    readonly database: string,
+    readonly server: DbServer,
+    private readonly budget: ConnectionBudget,
+  ) {
+    assertDbName(database);
+    this.runner = new Runner(database, (fn) => budget.run(server, fn));
+  }
+
+  t(table: string): string {
+    return this.runner.t(table);
+  }
+
+  rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.runner.rows<T>(sql, params);
+  }
+
+  exec(sql: string, params?: Params): Promise<ResultSetHeader> {
+    return this.runner.exec(sql, params);
+  }
+
+  /** Runs `fn` in a transaction on one connection; rolls back on error. */
+  transaction<T>(fn: (tx: TenantQueries) => Promise<T>): Promise<T> {
+    return this.budget.run(this.server, async (conn) => {
+      const tx = new Runner(this.database, (f) => f(conn));
+      await conn.beginTransaction();
+      try {
+        const out = await fn(tx);
+        await conn.commit();
+        return out;
+      } catch (err) {
+        try {
+          await conn.rollback();
+        } catch {
+          (err as { fatal?: boolean }).fatal = true; // a connection that cannot roll back is not reused
+        }
+        throw err;
+      }
+    });
+  }
+}

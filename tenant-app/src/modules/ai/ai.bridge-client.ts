@@ -1,0 +1,98 @@
+import { AppError, ErrorCode, errors } from '@kg/shared';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  model?: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  max_tokens?: number;
+}
+
+export interface ChatUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cost?: number;
+  responseTime?: number;
+}
+
+export interface ChatAnswer {
+  message: string;
+  model: string | null;
+  usage: ChatUsage;
+}
+
+// Statuses whose envelope is the caller's business (quota, rate limit, auth) and passes through.
+const PASS_THROUGH = new Set([400, 401, 402, 403, 409, 429]);
+
+/**
+ * Client of the control plane's AI bridge (SPEC §8, seed 004 §4.3):
+ * `POST {CONTROL_PLANE_URL}/api/v1/ai/bridge/chat` with the user's own bearer token and
+ * `X-Tenant-Code`, body `{ model?, messages, temperature?, max_tokens? }`, answer
+ * `{ success: true, data: { message, model?, usage: { inputTokens, outputTokens, totalTokens, cost, responseTime } } }`.
+ * The bridge charges the tenant and enforces its rate limit, so its 402 and 429 (with Retry-After)
+ * reach the user unchanged; an unreachable or failing bridge becomes 503 AI_UNAVAILABLE.
+ */
+export class AiBridgeClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async chat(input: { token: string; tenantCode: string; requestId?: string; body: ChatRequest }): Promise<ChatAnswer> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/v1/ai/bridge/chat', this.baseUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${input.token}`,
+          'x-tenant-code': input.tenantCode,
+          ...(input.requestId ? { 'x-request-id': input.requestId } : {}),
+        },
+        body: JSON.stringify({ ...input.body, stream: false }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new AppError('AI_UNAVAILABLE', 503, 'The AI assistant is unavailable, try again shortly', { cause: err });
+    }
+    const text = await res.text();
+    let body: { success?: boolean; data?: Record<string, unknown>; error?: { code?: string; message?: string; details?: unknown } } = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      /* not JSON: handled below */
+    }
+    if (!res.ok || body.success !== true) {
+      if (PASS_THROUGH.has(res.status) && body.error) {
+        const retryAfter = res.headers.get('retry-after');
+        throw new AppError(body.error.code ?? ErrorCode.BadRequest, res.status, body.error.message ?? 'AI bridge refused the request', {
+          details: body.error.details,
+          headers: retryAfter ? { 'Retry-After': retryAfter } : undefined,
+        });
+      }
+      throw new AppError('AI_UNAVAILABLE', 503, 'The AI assistant is unavailable, try again shortly', {
+        details: { bridgeStatus: res.status },
+      });
+    }
+    const data = body.data ?? {};
+    const message = typeof data.message === 'string' ? data.message : undefined;
+    if (message === undefined) throw errors.unavailable('The AI bridge answered without a message');
+    const usage = (data.usage ?? {}) as Partial<ChatUsage>;
+    return {
+      message,
+      model: typeof data.model === 'string' ? data.model : null,
+      usage: {
+        inputTokens: Number(usage.inputTokens ?? 0),
+        outputTokens: Number(usage.outputTokens ?? 0),
+        totalTokens: Number(usage.totalTokens ?? Number(usage.inputTokens ?? 0) + Number(usage.outputTokens ?? 0)),
+        cost: usage.cost === undefined ? undefined : Number(usage.cost),
+        responseTime: usage.responseTime === undefined ? undefined : Number(usage.responseTime),
+      },
+    };
+  }
+}

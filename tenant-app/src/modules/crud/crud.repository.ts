@@ -1,0 +1,222 @@
+import { ErrorCode, errors, type Page } from '@kg/shared';
+import type { Row, TenantQueries } from '../../internal/db/tenant-db';
+import type { ResourceDef, WriteContext } from './resource';
+
+export type Item = Record<string, unknown>;
+
+/** Plain object of a row: API field names, dates as ISO strings, JSON columns parsed. */
+export function toItem(def: Pick<ResourceDef, 'fields' | 'jsonFields' | 'boolFields'>, row: Row): Item {
+  const out: Item = {};
+  for (const [field, column] of Object.entries(def.fields)) {
+    let v = fromDb(row[column]);
+    if (def.jsonFields?.includes(field) && typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        /* keep the text */
+      }
+    }
+    if (def.boolFields?.includes(field) && v !== null && v !== undefined) v = Boolean(Number(v));
+    out[field] = v;
+  }
+  return out;
+}
+
+function fromDb(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return v;
+}
+
+function toDb(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return v;
+}
+
+/** API data -> column values (unknown fields were already stripped by zod). */
+function toColumns(def: ResourceDef, data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(data)) {
+    const column = def.fields[field];
+    if (!column || value === undefined) continue;
+    out[column] = toDb(value);
+  }
+  return out;
+}
+
+const selectLists = new WeakMap<object, string>();
+
+/** The column list of a resource (single-table statements, so columns need no qualifier). */
+function selectList(def: ResourceDef): string {
+  let list = selectLists.get(def);
+  if (!list) {
+    list = Object.values(def.fields)
+      .map((c) => `\`${c}\``)
+      .join(', ');
+    selectLists.set(def, list);
+  }
+  return list;
+}
+
+export interface ListQuery {
+  page: number;
+  pageSize: number;
+  q?: string;
+  [filter: string]: unknown;
+}
+
+/** One page of rows, filtered, newest first by default. */
+export async function listItems(db: TenantQueries, def: ResourceDef, query: ListQuery, ctx?: WriteContext): Promise<Page<Item>> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const scope = scopeOf(def, ctx);
+  if (scope) {
+    where.push(scope.where);
+    args.push(...scope.args);
+  }
+  for (const [name, f] of Object.entries(def.filters ?? {})) {
+    const v = query[name];
+    if (v === undefined) continue;
+    const op = f.op === 'gte' ? '>=' : f.op === 'lte' ? '<=' : '=';
+    where.push(`\`${f.column}\` ${op} ?`);
+    args.push(toDb(v));
+  }
+  if (query.q && def.search?.length) {
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    where.push(`(${def.search.map((c) => `\`${c}\` LIKE ?`).join(' OR ')})`);
+    args.push(...def.search.map(() => like));
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [countRow] = await db.rows(`SELECT COUNT(*) AS total FROM ${db.t(def.table)} ${whereSql}`, args);
+  const rows = await db.rows(
+    `SELECT ${selectList(def)} FROM ${db.t(def.table)} ${whereSql} ORDER BY ${def.orderBy ?? '`id` DESC'} LIMIT ? OFFSET ?`,
+    [...args, query.pageSize, (query.page - 1) * query.pageSize],
+  );
+  return {
+    items: rows.map((r) => toItem(def, r)),
+    total: Number(countRow?.total ?? 0),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+function scopeOf(def: ResourceDef, ctx: WriteContext | undefined): { where: string; args: unknown[] } | null {
+  if (!def.scope) return null;
+  if (!ctx) throw new Error(`${def.name} is scoped and needs the request's user`);
+  return def.scope(ctx);
+}
+
+export async function getItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<Item | null> {
+  const scope = scopeOf(def, ctx);
+  const rows = await db.rows(
+    `SELECT ${selectList(def)} FROM ${db.t(def.table)} WHERE id = ?${scope ? ` AND ${scope.where}` : ''}`,
+    [id, ...(scope?.args ?? [])],
+  );
+  return rows[0] ? toItem(def, rows[0]) : null;
+}
+
+/** 404 unless the row exists in this tenant (and in the resource's scope). */
+export async function requireItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<Item> {
+  const item = await getItem(db, def, id, ctx);
+  if (!item) throw errors.notFound(`${def.name} ${id} does not exist`);
+  return item;
+}
+
+/** Referenced ids must exist in THIS tenant's database (so ids of another tenant mean nothing). */
+export async function checkReferences(db: TenantQueries, def: ResourceDef, data: Record<string, unknown>): Promise<void> {
+  const problems: Array<{ field: string; message: string }> = [];
+  for (const [field, table] of Object.entries(def.references ?? {})) {
+    const v = data[field];
+    if (v === undefined || v === null) continue;
+    const rows = await db.rows(`SELECT 1 FROM ${db.t(table)} WHERE id = ? LIMIT 1`, [v]);
+    if (rows.length === 0) problems.push({ field, message: `No ${table} row with id ${String(v)}` });
+  }
+  if (problems.length) throw errors.validation(problems);
+}
+
+export async function createItem(
+  db: TenantQueries,
+  def: ResourceDef,
+  data: Record<string, unknown>,
+  ctx: WriteContext,
+): Promise<Item> {
+  await checkReferences(db, def, data);
+  await def.validateWrite?.(db, data, ctx);
+  const values = { ...toColumns(def, data), ...(def.onCreate?.(ctx) ?? {}) };
+  const columns = Object.keys(values);
+  const res = await mapWriteErrors(def, () =>
+    db.exec(
+      `INSERT INTO ${db.t(def.table)} (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      Object.values(values),
+    ),
+  );
+  return (await getItem(db, def, res.insertId, ctx))!;
+}
+
+export async function updateItem(
+  db: TenantQueries,
+  def: ResourceDef,
+  id: number,
+  data: Record<string, unknown>,
+  ctx: WriteContext,
+): Promise<Item> {
+  await requireItem(db, def, id, ctx);
+  await checkReferences(db, def, data);
+  await def.validateWrite?.(db, data, { ...ctx, id });
+  const values = toColumns(def, data);
+  const columns = Object.keys(values);
+  if (columns.length) {
+    await mapWriteErrors(def, () =>
+      db.exec(`UPDATE ${db.t(def.table)} SET ${columns.map((c) => `\`${c}\` = ?`).join(', ')} WHERE id = ?`, [
+        ...Object.values(values),
+        id,
+      ]),
+    );
+  }
+  return (await getItem(db, def, id, ctx))!;
+}
+
+export async function deleteItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<void> {
+  const scope = scopeOf(def, ctx);
+  const res = await mapWriteErrors(def, () =>
+    db.exec(`DELETE FROM ${db.t(def.table)} WHERE id = ?${scope ? ` AND ${scope.where}` : ''}`, [id, ...(scope?.args ?? [])]),
+  );
+  if (res.affectedRows === 0) throw errors.notFound(`${def.name} ${id} does not exist`);
+}
+
+/** MySQL constraint errors -> 409 / 400 with the field named. */
+export async function mapWriteErrors<T>(def: Pick<ResourceDef, 'fields' | 'name'>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as { code?: string; sqlMessage?: string };
+    const fieldOf = (column: string | undefined) =>
+      Object.entries(def.fields).find(([, c]) => c === column)?.[0] ?? column ?? '(body)';
+    switch (e.code) {
+      case 'ER_DUP_ENTRY':
+        throw errors.conflict(`A ${def.name} with these values already exists`, ErrorCode.Conflict, {
+          key: /for key '([^']+)'/.exec(e.sqlMessage ?? '')?.[1],
+        });
+      case 'ER_ROW_IS_REFERENCED_2':
+      case 'ER_ROW_IS_REFERENCED':
+        throw errors.conflict(`This ${def.name} is still referenced by other records`);
+      case 'ER_NO_REFERENCED_ROW_2':
+      case 'ER_NO_REFERENCED_ROW': {
+        const column = /FOREIGN KEY \(`([^`]+)`\)/.exec(e.sqlMessage ?? '')?.[1];
+        throw errors.validation([{ field: fieldOf(column), message: 'Refers to a record that does not exist' }]);
+      }
+      case 'ER_DATA_TOO_LONG':
+      case 'ER_TRUNCATED_WRONG_VALUE':
+      case 'WARN_DATA_TRUNCATED':
+      case 'ER_WARN_DATA_OUT_OF_RANGE': {
+        const column = /column '([^']+)'/.exec(e.sqlMessage ?? '')?.[1];
+        throw errors.validation([{ field: fieldOf(column), message: 'Value does not fit the column' }]);
+      }
+      default:
+        throw err;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import {
+  assertDbName,
+  resolveSecret,
+  tenantStatusChannel,
+  type Logger,
+  type MysqlTarget,
+  type Pool,
+  type Redis,
+  type RowDataPacket,
+  type TenantStatusMessage,
+} from '@kg/shared';
+import { dbServer, type DbServer } from '../../internal/db/connection-budget';
+import { RefreshingCache } from '../../internal/refreshing-cache';
+
+export type TenantStatus = 'provisioning' | 'active' | 'inactive' | 'suspended' | 'failed' | 'deleted' | 'purged';
+
+/** What the tenant app needs to know about a tenant, read from the control database. */
+export interface TenantRecord {
+  code: string;
+  name: string;
+  status: TenantStatus;
+  /** Validated database identifier (tenants.database_name). */
+  database: string;
+  server: DbServer;
+  /** Storage prefix of the tenant (tenants.oss_prefix), e.g. "13800138000/". */
+  storagePrefix: string | null;
+}
+
+type Entry = { found: true; tenant: TenantRecord } | { found: false };
+
+export interface TenantRegistryOptions {
+  controlDb: Pool;
+  /** Server of tenants whose row names none (the control database's own server). */
+  defaultServer: MysqlTarget;
+  ttlMs: number;
+  logger: Logger;
+  maxEntries?: number;
+}
+
+/**
+ * The tenant registry as seen by this process: tenant rows of the control database, cached in an
+ * LRU with a short TTL. The control plane announces every status change on the Redis channel
+ * `tenantStatusChannel`; `subscribe()` listens and drops the tenant's entry so the next request
+ * reads the new status (a suspension is refused within milliseconds, with no restart). The TTL is
+ * the safety net for a missed message; after a Redis reconnect the whole cache is dropped because
+ * messages may have been lost meanwhile.
+ */
+export class TenantRegistry {
+  private readonly cache: RefreshingCache<Entry>;
+  private readonly listeners: Array<(code: string) => void> = [];
+  private subscriber?: Redis;
+  /** Status messages received (diagnostics and tests). */
+  messages = 0;
+
+  constructor(private readonly opts: TenantRegistryOptions) {
+    // Concurrent misses for one tenant share a single control-DB read; entries are refreshed
+    // ahead of use so a busy tenant never waits for the control DB.
+    this.cache = new RefreshingCache<Entry>({ max: opts.maxEntries ?? 10_000, ttlMs: opts.ttlMs, load: (code) => this.load(code) });
+  }
+
+  /** The tenant with this code, or null when it does not exist. */
+  async get(code: string): Promise<TenantRecord | null> {
+    // A synchronous hit first: the hot path allocates no promise and skips a microtask hop.
+    const entry = this.cache.peek(code, undefined) ?? (await this.cache.get(code, undefined));
+    return entry && entry.found ? entry.tenant : null;
+  }
+
+  /** Forgets one tenant (or all) and tells listeners (caches keyed by tenant). */
+  invalidate(code?: string): void {
+    if (code) this.cache.delete(code);
+    else this.cache.clear();
+    for (const l of this.listeners) l(code ?? '*');
+  }
+
+  /** Called with a tenant code (or '*') whenever a tenant's cached state must be dropped. */
+  onInvalidate(listener: (code: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  size(): number {
+    return this.cache.size;
+  }
+
+  /** Subscribes to tenant status announcements on a dedicated Redis connection. */
+  async subscribe(subscriber: Redis, redisKeyPrefix: string): Promise<void> {
+    this.subscriber = subscriber;
+    const channel = tenantStatusChannel(redisKeyPrefix);
+    let readyOnce = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (readyOnce) {
+        this.opts.logger.info('tenant status subscription restored; dropping cached tenants');
+        this.invalidate();
+      }
+      readyOnce = true;
+    });
+    subscriber.on('message', (ch: string, raw: string) => {
+      if (ch !== channel) return;
+      this.messages++;
+      try {
+        const msg = JSON.parse(raw) as TenantStatusMessage;
+        if (typeof msg.tenantCode === 'string') {
+          this.opts.logger.info({ tenant: msg.tenantCode, status: msg.status }, 'tenant status changed');
+          this.invalidate(msg.tenantCode);
+          return;
+        }
+      } catch {
+        /* fall through */
+      }
+      this.invalidate();
+    });
+    await subscriber.subscribe(channel);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.cache.clear();
+  }
+
+  private async load(code: string): Promise<Entry> {
+    const [rows] = await this.opts.controlDb.query<RowDataPacket[]>(
+      `SELECT t.tenant_id, t.name, t.status, t.database_name, t.oss_prefix, t.db_server_id,
+              s.host, s.port, s.username, s.secret_ref
+         FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id
+        WHERE t.tenant_id = ?`,
+      [code],
+    );
+    const r = rows[0];
+    if (!r) return { found: false };
+    const target: MysqlTarget =
+      r.db_server_id === null || r.host === null
+        ? this.opts.defaultServer
+        : { host: r.host, port: Number(r.port), user: r.username, password: resolveSecret(r.secret_ref) };
+    return {
+      found: true,
+      tenant: {
+        code: r.tenant_id,
+        name: r.name,
+        status: r.status,
+        database: assertDbName(r.database_name),
+        server: dbServer(target),
+        storagePrefix: r.oss_prefix ?? null,
+      },
+    };
+  }
+}
