@@ -151,7 +151,7 @@ if (!stopping) {
     `  Metrics             http://localhost:${cpPort}/metrics`,
   ];
   if (children.has('tenant-app')) {
-    lines.push(`  Tenant app          http://k001.${domain}:${taPort}/   (any tenant: http://<code>.${domain}:${taPort})` + (taOk ? '' : ' (not healthy yet)'));
+    lines.push(`  Tenant app API      http://k001.${domain}:${taPort}/api   (any tenant: http://<code>.${domain}:${taPort}/api)` + (taOk ? '' : ' (not healthy yet)'));
   }
   if (children.has('provisioner')) lines.push('  Provisioner         running (BullMQ workers)');
   lines.push('  Super admin         printed above on first start (or BOOTSTRAP_ADMIN_* in .env)', '  Stop with Ctrl-C', '');
