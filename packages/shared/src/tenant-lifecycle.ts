@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { Pool, PoolConnection } from './mysql';
 import { tenantStatusChannel, type TenantStatusMessage } from './queues';
 
 /**
  * Tenant lifecycle pieces shared by the control plane (suspend, activate, delete, restore) and
  * the provisioner (purge): the allowed transitions of SPEC §5, the status announcement, and the
- * cleanup queue's job names.
+ * cleanup queue (its job names, statuses, log and cancellation), whose tables both apps write.
  */
 
 /** Statuses a tenant may move to each target status from (SPEC §5 state machine). */
@@ -52,4 +53,51 @@ export interface PurgeResourceJob {
 /** Days until `due` from `now`, rounded up; 0 when due or overdue. */
 export function daysLeft(due: Date, now: Date = new Date()): number {
   return Math.max(0, Math.ceil((due.getTime() - now.getTime()) / 86_400_000));
+}
+
+/** Statuses of a tenant_resource_cleanup row. */
+export const CLEANUP_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
+
+/** One tenant_cleanup_logs row (seed 004 §5.4): a lifecycle action on a cleanup resource. */
+export interface CleanupLogEntry {
+  /** null for an action on the tenant as a whole. */
+  cleanupId: number | null;
+  tenantCode: string;
+  action: string;
+  status: 'started' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+  message?: string | null;
+  details?: unknown;
+}
+
+/** Appends to tenant_cleanup_logs; the message is cut to fit its TEXT column. */
+export async function cleanupLog(conn: Pool | PoolConnection, entry: CleanupLogEntry): Promise<void> {
+  await conn.query(
+    'INSERT INTO tenant_cleanup_logs (cleanup_id, tenant_code, action, status, message, details) VALUES (?, ?, ?, ?, ?, ?)',
+    [
+      entry.cleanupId,
+      entry.tenantCode,
+      entry.action,
+      entry.status,
+      entry.message?.slice(0, 60_000) ?? null,
+      entry.details === undefined || entry.details === null ? null : JSON.stringify(entry.details),
+    ],
+  );
+}
+
+/**
+ * Cancels cleanup rows of one tenant, so their resources are kept, and logs each one: an
+ * operator's cancel, a restore, or a purge that finds its tenant no longer deleted. Call inside
+ * the transaction that holds the rows' locks.
+ */
+export async function cancelCleanupRows(
+  conn: Pool | PoolConnection,
+  tenantCode: string,
+  ids: number[],
+  reason: string,
+  log: Pick<CleanupLogEntry, 'action' | 'status' | 'message'>,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await conn.query("UPDATE tenant_resource_cleanup SET status = 'cancelled', error_message = ? WHERE id IN (?)", [reason, ids]);
+  for (const id of ids) await cleanupLog(conn, { cleanupId: id, tenantCode, ...log });
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { RowDataPacket } from '@kg/shared';
 
 /**
  * Pure parts of the audit hash chain (SPEC §9): how an audit row is normalised and hashed.
@@ -64,6 +65,27 @@ export function jsonFromColumn(value: unknown): unknown {
   if (typeof value === 'string') return JSON.parse(value);
   if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8'));
   return value;
+}
+
+/** Reads an audit_logs row back as the record that was hashed (created_at is stored in UTC). */
+export function recordFromRow(r: RowDataPacket): AuditRecord {
+  const created = r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at) + 'Z');
+  return {
+    id: Number(r.id),
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    action: r.action,
+    tenantCode: r.tenant_code,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    ip: r.ip_address,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    before: jsonFromColumn(r.before_data),
+    after: jsonFromColumn(r.after_data),
+    createdAt: created.toISOString(),
+  };
 }
 
 /** The chain hash of a record given its predecessor's hash. */

@@ -1,22 +1,8 @@
 import type { Page, Pool, RowDataPacket } from '@kg/shared';
-import { jsonFromColumn } from './audit.chain';
+import { recordFromRow, type AuditRecord } from './audit.chain';
 
-export interface AuditLogView {
-  id: number;
-  actorType: string;
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  tenantCode: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  before: unknown;
-  after: unknown;
-  createdAt: string;
-}
+/** One audit row as the console lists it: the record exactly as it was hashed. */
+export type AuditLogView = AuditRecord;
 
 export interface AuditLogFilter {
   page: number;
@@ -29,25 +15,6 @@ export interface AuditLogFilter {
   targetId?: string;
   from?: Date;
   to?: Date;
-}
-
-function toView(r: RowDataPacket): AuditLogView {
-  return {
-    id: Number(r.id),
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    action: r.action,
-    tenantCode: r.tenant_code,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    ip: r.ip_address,
-    userAgent: r.user_agent,
-    requestId: r.request_id,
-    before: jsonFromColumn(r.before_data),
-    after: jsonFromColumn(r.after_data),
-    createdAt: (r.created_at as Date).toISOString(),
-  };
 }
 
 /** Audit rows, newest first, filtered and paged. `action` ending in `*` matches a prefix. */
@@ -93,5 +60,5 @@ export async function listAuditLogs(db: Pool, f: AuditLogFilter): Promise<Page<A
     `SELECT * FROM audit_logs ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
     [...args, f.pageSize, (f.page - 1) * f.pageSize],
   );
-  return { items: rows.map(toView), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
+  return { items: rows.map(recordFromRow), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
 }

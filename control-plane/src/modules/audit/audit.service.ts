@@ -9,7 +9,7 @@ import {
   GENESIS_HASH,
   chainHash,
   jsonForColumn,
-  jsonFromColumn,
+  recordFromRow,
   type ActorType,
   type AuditRecord,
 } from './audit.chain';
@@ -127,26 +127,6 @@ export interface AuditVerification {
   reason?: string;
 }
 
-function rowToRecord(r: RowDataPacket): AuditRecord {
-  const created = r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at) + 'Z');
-  return {
-    id: Number(r.id),
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    action: r.action,
-    tenantCode: r.tenant_code,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    ip: r.ip_address,
-    userAgent: r.user_agent,
-    requestId: r.request_id,
-    before: jsonFromColumn(r.before_data),
-    after: jsonFromColumn(r.after_data),
-    createdAt: created.toISOString(),
-  };
-}
-
 const BATCH = 1000;
 
 /**
@@ -172,7 +152,7 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
         BATCH,
       ]);
       for (const row of rows) {
-        const record = rowToRecord(row);
+        const record = recordFromRow(row);
         if (record.id !== prevId + 1) {
           const missing = record.id - prevId - 1;
           return {

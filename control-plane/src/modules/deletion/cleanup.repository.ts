@@ -1,7 +1,4 @@
-import { daysLeft, type Page, type Pool, type PoolConnection, type RowDataPacket } from '@kg/shared';
-
-export const CLEANUP_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
-export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
+import { daysLeft, type CleanupStatus, type Page, type Pool, type PoolConnection, type RowDataPacket } from '@kg/shared';
 
 export interface CleanupEntry {
   id: number;
@@ -83,29 +80,4 @@ export async function listCleanup(db: Pool, f: CleanupFilter): Promise<Page<Clea
 export async function lockCleanup(conn: PoolConnection, id: number): Promise<CleanupEntry | null> {
   const [rows] = await conn.query<RowDataPacket[]>('SELECT c.*, NOW(3) AS now FROM tenant_resource_cleanup c WHERE c.id = ? FOR UPDATE', [id]);
   return rows[0] ? toEntry(rows[0], rows[0].now as Date) : null;
-}
-
-/** Appends to tenant_cleanup_logs (seed 004 §5.4): every lifecycle action on a resource. */
-export async function cleanupLog(
-  conn: PoolConnection | Pool,
-  entry: {
-    cleanupId: number | null;
-    tenantCode: string;
-    action: string;
-    status: 'started' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-    message?: string | null;
-    details?: unknown;
-  },
-): Promise<void> {
-  await conn.query(
-    'INSERT INTO tenant_cleanup_logs (cleanup_id, tenant_code, action, status, message, details) VALUES (?, ?, ?, ?, ?, ?)',
-    [
-      entry.cleanupId,
-      entry.tenantCode,
-      entry.action,
-      entry.status,
-      entry.message ?? null,
-      entry.details === undefined || entry.details === null ? null : JSON.stringify(entry.details),
-    ],
-  );
 }

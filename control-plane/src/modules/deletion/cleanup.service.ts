@@ -1,8 +1,8 @@
-import { CLEANUP_JOBS, ErrorCode, QUEUES, errors, withTransaction, type PurgeRunJob } from '@kg/shared';
+import { CLEANUP_JOBS, ErrorCode, QUEUES, cancelCleanupRows, errors, withTransaction, type PurgeRunJob } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { enqueue } from '../../internal/enqueue';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { cleanupLog, lockCleanup, type CleanupEntry } from './cleanup.repository';
+import { lockCleanup, type CleanupEntry } from './cleanup.repository';
 
 /**
  * Cancels one pending cleanup entry (DELETE /api/cleanup/:id): the resource is kept. Entries
@@ -17,13 +17,7 @@ export async function cancelCleanup(ctx: AppContext, actor: AuditActor, id: numb
         status: entry.status,
       });
     }
-    await conn.query(
-      "UPDATE tenant_resource_cleanup SET status = 'cancelled', error_message = 'cancelled by an operator' WHERE id = ?",
-      [id],
-    );
-    await cleanupLog(conn, {
-      cleanupId: id,
-      tenantCode: entry.tenantCode,
+    await cancelCleanupRows(conn, entry.tenantCode, [id], 'cancelled by an operator', {
       action: 'cancel',
       status: 'cancelled',
       message: `cancelled by ${actor.actorName ?? actor.actorId ?? 'an operator'}`,

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { ok, pagingSchema, validate } from '@kg/shared';
+import { CLEANUP_STATUSES, ok, pagingSchema, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
 import { tenantCodeParam } from '../tenant-status/tenant-status.routes';
-import { CLEANUP_STATUSES, listCleanup } from './cleanup.repository';
+import { listCleanup } from './cleanup.repository';
 import { cancelCleanup, triggerPurgeRun } from './cleanup.service';
 import { deleteTenant, restoreTenant } from './deletion.service';
 

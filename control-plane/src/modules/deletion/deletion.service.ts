@@ -1,6 +1,8 @@
 import {
   ErrorCode,
   TENANT_TRANSITIONS,
+  cancelCleanupRows,
+  cleanupLog,
   errors,
   withTransaction,
   type DnsRecord,
@@ -10,7 +12,6 @@ import {
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { announce, assertTransition, lockTenant, type LockedTenant } from '../tenant-status/tenant-status.service';
-import { cleanupLog } from './cleanup.repository';
 import { tenantProviders } from './providers';
 
 export interface DeletionResult {
@@ -218,12 +219,11 @@ export async function restoreTenant(ctx: AppContext, actor: AuditActor, code: st
       [code],
     );
     const cancelled = pending.map((r) => Number(r.id));
-    if (cancelled.length) {
-      await conn.query(
-        "UPDATE tenant_resource_cleanup SET status = 'cancelled', error_message = 'tenant restored' WHERE id IN (?)",
-        [cancelled],
-      );
-    }
+    await cancelCleanupRows(conn, code, cancelled, 'tenant restored', {
+      action: 'restore',
+      status: 'cancelled',
+      message: 'tenant restored',
+    });
     const previous = await removedRecord(conn, code);
     const sub = subdomainOf(ctx, code);
     const { dns, defaultRecord } = tenantProviders(ctx);
@@ -233,9 +233,6 @@ export async function restoreTenant(ctx: AppContext, actor: AuditActor, code: st
         WHERE tenant_id = ?`,
       [record.recordId, code],
     );
-    for (const id of cancelled) {
-      await cleanupLog(conn, { cleanupId: id, tenantCode: code, action: 'restore', status: 'cancelled', message: 'tenant restored' });
-    }
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.restore',

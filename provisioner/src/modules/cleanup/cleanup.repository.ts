@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, RowDataPacket } from '@kg/shared';
+import type { CleanupStatus, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
 
 export type ResourceType = 'database' | 'oss' | 'subdomain' | 'other';
 
@@ -9,7 +9,7 @@ export interface CleanupRow {
   resourceName: string | null;
   dbServerId: number | null;
   ossPath: string | null;
-  status: 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+  status: CleanupStatus;
   scheduledDeletionAt: Date;
   retryCount: number;
 }
@@ -67,31 +67,6 @@ export async function lockTenantForPurge(conn: PoolConnection, code: string): Pr
   return r
     ? { tenantCode: r.tenant_id, status: r.status, scheduledDeletionAt: r.scheduled_deletion_at, deletedAt: r.deleted_at }
     : null;
-}
-
-/** Appends to tenant_cleanup_logs. */
-export async function cleanupLog(
-  conn: Pool | PoolConnection,
-  entry: {
-    cleanupId: number | null;
-    tenantCode: string;
-    action: string;
-    status: 'started' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-    message?: string | null;
-    details?: unknown;
-  },
-): Promise<void> {
-  await conn.query(
-    'INSERT INTO tenant_cleanup_logs (cleanup_id, tenant_code, action, status, message, details) VALUES (?, ?, ?, ?, ?, ?)',
-    [
-      entry.cleanupId,
-      entry.tenantCode,
-      entry.action,
-      entry.status,
-      entry.message?.slice(0, 60_000) ?? null,
-      entry.details === undefined || entry.details === null ? null : JSON.stringify(entry.details),
-    ],
-  );
 }
 
 /** Writes a security_events row (a purge that keeps failing needs a human). */

@@ -1,4 +1,6 @@
 import {
+  cancelCleanupRows,
+  cleanupLog,
   connect,
   databaseExists,
   deletePrefix,
@@ -12,13 +14,7 @@ import {
 } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { backupDatabase } from './backup';
-import {
-  cleanupLog,
-  findCleanup,
-  lockTenantForPurge,
-  securityEvent,
-  type CleanupRow,
-} from './cleanup.repository';
+import { findCleanup, lockTenantForPurge, securityEvent, type CleanupRow } from './cleanup.repository';
 import { workerProviders } from './providers';
 
 export type PurgeOutcome =
@@ -42,13 +38,7 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
     if (!row) return { skip: 'cleanup row does not exist' };
     if (row.status !== 'pending' && row.status !== 'in_progress') return { skip: `row is ${row.status}` };
     if (!tenant || tenant.status !== 'deleted') {
-      await conn.query(
-        "UPDATE tenant_resource_cleanup SET status = 'cancelled', error_message = ? WHERE id = ?",
-        [`tenant is ${tenant?.status ?? 'missing'}, not deleted`, id],
-      );
-      await cleanupLog(conn, {
-        cleanupId: id,
-        tenantCode: row.tenantCode,
+      await cancelCleanupRows(conn, row.tenantCode, [id], `tenant is ${tenant?.status ?? 'missing'}, not deleted`, {
         action: `purge_${row.resourceType}`,
         status: 'skipped',
         message: `tenant is ${tenant?.status ?? 'missing'}; nothing purged`,
