@@ -24,11 +24,14 @@ export * from './jwks';
 export * from './providers/object-keys';
 export * from './providers/signed-url';
 export * from './providers/local-dns';
-export * from './providers/aliyun-dns';
+// The Alibaba Cloud adapters load their SDKs (~60 MB RSS): only their types are exported here;
+// createProviders requires them when a cloud provider is configured. Import the classes from
+// '@kg/shared/providers/aliyun-dns' (oss-storage, aliyun-sts) when needed directly.
+export type { AliyunDnsSettings, AliyunDnsProvider } from './providers/aliyun-dns';
 export * from './providers/local-storage';
-export * from './providers/oss-storage';
+export type { OssStorageSettings, OssStorageProvider } from './providers/oss-storage';
 export * from './providers/local-sts';
-export * from './providers/aliyun-sts';
+export type { AliyunStsSettings, AliyunStsProvider } from './providers/aliyun-sts';
 export * from './providers/storage-ops';
 export * from './providers/factory';
 export * from './provisioning';

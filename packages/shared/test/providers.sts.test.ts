@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../src/env';
@@ -229,5 +230,11 @@ describe('provider settings', () => {
     });
     const p = createProviders(s, {} as never);
     assert.deepEqual([p.dns.name, p.storage.name, p.sts.name], ['aliyun', 'oss', 'aliyun']);
+  });
+
+  it('when @kg/shared is loaded, then no Alibaba Cloud SDK is (createProviders requires them only when selected)', () => {
+    const script = `require('@kg/shared'); process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/](@alicloud|ali-oss)[\\\\/]/.test(k))))`;
+    const out = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), []);
   });
 });

@@ -1,11 +1,11 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import helmet from 'helmet';
 import { errorHandler, notFoundHandler } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { tenantRouteModules } from '../modules/routes';
 import { authenticate } from './middleware/auth';
 import { requestLog } from './middleware/request-log';
+import { securityHeaders } from './middleware/security-headers';
 import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
 
@@ -22,7 +22,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use(requestLog(app, ctx.logger));
-  app.use(helmet());
+  app.use(securityHeaders()); // helmet(), evaluated once
   app.use(ctx.metrics.middleware);
   const json = express.json({ limit: '1mb' });
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
@@ -31,11 +31,13 @@ export function createApp(ctx: AppContext): Express {
   // routes, not all of them). Other paths fall through to the public routes and the 404.
   const collections = collectionRouters(ctx);
   const tenantScope = [resolveTenant(ctx), authenticate(ctx)];
+  const chains = new Map<string, RequestHandler[]>();
+  for (const [collection, router] of collections) chains.set(collection, [...tenantScope, router]);
   app.use((req, res, next) => {
     const collection = COLLECTION.exec(req.path)?.[1];
-    const router = collection === undefined ? undefined : collections.get(collection);
-    if (!router) return next(); // unknown paths answer 404 without resolving a tenant
-    runChain([...tenantScope, router], req, res, next);
+    const chain = collection === undefined ? undefined : chains.get(collection);
+    if (!chain) return next(); // unknown paths answer 404 without resolving a tenant
+    runChain(chain, req, res, next);
   });
   app.use(ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {

@@ -4,12 +4,9 @@ import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import { z } from 'zod';
 import { ConfigError, envx, repoRoot } from '../env';
-import { AliyunDnsProvider } from './aliyun-dns';
-import { AliyunStsProvider } from './aliyun-sts';
 import { LocalDnsProvider } from './local-dns';
 import { LocalStorageProvider } from './local-storage';
 import { LocalStsProvider } from './local-sts';
-import { OssStorageProvider } from './oss-storage';
 import type { DnsProvider, StorageProvider, StsProvider } from './types';
 
 /** Env settings choosing and configuring the providers of SPEC §6 (spread into an app's schema). */
@@ -90,6 +87,12 @@ export interface Providers {
   sts: StsProvider;
 }
 
+// The cloud adapters are required only when selected: their SDKs cost ~60 MB of RSS, which
+// processes running the local providers (and the tenant app) should not pay.
+const loadAliyunDns = (): typeof import('./aliyun-dns') => require('./aliyun-dns');
+const loadOssStorage = (): typeof import('./oss-storage') => require('./oss-storage');
+const loadAliyunSts = (): typeof import('./aliyun-sts') => require('./aliyun-sts');
+
 function required(value: string | undefined, name: string): string {
   if (!value) throw new ConfigError([`${name}: is required for the selected provider`]);
   return value;
@@ -110,12 +113,12 @@ export function createProviders(
   });
   const dns: DnsProvider =
     settings.DNS_PROVIDER === 'aliyun'
-      ? new AliyunDnsProvider({ ...aliyunKey(), endpoint: settings.ALIYUN_DNS_ENDPOINT })
+      ? new (loadAliyunDns().AliyunDnsProvider)({ ...aliyunKey(), endpoint: settings.ALIYUN_DNS_ENDPOINT })
       : new LocalDnsProvider(controlDb);
   let storage: StorageProvider;
   let sts: StsProvider;
   if (settings.STORAGE_PROVIDER === 'oss') {
-    storage = new OssStorageProvider({
+    storage = new (loadOssStorage().OssStorageProvider)({
       ...aliyunKey(),
       bucket: required(settings.OSS_BUCKET, 'OSS_BUCKET'),
       region: settings.OSS_REGION,
@@ -130,7 +133,7 @@ export function createProviders(
     });
   }
   if (settings.STS_PROVIDER === 'aliyun') {
-    sts = new AliyunStsProvider({
+    sts = new (loadAliyunSts().AliyunStsProvider)({
       ...aliyunKey(),
       endpoint: settings.ALIYUN_STS_ENDPOINT,
       roleArn: required(settings.ALIYUN_STS_ROLE_ARN, 'ALIYUN_STS_ROLE_ARN'),
