@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { envelope, errorEnvelope } from '@kg/shared/http/openapi';
 
 extendZodWithOpenApi(z);
 
@@ -23,17 +24,7 @@ registry.registerComponent('securitySchemes', 'userBearer', {
   description: 'Global-user access token (audience kg-user) from POST /api/auth/login',
 });
 
-export const errorEnvelope = z
-  .object({
-    success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-  })
-  .openapi('ErrorEnvelope');
-
-/** `{ success: true, data }` wrapper for a response schema. */
-export function envelope<T extends z.ZodTypeAny>(data: T) {
-  return z.object({ success: z.literal(true), data });
-}
+export { envelope, errorEnvelope };
 
 /** Standard responses: the success body plus the error envelope for the listed statuses. */
 export function responses(

@@ -1,7 +1,7 @@
 import express from 'express';
 import { Worker } from 'bullmq';
 import cron from 'node-cron';
-import { ConfigError, checkHealth, createShutdown, listen } from '@kg/shared';
+import { ConfigError, checkHealth, sendHealth, createShutdown, listen } from '@kg/shared';
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -62,8 +62,7 @@ async function main(): Promise<void> {
     app.use(ctx.metrics.router);
     shutdown.add('queue metrics', registerQueueMetrics(ctx, workers.map((w) => w.name)));
     app.get('/api/health', async (_req, res) => {
-      const report = await checkHealth(ctx.db, ctx.redis);
-      res.status(report.status === 'ok' ? 200 : 503).json({ success: report.status === 'ok', data: report });
+      sendHealth(res, await checkHealth(ctx.db, ctx.redis));
     });
     const server = await listen(app, config.PROVISIONER_METRICS_PORT, '127.0.0.1');
     shutdown.add('metrics http', () => server.close(1000));

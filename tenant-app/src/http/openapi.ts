@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { envelope, errorEnvelope } from '@kg/shared/http/openapi';
 
 extendZodWithOpenApi(z);
 
@@ -25,17 +26,7 @@ export const tenantHeaders = z.object({
   }),
 });
 
-export const errorEnvelope = z
-  .object({
-    success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-  })
-  .openapi('ErrorEnvelope');
-
-/** `{ success: true, data }` wrapper for a response schema. */
-export function envelope<T extends z.ZodTypeAny>(data: T) {
-  return z.object({ success: z.literal(true), data });
-}
+export { envelope, errorEnvelope };
 
 const TENANT_ERRORS: Record<number, string> = {
   400: 'Validation error (per-field details), or TENANT_CONFLICT / no tenant named',

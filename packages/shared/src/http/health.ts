@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
+import type { Response } from 'express';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -40,4 +41,18 @@ export async function checkHealth(pool: Pool, redis: Redis, timeoutMs = 1500): P
     redis: redisStatus,
     uptimeSeconds: Math.round(process.uptime()),
   };
+}
+
+/**
+ * Answers a health check: 200 with the report, or 503 SERVICE_UNAVAILABLE whose details keep the
+ * report so operators see which store is down. `data` may extend the report with app facts.
+ */
+export function sendHealth(res: Response, report: HealthReport, data: object = report): void {
+  if (report.status === 'ok') res.json({ success: true, data });
+  else {
+    res.status(503).json({
+      success: false,
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'MySQL or Redis is unavailable', details: data },
+    });
+  }
 }
