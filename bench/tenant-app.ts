@@ -9,7 +9,10 @@
  * template, 500 (then 1000) tenant databases each with an admin and a class. The tenant app and
  * the bare handler each run as their own child process (`node --import tsx`); this process is
  * the load generator: a closed loop of BENCH_CONCURRENCY keep-alive requests for BENCH_SECONDS,
- * bare and full stack alternating twice. Prints a table and writes bench/results/tenant-app.json.
+ * bare and full stack alternating BENCH_ROUNDS times. With two or more CPUs both servers are
+ * pinned to the last CPU and the load generator to the others (BENCH_PIN=0 to leave scheduling
+ * alone), so the load generator does not take CPU time from the server it measures; MariaDB and
+ * Redis are not touched. Prints a table and writes bench/results/tenant-app.json.
  * On a small shared machine every process competes for the same cores, so besides requests/s it
  * records the CPU each request costs in the server, the load generator, MariaDB and Redis during
  * each side's runs, and how many table definitions MariaDB had to reopen (500 tenant databases
@@ -18,19 +21,23 @@
  *
  *   npx tsx --conditions=development bench/tenant-app.ts
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { connect, type RowDataPacket } from '@kg/shared';
 import { testMysqlTarget } from '@kg/shared/testing';
 import { startTenantStack, type TenantStack, type TestTenant, type TestUser } from '../tenant-app/test/helpers/harness';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
 const RSS_TENANTS = Number(process.env.BENCH_RSS_TENANTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Servers on the last CPU, this load generator on the others (BENCH_PIN=0 leaves scheduling alone).
+const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2;
 const BUDGET = 20;
 const TABLES = ['users', 'roles', 'permissions', 'user_roles', 'role_permissions', 'classes'];
 
@@ -155,6 +162,20 @@ function pidOf(...names: string[]): number | undefined {
   return undefined;
 }
 
+/**
+ * Pins every thread of a process to the given CPUs (taskset). On a small machine this keeps the
+ * load generator from taking CPU time from the server under test; MariaDB is left unpinned.
+ * Returns false when taskset is not available.
+ */
+function pin(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-pc', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
@@ -179,6 +200,37 @@ async function seed(stack: TenantStack, from: number, to: number, out: Array<{ t
   );
 }
 
+type CacheSetting = { name: string; was: number; now: number };
+let mariadbCaches: CacheSetting[] = [];
+
+/** Raises table_definition_cache / table_open_cache to `needed` where they are lower. */
+async function sizeTableCaches(needed: number): Promise<CacheSetting[]> {
+  const conn = await connect(testMysqlTarget());
+  try {
+    const out: CacheSetting[] = [];
+    for (const name of ['table_definition_cache', 'table_open_cache']) {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT @@GLOBAL.' + name + ' AS v');
+      const was = Number(rows[0]!.v);
+      if (was < needed) await conn.query(`SET GLOBAL ${name} = ?`, [needed]);
+      out.push({ name, was, now: Math.max(was, needed) });
+    }
+    return out;
+  } finally {
+    await conn.end();
+  }
+}
+
+async function restoreTableCaches(settings: CacheSetting[]): Promise<void> {
+  const changed = settings.filter((c) => c.now !== c.was);
+  if (!changed.length) return;
+  const conn = await connect(testMysqlTarget());
+  try {
+    for (const c of changed) await conn.query(`SET GLOBAL ${c.name} = ?`, [c.was]);
+  } finally {
+    await conn.end();
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const stack = await startTenantStack('bench', { LOG_LEVEL: 'silent' });
@@ -186,6 +238,10 @@ async function main(): Promise<void> {
   try {
     const tenants: Array<{ tenant: TestTenant; admin: TestUser }> = [];
     await seed(stack, 0, TENANTS, tenants);
+    // A server holding hundreds of tenant databases needs table caches sized to the tenant tables
+    // in use (README, "Operating MariaDB for many tenants"). A server still on the defaults is
+    // raised for the run and put back afterwards.
+    mariadbCaches = await sizeTableCaches(RSS_TENANTS * TABLES.length * 2);
     process.stdout.write(`seeded ${TENANTS} tenants in ${round((performance.now() - t0) / 1000, 1)} s\n`);
 
     const target = testMysqlTarget();
@@ -233,6 +289,8 @@ async function main(): Promise<void> {
     children.push(bare);
     await waitHealthy(appPort);
     await waitHealthy(barePort, '/bare/classes/1');
+    const lastCpu = os.cpus().length - 1;
+    const pinned = PIN && pin(app.pid!, String(lastCpu)) && pin(bare.pid!, String(lastCpu)) && pin(process.pid, `0-${lastCpu - 1}`);
 
     const bareTargets: Target[] = [{ path: '/bare/classes/1', headers: {} }];
     const fullTargets = (list: typeof tenants): Target[] =>
@@ -262,7 +320,7 @@ async function main(): Promise<void> {
     const tableDefinitionsOpened = async () => {
       const conn = await stack.tenantConn(tenants[0]!.tenant);
       try {
-        const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Opened_table_definitions', 'Opened_tables')");
+        const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Opened_table_definitions', 'Opened_tables', 'Com_select', 'Questions')");
         return Object.fromEntries((rows as Array<{ Variable_name: string; Value: string }>).map((r) => [r.Variable_name, Number(r.Value)]));
       } finally {
         await conn.end();
@@ -271,7 +329,7 @@ async function main(): Promise<void> {
     const bareRuns: RunResult[] = [];
     const fullRuns: RunResult[] = [];
     const cpu = { bare: 0, full: 0, loadGenBare: 0, loadGenFull: 0, mariadbBare: 0, mariadbFull: 0, redisBare: 0, redisFull: 0 };
-    const opened = { bare: { tables: 0, definitions: 0 }, full: { tables: 0, definitions: 0 } };
+    const opened = { bare: { tables: 0, definitions: 0, selects: 0, statements: 0 }, full: { tables: 0, definitions: 0, selects: 0, statements: 0 } };
     const measured = async (side: 'bare' | 'full', pid: number, port: number, targets: Target[]) => {
       const st0 = await tableDefinitionsOpened();
       sampling = side;
@@ -291,9 +349,11 @@ async function main(): Promise<void> {
       const st1 = await tableDefinitionsOpened();
       opened[side].tables += st1.Opened_tables! - st0.Opened_tables!;
       opened[side].definitions += st1.Opened_table_definitions! - st0.Opened_table_definitions!;
+      opened[side].selects += st1.Com_select! - st0.Com_select!;
+      opened[side].statements += st1.Questions! - st0.Questions!;
       return run;
     };
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       bareRuns.push(await measured('bare', bare.pid!, barePort, bareTargets));
       fullRuns.push(await measured('full', app.pid!, appPort, full));
     }
@@ -341,7 +401,9 @@ async function main(): Promise<void> {
       cpuPerRequestUs,
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version },
-      settings: { tenantAppFrom: fromSource ? 'src (tsx)' : 'dist', tenants: TENANTS, rssTenants: RSS_TENANTS, concurrency: CONCURRENCY, secondsPerRun: SECONDS, budget: BUDGET },
+      settings: { tenantAppFrom: fromSource ? 'src (tsx)' : 'dist', tenants: TENANTS, rssTenants: RSS_TENANTS, concurrency: CONCURRENCY, secondsPerRun: SECONDS, rounds: ROUNDS, budget: BUDGET,
+        mariadbTableCaches: Object.fromEntries(mariadbCaches.map((c) => [c.name, c.now === c.was ? `${c.now}` : `${c.now} (raised from ${c.was} for the run)`])),
+        cpuPinning: pinned ? `servers on CPU ${lastCpu}, load generator on CPU 0-${lastCpu - 1}, MariaDB and Redis unpinned` : 'none' },
       bare: b,
       fullStack: f,
       ratios: { rps: round(f.rps / b.rps, 3), p99: round(f.p99 / b.p99, 3) },
@@ -375,12 +437,14 @@ async function main(): Promise<void> {
       ['load generator CPU us/request', String(cpuPerRequestUs.loadGeneratorBare), String(cpuPerRequestUs.loadGeneratorFull), '', ''],
       ['MariaDB CPU us/request', String(cpuPerRequestUs.mariadbBare), String(cpuPerRequestUs.mariadbFull), '', ''],
       ['Redis CPU us/request', String(cpuPerRequestUs.redisBare), String(cpuPerRequestUs.redisFull), '', ''],
+      ['MariaDB statements per request', String(round(opened.bare.statements / b.requests)), String(round(opened.full.statements / f.requests)), '', ''],
       ['MariaDB table definitions opened', String(opened.bare.definitions), String(opened.full.definitions), '', ''],
       ['max MySQL connections', `${BUDGET} (pool)`, `${peakOpen} (manager) / ${maxServerSide} (PROCESSLIST)`, '', `<= ${BUDGET}`],
       [`RSS after ${tenants.length} tenants`, '', `${rss} MB (heap ${heap.usedMb} used / ${heap.totalMb} MB)`, '', '< 300 MB'],
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ') + '\n');
+    process.stdout.write(`settings: ${JSON.stringify({ mariadbTableCaches: result.settings.mariadbTableCaches, cpuPinning: result.settings.cpuPinning })}\n`);
     process.stdout.write(`targets: ${JSON.stringify(result.targets)}\n`);
     // A short history of earlier runs (summaries, newest last), so run-to-run spread on a shared
     // machine is visible next to the latest full result.
@@ -410,6 +474,7 @@ async function main(): Promise<void> {
     for (const c of children) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     await stack.close();
+    await restoreTableCaches(mariadbCaches);
   }
 }
 

@@ -15,10 +15,11 @@ export const tenantAppEnvSchema = z.object({
   JWT_ISSUER: envx.str('kg-control-plane'),
   /**
    * A "not revoked" answer from Redis is reused this long per token id, then refreshed in the
-   * background: a revoked token (logout) is refused everywhere within two windows. 0 asks Redis
-   * on every request.
+   * background. Logouts are announced over Redis and refused at once; this window only bounds a
+   * lost announcement (a revoked token is refused everywhere within two windows). 0 asks Redis on
+   * every request.
    */
-  TOKEN_REVOCATION_CACHE_MS: envx.int(1_000, 0, 60_000),
+  TOKEN_REVOCATION_CACHE_MS: envx.int(30_000, 0, 300_000),
   /** A token with an unknown key id refetches the JWKS at most this often. */
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */
@@ -33,9 +34,13 @@ export const tenantAppEnvSchema = z.object({
   TENANT_DB_ACQUIRE_TIMEOUT_MS: envx.int(10_000, 100),
   ...redisEnvSchema,
   /** Safety net behind pub/sub invalidation: a cached tenant record is re-read after this long. */
-  TENANT_CACHE_TTL_MS: envx.int(10_000, 100),
-  /** How long a user's binding, tenant-local status, roles and permissions are cached. */
-  ACCESS_CACHE_TTL_MS: envx.int(10_000, 0),
+  TENANT_CACHE_TTL_MS: envx.int(60_000, 100),
+  /**
+   * Safety net behind pub/sub invalidation: how long a user's binding, tenant-local status, roles
+   * and permissions are cached when nothing announces a change (edits by hand in the databases).
+   * 0 reads them on every request.
+   */
+  ACCESS_CACHE_TTL_MS: envx.int(300_000, 0),
   /** Upload limits for /api/files. */
   FILE_MAX_BYTES: envx.int(10 * 1024 * 1024, 1),
   FILE_ALLOWED_TYPES: envx.str(

@@ -114,6 +114,11 @@ describe('tenant app: connection budget', function () {
       const db = new TenantDb('k0', dbs[0]!, servers[0]!, budget);
       await assert.rejects(db.rows(`SELECT * FROM \`${dbs[1]}\`.\`marker\``), /references another database/);
       await assert.rejects(db.exec(`USE \`${dbs[1]}\``), /Session-changing/);
+      // Checked statements are remembered; refused ones never are, and a transaction checks the same way.
+      const own = `SELECT COUNT(*) AS n FROM ${db.t('marker')}`;
+      for (let i = 0; i < 3; i++) await db.rows(own);
+      await assert.rejects(db.rows(`SELECT * FROM \`${dbs[1]}\`.\`marker\``), /references another database/);
+      await assert.rejects(db.transaction((tx) => tx.rows(`SELECT * FROM \`${dbs[1]}\`.\`marker\``)), /references another database/);
       // Connections carry no default database: an unqualified table cannot reach anyone.
       await assert.rejects(db.rows('SELECT * FROM marker'), /No database selected/);
       assert.throws(() => db.t('marker; DROP'), /Unsafe table name/);

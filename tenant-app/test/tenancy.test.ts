@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ADMIN_AUDIENCE, USER_AUDIENCE } from '@kg/shared';
+import { ADMIN_AUDIENCE, USER_AUDIENCE, revokedJtiKey } from '@kg/shared';
 import { http } from '@kg/shared/testing';
 import { requestWithHost, startTenantStack, tenantHeader, type TenantStack, type TestTenant, type TestUser } from './helpers/harness';
 
@@ -14,7 +14,13 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
   let adminB: TestUser;
 
   before(async () => {
-    stack = await startTenantStack('tenancy', { JWKS_REFETCH_INTERVAL_MS: '1000', ACCESS_CACHE_TTL_MS: '1000', TENANT_CACHE_TTL_MS: '2000' });
+    // Short safety-net windows, so the tests of changes nobody announces finish quickly.
+    stack = await startTenantStack('tenancy', {
+      JWKS_REFETCH_INTERVAL_MS: '1000',
+      ACCESS_CACHE_TTL_MS: '1000',
+      TENANT_CACHE_TTL_MS: '2000',
+      TOKEN_REVOCATION_CACHE_MS: '1000',
+    });
     a = await stack.createTenant('k101');
     b = await stack.createTenant('k102');
     adminA = await stack.addUser(a, 'admin');
@@ -175,13 +181,30 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
       assert.notEqual(ADMIN_AUDIENCE, USER_AUDIENCE);
     });
 
-    it('when the token was revoked (logout), then it is refused with 401 TOKEN_REVOKED within two TOKEN_REVOCATION_CACHE_MS windows', async () => {
+    it('when the token was revoked (logout), then the announcement makes it refused at once with 401 TOKEN_REVOKED', async () => {
+      const t = stack.cp.ctx.tokens.signUser({ id: adminA.globalUserId, phone: adminA.phone });
+      assert.equal((await me(tenantHeader(a.code), t.token)).status, 200);
+      const messagesBefore = stack.ctx.verifier.revocationMessages;
+      const revokedAt = Date.now();
+      await stack.cp.ctx.tokens.revokeJti(t.jti, Math.floor(Date.now() / 1000) + 3600);
+      await waitFor(async () => (await me(tenantHeader(a.code), t.token)).status === 401, 2000);
+      const elapsed = Date.now() - revokedAt;
+      // Well inside the cache window (1 s, at least 0.8 s with jitter): the announcement did it.
+      assert.ok(elapsed < 500, `took ${elapsed} ms`);
+      assert.ok(stack.ctx.verifier.revocationMessages > messagesBefore, 'refused because of the announcement');
+      const res = await me(tenantHeader(a.code), t.token);
+      assert.equal(res.body.error.code, 'TOKEN_REVOKED');
+      // Other tokens of the same user are unaffected.
+      assert.equal((await me(tenantHeader(a.code), adminA.token)).status, 200);
+    });
+
+    it('when a token is revoked in Redis without an announcement, then it is refused within two TOKEN_REVOCATION_CACHE_MS windows', async () => {
       const window = stack.config.TOKEN_REVOCATION_CACHE_MS;
       assert.equal(window, 1000);
       const t = stack.cp.ctx.tokens.signUser({ id: adminA.globalUserId, phone: adminA.phone });
       assert.equal((await me(tenantHeader(a.code), t.token)).status, 200);
       const revokedAt = Date.now();
-      await stack.cp.ctx.tokens.revokeJti(t.jti, Math.floor(Date.now() / 1000) + 3600);
+      await stack.cp.ctx.redis.set(revokedJtiKey(stack.cp.config.REDIS_KEY_PREFIX, t.jti), '1', 'EX', 3600);
       await waitFor(async () => (await me(tenantHeader(a.code), t.token)).status === 401, 2 * window + 500);
       assert.ok(Date.now() - revokedAt <= 2 * window + 500);
       const res = await me(tenantHeader(a.code), t.token);
@@ -262,6 +285,26 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
       assert.equal((await me(tenantHeader(a.code), disabled.token)).status, 403);
     });
 
+    it('when the control plane binds a refused user, then the announcement lets them in at once, whatever the cache TTL', async () => {
+      const u = await stack.addUser(a, 'teacher', { bind: false, tenantUser: 'none' });
+      const refused = await me(tenantHeader(a.code), u.token);
+      assert.equal(refused.status, 403); // and that answer is now cached
+      const messagesBefore = stack.ctx.access.messages;
+      const admin = await stack.cp.superAdminToken();
+      const bound = await http('POST', `${stack.cp.url}/api/tenants/${a.code}/users`, {
+        token: admin,
+        body: { phone: u.phone, role: 'teacher' },
+      });
+      assert.equal(bound.status, 201, JSON.stringify(bound.body));
+      const boundAt = Date.now();
+      await waitFor(async () => (await me(tenantHeader(a.code), u.token)).status === 200, 2000);
+      const elapsed = Date.now() - boundAt;
+      assert.ok(elapsed < 500, `took ${elapsed} ms (the cache TTL is at least 800 ms)`);
+      assert.ok(stack.ctx.access.messages > messagesBefore, 'let in because of the announcement');
+      const res = await me(tenantHeader(a.code), u.token);
+      assert.deepEqual(res.body.data.roles, ['teacher']);
+    });
+
     it('when a user is deactivated in the tenant, then access ends within the access cache TTL', async () => {
       const u = await stack.addUser(a, 'staff');
       assert.equal((await me(tenantHeader(a.code), u.token)).status, 200);
@@ -281,12 +324,43 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
       assert.equal(res.body.data.tenantConnections.budget, stack.config.TENANT_DB_MAX_CONNECTIONS);
     });
 
+    it('when any API answer is sent (success or error), then it carries the API security headers and may not be cached', async () => {
+      const answers = [
+        await fetch(`${stack.url}/api/me`, { headers: { ...tenantHeader(a.code), authorization: `Bearer ${adminA.token}` } }),
+        await fetch(`${stack.url}/api/me`, { headers: tenantHeader(a.code) }), // 401
+        await fetch(`${stack.url}/api/no-such-thing`), // 404
+      ];
+      assert.deepEqual(answers.map((r) => r.status), [200, 401, 404]);
+      for (const res of answers) {
+        assert.equal(res.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'");
+        assert.equal(res.headers.get('x-frame-options'), 'DENY');
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+        assert.equal(res.headers.get('cross-origin-resource-policy'), 'same-origin');
+        assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        assert.equal(res.headers.get('x-powered-by'), null);
+        // Document-only headers are not sent on the API.
+        assert.equal(res.headers.get('origin-agent-cluster'), null);
+        assert.equal(res.headers.get('x-dns-prefetch-control'), null);
+      }
+      // Every answer has a request id: generated ones differ, a well-formed incoming one is echoed.
+      const ids = answers.map((r) => r.headers.get('x-request-id'));
+      assert.ok(ids.every((id) => id && /^[a-z0-9]+-[a-z0-9]+$/.test(id)), JSON.stringify(ids));
+      assert.equal(new Set(ids).size, ids.length);
+      const echoed = await fetch(`${stack.url}/api/no-such-thing`, { headers: { 'x-request-id': 'trace-42.a_b' } });
+      assert.equal(echoed.headers.get('x-request-id'), 'trace-42.a_b');
+      const refused = await fetch(`${stack.url}/api/no-such-thing`, { headers: { 'x-request-id': 'bad id\u00e9' } });
+      assert.notEqual(refused.headers.get('x-request-id'), 'bad id\u00e9');
+    });
+
     it('when /metrics is scraped, then open tenant connections and pools are exposed', async () => {
       await me(tenantHeader(a.code), adminA.token);
       const text = await (await fetch(`${stack.url}/metrics`)).text();
       assert.match(text, /tenant_db_connections_open\{service="tenant-app"\} \d+/);
       assert.match(text, /tenant_db_pools_open\{service="tenant-app"\} [1-9]/);
       assert.match(text, /tenant_db_connections_budget\{service="tenant-app"\} 20/);
+      // Request latency by route pattern, recorded from the access log's 'finish' listener.
+      assert.match(text, /http_request_duration_seconds_count\{[^}]*route="\/api\/me"[^}]*status="200"[^}]*\} [1-9]/);
     });
 
     it('when a route does not exist, then 404 in the envelope without needing a tenant', async () => {

@@ -2,6 +2,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import jwt, { type JwtHeader } from 'jsonwebtoken';
 import type { Redis } from 'ioredis';
 import { AppError, ErrorCode, errors } from './errors';
+import { revokedTokensChannel, type RevokedTokenMessage } from './queues';
 import { USER_AUDIENCE, revokedJtiKey, type UserClaims } from './tokens';
 
 /**
@@ -48,6 +49,10 @@ export class JwksVerifier {
   /** jti -> when Redis last said it was not revoked (only with revocationCacheMs > 0). */
   private readonly notRevoked = new Map<string, number>();
   private readonly revocationChecks = new Map<string, Promise<boolean>>();
+  /** jti -> expiry (ms) of tokens announced as revoked (only with listen()). */
+  private readonly revoked = new Map<string, number>();
+  /** Revocation announcements received (diagnostics and tests). */
+  revocationMessages = 0;
   private fetchedAt = 0;
   private inflight?: Promise<void>;
   /** Number of successful JWKS downloads (observable in tests and metrics). */
@@ -78,6 +83,48 @@ export class JwksVerifier {
     return this.inflight;
   }
 
+  /**
+   * Listens for revocation announcements (the control plane publishes every logout) on a Redis
+   * connection in subscriber mode: an announced token is refused at once, whatever
+   * `revocationCacheMs` says, so that window only matters for an announcement that was lost.
+   * After the subscription reconnects every cached "not revoked" answer is dropped, because
+   * announcements may have been missed meanwhile.
+   */
+  async listen(subscriber: Redis): Promise<void> {
+    const channel = revokedTokensChannel(this.opts.redisPrefix);
+    let readyOnce = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (readyOnce) this.notRevoked.clear();
+      readyOnce = true;
+    });
+    subscriber.on('message', (ch: string, raw: string) => {
+      if (ch !== channel) return;
+      this.revocationMessages++;
+      try {
+        const msg = JSON.parse(raw) as RevokedTokenMessage;
+        if (typeof msg.jti === 'string') {
+          this.markRevoked(msg.jti, Number(msg.exp) * 1000 || Date.now() + 24 * 3600_000);
+          return;
+        }
+      } catch {
+        /* fall through */
+      }
+      this.notRevoked.clear(); // unreadable: ask Redis again for every token
+    });
+    await subscriber.subscribe(channel);
+  }
+
+  private markRevoked(jti: string, expMs: number): void {
+    this.notRevoked.delete(jti);
+    if (this.revoked.size >= this.opts.verifiedCacheSize) {
+      const now = Date.now();
+      for (const [k, exp] of this.revoked) if (exp < now) this.revoked.delete(k);
+      // Still full: forget the oldest; Redis remains the record, so it is only asked again.
+      if (this.revoked.size >= this.opts.verifiedCacheSize) this.revoked.delete(this.revoked.keys().next().value!);
+    }
+    this.revoked.set(jti, expMs);
+  }
+
   /** Known key ids (for diagnostics). */
   kids(): string[] {
     return [...this.keys.keys()];
@@ -89,43 +136,65 @@ export class JwksVerifier {
    */
   async verifyUser(token: string): Promise<UserClaims> {
     const claims = this.verified.get(token) ?? (await this.verifySignature(token));
-    if (claims.exp * 1000 + this.opts.clockToleranceSeconds * 1000 < Date.now()) {
-      this.verified.delete(token);
-      throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
+    this.checkExpiry(token, claims);
+    if (this.revocationFromMemory(claims.jti) ?? (await this.askRedis(this.opts.redis!, claims.jti))) {
+      throw errors.unauthorized('Access token was revoked', ErrorCode.TokenRevoked);
     }
-    if (await this.isRevoked(claims.jti)) throw errors.unauthorized('Access token was revoked', ErrorCode.TokenRevoked);
     return claims;
   }
 
   /**
-   * The Redis revocation list (logout). With `revocationCacheMs` > 0 a "not revoked" answer is
-   * reused for that long; between one and two windows old it is still used once while Redis is
-   * asked again in the background. So a revoked token is refused everywhere within two windows,
-   * and a steady stream of requests never waits for Redis. A "revoked" answer is final.
+   * verifyUser() without waiting: the claims when this token was verified before and its
+   * revocation status is known from memory; undefined when verifyUser() must run (first sight of
+   * the token, or Redis must be asked). Throws as verifyUser() does for an expired or revoked token.
    */
-  private async isRevoked(jti: string): Promise<boolean> {
+  peekUser(token: string): UserClaims | undefined {
+    const claims = this.verified.get(token);
+    if (!claims) return undefined;
+    this.checkExpiry(token, claims);
+    const revoked = this.revocationFromMemory(claims.jti);
+    if (revoked) throw errors.unauthorized('Access token was revoked', ErrorCode.TokenRevoked);
+    return revoked === false ? claims : undefined;
+  }
+
+  private checkExpiry(token: string, claims: UserClaims): void {
+    if (claims.exp * 1000 + this.opts.clockToleranceSeconds * 1000 < Date.now()) {
+      this.verified.delete(token);
+      throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
+    }
+  }
+
+  /**
+   * The revocation status as far as memory knows it (undefined: Redis must be asked). An announced
+   * revocation is final. With `revocationCacheMs` > 0 a "not revoked" answer from Redis is reused
+   * for that long; between one and two windows old it is still used once while Redis is asked again
+   * in the background. So even a revocation whose announcement was lost is refused everywhere
+   * within two windows, and a steady stream of requests never waits for Redis.
+   */
+  private revocationFromMemory(jti: string): boolean | undefined {
+    if (this.revoked.has(jti)) return true;
     const redis = this.opts.redis;
     if (!redis) return false;
     const window = this.opts.revocationCacheMs;
-    if (window > 0) {
-      const checkedAt = this.notRevoked.get(jti);
-      const age = checkedAt === undefined ? Infinity : Date.now() - checkedAt;
-      if (age < window) return false;
-      if (age < 2 * window) {
-        if (!this.revocationChecks.has(jti)) {
-          const check = this.askRedis(redis, jti)
-            .catch(() => false)
-            .finally(() => this.revocationChecks.delete(jti));
-          this.revocationChecks.set(jti, check);
-        }
-        return false;
+    if (window <= 0) return undefined;
+    const checkedAt = this.notRevoked.get(jti);
+    if (checkedAt === undefined) return undefined;
+    const age = Date.now() - checkedAt;
+    if (age < window) return false;
+    if (age < 2 * window) {
+      if (!this.revocationChecks.has(jti)) {
+        const check = this.askRedis(redis, jti)
+          .catch(() => false)
+          .finally(() => this.revocationChecks.delete(jti));
+        this.revocationChecks.set(jti, check);
       }
+      return false;
     }
-    return this.askRedis(redis, jti);
+    return undefined;
   }
 
   private async askRedis(redis: Redis, jti: string): Promise<boolean> {
-    const revoked = (await redis.exists(revokedJtiKey(this.opts.redisPrefix, jti))) > 0;
+    const revoked = (await redis.exists(revokedJtiKey(this.opts.redisPrefix, jti))) > 0 || this.revoked.has(jti);
     if (revoked) {
       this.notRevoked.delete(jti);
     } else if (this.opts.revocationCacheMs > 0) {

@@ -32,3 +32,29 @@ export interface TenantStatusMessage {
   status: string;
   at: string;
 }
+
+/**
+ * Redis pub/sub channel on which changes to who may act inside a tenant are announced (a user
+ * bound, re-bound with another role or unbound): tenant apps drop their cached answer at once.
+ */
+export function tenantAccessChannel(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}tenant-access`;
+}
+
+export interface TenantAccessMessage {
+  tenantCode: string;
+  /** The global user whose access changed; absent: every user of the tenant. */
+  globalUserId?: string;
+  at: string;
+}
+
+/** Redis pub/sub channel on which revoked access-token ids (logout) are announced. */
+export function revokedTokensChannel(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}token-revoked`;
+}
+
+export interface RevokedTokenMessage {
+  jti: string;
+  /** When the token expires anyway (seconds since epoch). */
+  exp: number;
+}

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Pool, PoolConnection } from './mysql';
-import { tenantStatusChannel, type TenantStatusMessage } from './queues';
+import { tenantAccessChannel, tenantStatusChannel, type TenantAccessMessage, type TenantStatusMessage } from './queues';
 
 /**
  * Tenant lifecycle pieces shared by the control plane (suspend, activate, delete, restore) and
@@ -29,6 +29,25 @@ export async function publishTenantStatus(
 ): Promise<number> {
   const message: TenantStatusMessage = { tenantCode, status, at: new Date().toISOString() };
   return redis.publish(tenantStatusChannel(redisKeyPrefix), JSON.stringify(message));
+}
+
+/**
+ * Announces that who may act inside a tenant changed (one user's binding or role, or every user
+ * when `globalUserId` is omitted), so tenant apps drop their cached access answers at once instead
+ * of at the end of ACCESS_CACHE_TTL_MS. Returns how many subscribers received it.
+ */
+export async function publishTenantAccessChange(
+  redis: Redis,
+  redisKeyPrefix: string,
+  tenantCode: string,
+  globalUserId?: string | number,
+): Promise<number> {
+  const message: TenantAccessMessage = {
+    tenantCode,
+    ...(globalUserId === undefined ? {} : { globalUserId: String(globalUserId) }),
+    at: new Date().toISOString(),
+  };
+  return redis.publish(tenantAccessChannel(redisKeyPrefix), JSON.stringify(message));
 }
 
 /** Job names on QUEUES.cleanup. */

@@ -73,6 +73,8 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
   registerTenantMetrics(ctx);
   await waitForRedis(subscriber, 5000).catch(() => undefined);
   await tenants.subscribe(subscriber, config.REDIS_KEY_PREFIX);
+  await access.listen(subscriber, config.REDIS_KEY_PREFIX);
+  await verifier.listen(subscriber);
   // Warm the key set; a control plane that is not up yet is fetched again on the first token.
   await verifier.refresh().catch((err) => log.warn({ err: (err as Error).message }, 'JWKS not reachable yet'));
   return ctx;

@@ -74,7 +74,7 @@ export interface TenantStack {
 let phoneCounter = 0;
 function uniquePhone(): string {
   phoneCounter++;
-  const n = (crypto.randomInt(0, 10_000_000) * 100 + (phoneCounter % 100)) % 1_000_000_000;
+  const n = (crypto.randomInt(0, 1_000_000) * 100 + (phoneCounter % 100)) % 100_000_000;
   return `139${String(n).padStart(8, '0')}`;
 }
 

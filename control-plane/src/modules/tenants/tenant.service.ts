@@ -4,6 +4,7 @@ import {
   errors,
   ErrorCode,
   mysqlTargetFromConfig,
+  publishTenantAccessChange,
   serverTarget,
   withTransaction,
   type TenantRole,
@@ -114,7 +115,7 @@ export async function bindUserToTenant(ctx: AppContext, actor: AuditActor, input
 
   const tenantUserId = await bindInTenantDatabase(ctx, placement, user, input.role);
 
-  return withTransaction(ctx.db, async (conn) => {
+  const result = await withTransaction(ctx.db, async (conn) => {
     const before = await lockRelation(conn, user.id, input.tenantCode);
     const after = await upsertRelation(conn, {
       globalUserId: user.id,
@@ -142,4 +143,10 @@ export async function bindUserToTenant(ctx: AppContext, actor: AuditActor, input
       created: before === null,
     };
   });
+  // Tenant apps cache who may act in a tenant; tell them now. If Redis is away the change still
+  // shows within ACCESS_CACHE_TTL_MS, so the binding itself is not failed for it.
+  await publishTenantAccessChange(ctx.redis, ctx.config.REDIS_KEY_PREFIX, input.tenantCode, user.id).catch((err: Error) =>
+    ctx.logger.warn({ err: err.message, tenant: input.tenantCode }, 'tenant access change not announced'),
+  );
+  return result;
 }

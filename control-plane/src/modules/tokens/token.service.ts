@@ -7,9 +7,11 @@ import {
   ErrorCode,
   errors,
   revokedJtiKey,
+  revokedTokensChannel,
   type AdminClaims,
   type AdminRole,
   type Redis,
+  type RevokedTokenMessage,
   type UserClaims,
 } from '@kg/shared';
 import type { KeyStore } from '../keys/key-store';
@@ -60,10 +62,16 @@ export class TokenService {
     return claims as unknown as UserClaims;
   }
 
-  /** Revokes an access token id until `exp` (seconds since epoch). */
+  /**
+   * Revokes an access token id until `exp` (seconds since epoch): the Redis key is the record every
+   * verifier consults, and the announcement makes verifiers that cached a "not revoked" answer
+   * (the tenant apps) refuse the token at once.
+   */
   async revokeJti(jti: string, exp: number): Promise<void> {
     const ttl = Math.max(1, exp - Math.floor(Date.now() / 1000));
     await this.redis.set(revokedJtiKey(this.settings.redisPrefix, jti), '1', 'EX', ttl);
+    const message: RevokedTokenMessage = { jti, exp };
+    await this.redis.publish(revokedTokensChannel(this.settings.redisPrefix), JSON.stringify(message));
   }
 
   private sign(claims: Record<string, unknown>, audience: string) {

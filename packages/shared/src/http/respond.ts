@@ -2,7 +2,8 @@ import type { Response } from 'express';
 
 /** Success envelope of SPEC §9. */
 export function ok<T>(res: Response, data: T, status = 200): void {
-  res.status(status).json({ success: true, data });
+  if (status !== 200) res.status(status); // a response starts as 200
+  res.json({ success: true, data });
 }
 
 export interface Page<T> {

@@ -12,18 +12,26 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const PORT = /^\d+$/;
+
 /** The tenant code named by the Host subdomain `{code}.{BASE_DOMAIN}`, if any. */
 export function tenantFromHost(host: string | undefined, baseDomain: string): string | undefined {
   if (!host) return undefined;
-  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const suffix = `.${baseDomain.toLowerCase()}`;
-  if (!name.endsWith(suffix)) return undefined;
-  const label = name.slice(0, -suffix.length);
+  let name = host.toLowerCase();
+  const colon = name.lastIndexOf(':');
+  if (colon >= 0 && PORT.test(name.slice(colon + 1))) name = name.slice(0, colon);
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  const domain = baseDomain.toLowerCase();
+  if (name.length <= domain.length + 1 || !name.endsWith(domain) || name[name.length - domain.length - 1] !== '.') return undefined;
+  const label = name.slice(0, name.length - domain.length - 1);
   return isTenantCode(label) ? label : undefined;
 }
 
-/** The tenant code a request names, from X-Tenant-Code and/or the Host subdomain. */
-export function requestedTenant(req: Request, baseDomain: string): string {
+/**
+ * The tenant code a request names, from X-Tenant-Code and/or the Host subdomain (X-Forwarded-Host
+ * only behind a trusted proxy, as Express's req.hostname).
+ */
+export function requestedTenant(req: Request, baseDomain: string, trustProxy = false): string {
   const raw = req.headers['x-tenant-code'];
   const header = typeof raw === 'string' && raw.trim() ? raw.trim().toLowerCase() : undefined;
   if (header !== undefined && !isTenantCode(header)) {
@@ -31,7 +39,7 @@ export function requestedTenant(req: Request, baseDomain: string): string {
       field: 'X-Tenant-Code',
     });
   }
-  const fromHost = tenantFromHost(req.hostname ?? req.headers.host, baseDomain);
+  const fromHost = tenantFromHost(trustProxy ? req.hostname : req.headers.host, baseDomain);
   if (header && fromHost && header !== fromHost) {
     throw errors.badRequest(
       `X-Tenant-Code (${header}) and the subdomain (${fromHost}) name different tenants`,
@@ -71,18 +79,36 @@ export function refusalFor(tenant: TenantRecord): AppError | null {
  * TENANT_NOT_READY. Attaches the tenant and its request-scoped database handle.
  */
 export function resolveTenant(ctx: AppContext): RequestHandler {
-  return async (req, _res, next) => {
+  const admit = (req: Request, code: string, tenant: TenantRecord | null) => {
+    if (!tenant) throw errors.notFound(`Kindergarten ${code} does not exist`, ErrorCode.TenantNotFound);
+    const refusal = refusalFor(tenant);
+    if (refusal) throw refusal;
+    req.tenant = tenant;
+    req.tenantDb = ctx.tenantDb(tenant);
+  };
+  return (req, _res, next) => {
+    let code: string;
     try {
-      const code = requestedTenant(req, ctx.config.BASE_DOMAIN);
-      const tenant = await ctx.tenants.get(code);
-      if (!tenant) throw errors.notFound(`Kindergarten ${code} does not exist`, ErrorCode.TenantNotFound);
-      const refusal = refusalFor(tenant);
-      if (refusal) throw refusal;
-      req.tenant = tenant;
-      req.tenantDb = ctx.tenantDb(tenant);
-      next();
+      code = requestedTenant(req, ctx.config.BASE_DOMAIN, ctx.config.TRUST_PROXY);
+      // A cached tenant is admitted synchronously (no promise, no microtask hop on the hot path).
+      const cached = ctx.tenants.peek(code);
+      if (cached !== undefined) {
+        admit(req, code, cached);
+        return next();
+      }
     } catch (err) {
-      next(err);
+      return next(err);
     }
+    ctx.tenants.get(code).then(
+      (tenant) => {
+        try {
+          admit(req, code, tenant);
+        } catch (err) {
+          return next(err);
+        }
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
 }

@@ -1,21 +1,24 @@
 import { RefreshingCache } from '../../internal/refreshing-cache';
-import { ErrorCode, errors, type Pool } from '@kg/shared';
+import { ErrorCode, errors, tenantAccessChannel, type Pool, type Redis, type TenantAccessMessage } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
 import type { TenantRegistry } from '../tenancy/tenant.registry';
 import { findActiveBinding, findTenantUser, type TenantUser } from './access.repository';
 
-type Cached = { user: TenantUser | null };
+/** Both answers for one tenant and user, cached together (one lookup per request). */
+type Cached = { bound: boolean; user: TenantUser | null };
 
 /**
  * Decides who may act inside a tenant (SPEC §7, seed 004 §3.3): the token's global user must have
  * an active relation to the tenant in the control database AND an active row in the tenant's own
  * `users` table; their permissions come from the tenant's roles, permissions, user_roles and
- * role_permissions. Both answers are cached per tenant and user for `ttlMs`, refreshed ahead of use
- * (and dropped when the tenant's status changes), so a steady stream of requests costs no database round trip.
+ * role_permissions. Both answers are cached per tenant and user, so a steady stream of requests
+ * costs no database round trip. A cached answer is dropped as soon as the control plane announces
+ * a change of the user's binding (`listen()`) or the tenant's status changes (the registry), and
+ * after a reconnect of the subscription (the registry drops everything); `ttlMs` is only the
+ * safety net for changes made behind the control plane's back (SQL by hand), refreshed ahead of use.
  */
 export class AccessService {
-  private readonly bindings: RefreshingCache<{ bound: boolean }>;
-  private readonly users: RefreshingCache<Cached, TenantDb>;
+  private readonly cache: RefreshingCache<Cached, TenantDb>;
   private readonly noCache: boolean;
 
   constructor(
@@ -24,19 +27,14 @@ export class AccessService {
     registry: TenantRegistry,
     maxEntries = 50_000,
   ) {
-    const ttl = Math.max(1, ttlMs);
-    this.bindings = new RefreshingCache({
+    this.cache = new RefreshingCache<Cached, TenantDb>({
       max: maxEntries,
-      ttlMs: ttl,
-      load: async (key) => {
-        const [tenant, uid] = key.split('|') as [string, string];
-        return { bound: await findActiveBinding(this.controlDb, tenant, uid) };
+      ttlMs: Math.max(1, ttlMs),
+      load: async (key, db) => {
+        const uid = key.slice(key.indexOf('|') + 1);
+        const [bound, user] = await Promise.all([findActiveBinding(this.controlDb, db.tenantCode, uid), findTenantUser(db, uid)]);
+        return { bound, user };
       },
-    });
-    this.users = new RefreshingCache<Cached, TenantDb>({
-      max: maxEntries,
-      ttlMs: ttl,
-      load: async (key, db) => ({ user: await findTenantUser(db, key.split('|')[1]!) }),
     });
     registry.onInvalidate((code) => this.invalidateTenant(code));
     this.noCache = ttlMs === 0;
@@ -48,38 +46,68 @@ export class AccessService {
    */
   async authorize(db: TenantDb, globalUserId: string): Promise<TenantUser> {
     const key = `${db.tenantCode}|${globalUserId}`;
-    if (this.noCache) {
-      this.bindings.delete(key);
-      this.users.delete(key);
-    }
-    let binding = this.bindings.peek(key, undefined);
-    let cached = this.users.peek(key, db);
-    if (!binding || !cached) {
-      [binding, cached] = await Promise.all([binding ?? this.bindings.get(key, undefined), cached ?? this.users.get(key, db)]);
-    }
-    if (!binding?.bound) throw errors.forbidden('You are not a member of this kindergarten', ErrorCode.NotBoundToTenant);
-    const user = cached?.user;
-    if (!user) throw errors.forbidden('You have no account in this kindergarten', ErrorCode.NotBoundToTenant);
-    if (user.status !== 'active') throw errors.forbidden('Your account in this kindergarten is not active', ErrorCode.AccountDisabled);
-    return user;
+    if (this.noCache) this.cache.delete(key);
+    return decide(this.cache.peek(key, db) ?? (await this.cache.get(key, db)));
+  }
+
+  /**
+   * authorize() without waiting: the decision when it can be made from the cache (the user, or
+   * a thrown 403), undefined when the databases must be asked first.
+   */
+  peek(db: TenantDb, globalUserId: string): TenantUser | undefined {
+    if (this.noCache) return undefined;
+    const cached = this.cache.peek(`${db.tenantCode}|${globalUserId}`, db);
+    return cached && decide(cached);
+  }
+
+  /** Access change announcements received (diagnostics and tests). */
+  messages = 0;
+
+  /**
+   * Drops cached answers when the control plane announces an access change (a user bound,
+   * re-bound or unbound). Shares the registry's subscriber connection, whose reconnect already
+   * drops every cached answer (TenantRegistry.subscribe -> onInvalidate('*')).
+   */
+  async listen(subscriber: Redis, redisKeyPrefix: string): Promise<void> {
+    const channel = tenantAccessChannel(redisKeyPrefix);
+    subscriber.on('message', (ch: string, raw: string) => {
+      if (ch !== channel) return;
+      this.messages++;
+      try {
+        const msg = JSON.parse(raw) as TenantAccessMessage;
+        if (typeof msg.tenantCode === 'string') {
+          if (typeof msg.globalUserId === 'string') this.invalidateUser(msg.tenantCode, msg.globalUserId);
+          else this.invalidateTenant(msg.tenantCode);
+          return;
+        }
+      } catch {
+        /* fall through */
+      }
+      this.invalidateTenant('*');
+    });
+    await subscriber.subscribe(channel);
   }
 
   /** Drops cached answers of one tenant ('*' for all). */
   invalidateTenant(code: string): void {
     if (code === '*') {
-      this.bindings.clear();
-      this.users.clear();
+      this.cache.clear();
       return;
     }
     const prefix = `${code}|`;
-    for (const k of this.bindings.keys()) if (k.startsWith(prefix)) this.bindings.delete(k);
-    for (const k of this.users.keys()) if (k.startsWith(prefix)) this.users.delete(k);
+    for (const k of this.cache.keys()) if (k.startsWith(prefix)) this.cache.delete(k);
   }
 
   /** Drops one user's cached answers in a tenant (after their roles change). */
   invalidateUser(code: string, globalUserId: string | number): void {
-    const key = `${code}|${globalUserId}`;
-    this.bindings.delete(key);
-    this.users.delete(key);
+    this.cache.delete(`${code}|${globalUserId}`);
   }
+}
+
+function decide(cached: Cached): TenantUser {
+  if (!cached.bound) throw errors.forbidden('You are not a member of this kindergarten', ErrorCode.NotBoundToTenant);
+  const user = cached.user;
+  if (!user) throw errors.forbidden('You have no account in this kindergarten', ErrorCode.NotBoundToTenant);
+  if (user.status !== 'active') throw errors.forbidden('Your account in this kindergarten is not active', ErrorCode.AccountDisabled);
+  return user;
 }

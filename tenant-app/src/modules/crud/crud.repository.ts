@@ -4,19 +4,40 @@ import type { ResourceDef, WriteContext } from './resource';
 
 export type Item = Record<string, unknown>;
 
+type ItemDef = Pick<ResourceDef, 'fields' | 'jsonFields' | 'boolFields'>;
+const PLAIN = 0;
+const JSON_TEXT = 1;
+const BOOL = 2;
+/** Per definition, its fields as [field, column, kind] (worked out once, not on every row). */
+const mappers = new WeakMap<ItemDef, Array<[string, string, number]>>();
+
+function mapperOf(def: ItemDef): Array<[string, string, number]> {
+  let m = mappers.get(def);
+  if (!m) {
+    m = Object.entries(def.fields).map(([field, column]) => [
+      field,
+      column,
+      def.jsonFields?.includes(field) ? JSON_TEXT : def.boolFields?.includes(field) ? BOOL : PLAIN,
+    ]);
+    mappers.set(def, m);
+  }
+  return m;
+}
+
 /** Plain object of a row: API field names, dates as ISO strings, JSON columns parsed. */
-export function toItem(def: Pick<ResourceDef, 'fields' | 'jsonFields' | 'boolFields'>, row: Row): Item {
+export function toItem(def: ItemDef, row: Row): Item {
   const out: Item = {};
-  for (const [field, column] of Object.entries(def.fields)) {
+  for (const [field, column, kind] of mapperOf(def)) {
     let v = fromDb(row[column]);
-    if (def.jsonFields?.includes(field) && typeof v === 'string') {
+    if (kind === JSON_TEXT && typeof v === 'string') {
       try {
         v = JSON.parse(v);
       } catch {
         /* keep the text */
       }
+    } else if (kind === BOOL && v !== null && v !== undefined) {
+      v = Boolean(Number(v));
     }
-    if (def.boolFields?.includes(field) && v !== null && v !== undefined) v = Boolean(Number(v));
     out[field] = v;
   }
   return out;

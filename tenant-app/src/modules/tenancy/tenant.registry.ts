@@ -60,9 +60,14 @@ export class TenantRegistry {
 
   /** The tenant with this code, or null when it does not exist. */
   async get(code: string): Promise<TenantRecord | null> {
-    // A synchronous hit first: the hot path allocates no promise and skips a microtask hop.
     const entry = this.cache.peek(code, undefined) ?? (await this.cache.get(code, undefined));
-    return entry && entry.found ? entry.tenant : null;
+    return entry.found ? entry.tenant : null;
+  }
+
+  /** get() without waiting: the answer if cached (null: no such tenant), undefined otherwise. */
+  peek(code: string): TenantRecord | null | undefined {
+    const entry = this.cache.peek(code, undefined);
+    return entry === undefined ? undefined : entry.found ? entry.tenant : null;
   }
 
   /** Forgets one tenant (or all) and tells listeners (caches keyed by tenant). */
