@@ -3,6 +3,7 @@ import jwt, { type JwtHeader } from 'jsonwebtoken';
 import type { Redis } from 'ioredis';
 import { AppError, ErrorCode, errors } from './errors';
 import { revokedTokensChannel, type RevokedTokenMessage } from './queues';
+import { subscribeJson } from './redis';
 import { USER_AUDIENCE, revokedJtiKey, type UserClaims } from './tokens';
 
 /**
@@ -91,27 +92,14 @@ export class JwksVerifier {
    * announcements may have been missed meanwhile.
    */
   async listen(subscriber: Redis): Promise<void> {
-    const channel = revokedTokensChannel(this.opts.redisPrefix);
-    let readyOnce = subscriber.status === 'ready';
-    subscriber.on('ready', () => {
-      if (readyOnce) this.notRevoked.clear();
-      readyOnce = true;
+    await subscribeJson<RevokedTokenMessage>(subscriber, revokedTokensChannel(this.opts.redisPrefix), {
+      message: (msg) => {
+        this.revocationMessages++;
+        if (msg && typeof msg.jti === 'string') this.markRevoked(msg.jti, Number(msg.exp) * 1000 || Date.now() + 24 * 3600_000);
+        else this.notRevoked.clear(); // unreadable: ask Redis again for every token
+      },
+      reconnected: () => this.notRevoked.clear(),
     });
-    subscriber.on('message', (ch: string, raw: string) => {
-      if (ch !== channel) return;
-      this.revocationMessages++;
-      try {
-        const msg = JSON.parse(raw) as RevokedTokenMessage;
-        if (typeof msg.jti === 'string') {
-          this.markRevoked(msg.jti, Number(msg.exp) * 1000 || Date.now() + 24 * 3600_000);
-          return;
-        }
-      } catch {
-        /* fall through */
-      }
-      this.notRevoked.clear(); // unreadable: ask Redis again for every token
-    });
-    await subscriber.subscribe(channel);
   }
 
   private markRevoked(jti: string, expMs: number): void {

@@ -43,3 +43,35 @@ export function waitForRedis(client: Redis, timeoutMs = 5000): Promise<void> {
     client.on('ready', onReady);
   });
 }
+
+/**
+ * Subscribes `subscriber` (a connection in subscriber mode) to `channel` and hands each message
+ * to `message`, parsed as JSON (undefined when unreadable). `reconnected` runs whenever the
+ * subscription comes back after a disconnect: announcements may have been missed meanwhile, so
+ * whatever they keep fresh must be dropped.
+ */
+export async function subscribeJson<T>(
+  subscriber: Redis,
+  channel: string,
+  handlers: { message: (msg: T | undefined) => void; reconnected?: () => void },
+): Promise<void> {
+  const { message, reconnected } = handlers;
+  if (reconnected) {
+    let readyOnce = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (readyOnce) reconnected();
+      readyOnce = true;
+    });
+  }
+  subscriber.on('message', (ch: string, raw: string) => {
+    if (ch !== channel) return;
+    let msg: T | undefined;
+    try {
+      msg = JSON.parse(raw) as T;
+    } catch {
+      msg = undefined;
+    }
+    message(msg);
+  });
+  await subscriber.subscribe(channel);
+}

@@ -1,5 +1,5 @@
 import { RefreshingCache } from '../../internal/refreshing-cache';
-import { ErrorCode, errors, tenantAccessChannel, type Pool, type Redis, type TenantAccessMessage } from '@kg/shared';
+import { ErrorCode, errors, subscribeJson, tenantAccessChannel, type Pool, type Redis, type TenantAccessMessage } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
 import type { TenantRegistry } from '../tenancy/tenant.registry';
 import { findActiveBinding, findTenantUser, type TenantUser } from './access.repository';
@@ -69,23 +69,17 @@ export class AccessService {
    * drops every cached answer (TenantRegistry.subscribe -> onInvalidate('*')).
    */
   async listen(subscriber: Redis, redisKeyPrefix: string): Promise<void> {
-    const channel = tenantAccessChannel(redisKeyPrefix);
-    subscriber.on('message', (ch: string, raw: string) => {
-      if (ch !== channel) return;
-      this.messages++;
-      try {
-        const msg = JSON.parse(raw) as TenantAccessMessage;
-        if (typeof msg.tenantCode === 'string') {
+    await subscribeJson<TenantAccessMessage>(subscriber, tenantAccessChannel(redisKeyPrefix), {
+      message: (msg) => {
+        this.messages++;
+        if (msg && typeof msg.tenantCode === 'string') {
           if (typeof msg.globalUserId === 'string') this.invalidateUser(msg.tenantCode, msg.globalUserId);
           else this.invalidateTenant(msg.tenantCode);
-          return;
+        } else {
+          this.invalidateTenant('*');
         }
-      } catch {
-        /* fall through */
-      }
-      this.invalidateTenant('*');
+      },
     });
-    await subscriber.subscribe(channel);
   }
 
   /** Drops cached answers of one tenant ('*' for all). */

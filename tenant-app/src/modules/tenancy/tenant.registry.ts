@@ -1,6 +1,7 @@
 import {
   assertDbName,
   resolveSecret,
+  subscribeJson,
   tenantStatusChannel,
   type Logger,
   type MysqlTarget,
@@ -89,31 +90,21 @@ export class TenantRegistry {
   /** Subscribes to tenant status announcements on a dedicated Redis connection. */
   async subscribe(subscriber: Redis, redisKeyPrefix: string): Promise<void> {
     this.subscriber = subscriber;
-    const channel = tenantStatusChannel(redisKeyPrefix);
-    let readyOnce = subscriber.status === 'ready';
-    subscriber.on('ready', () => {
-      if (readyOnce) {
-        this.opts.logger.info('tenant status subscription restored; dropping cached tenants');
-        this.invalidate();
-      }
-      readyOnce = true;
-    });
-    subscriber.on('message', (ch: string, raw: string) => {
-      if (ch !== channel) return;
-      this.messages++;
-      try {
-        const msg = JSON.parse(raw) as TenantStatusMessage;
-        if (typeof msg.tenantCode === 'string') {
+    await subscribeJson<TenantStatusMessage>(subscriber, tenantStatusChannel(redisKeyPrefix), {
+      message: (msg) => {
+        this.messages++;
+        if (msg && typeof msg.tenantCode === 'string') {
           this.opts.logger.info({ tenant: msg.tenantCode, status: msg.status }, 'tenant status changed');
           this.invalidate(msg.tenantCode);
-          return;
+        } else {
+          this.invalidate();
         }
-      } catch {
-        /* fall through */
-      }
-      this.invalidate();
+      },
+      reconnected: () => {
+        this.opts.logger.info('tenant status subscription restored; dropping cached tenants');
+        this.invalidate();
+      },
     });
-    await subscriber.subscribe(channel);
   }
 
   async close(): Promise<void> {
