@@ -173,6 +173,18 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
       assert.equal(res.body.error.code, 'TOKEN_EXPIRED');
     });
 
+    it('when a token reuses the signature of a verified token with other claims, then 401 (the verified-token cache compares whole tokens)', async () => {
+      assert.equal((await me(tenantHeader(a.code), adminA.token)).status, 200); // verified and remembered
+      const [header, payload, signature] = adminA.token.split('.') as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+      const tampered = Buffer.from(JSON.stringify({ ...claims, sub: String(adminB.globalUserId) })).toString('base64url');
+      const forged = `${header}.${tampered}.${signature}`;
+      assert.equal(forged.slice(-32), adminA.token.slice(-32));
+      const res = await me(tenantHeader(b.code), forged);
+      assert.equal(res.status, 401);
+      assert.equal(res.body.error.code, 'TOKEN_INVALID');
+    });
+
     it('when an admin token (other audience) is used, then 401', async () => {
       const admin = stack.cp.ctx.tokens.signAdmin({ id: adminA.globalUserId, username: 'root-admin', role: 'super_admin' });
       const res = await me(tenantHeader(a.code), admin.token);

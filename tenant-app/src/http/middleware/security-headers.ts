@@ -70,7 +70,7 @@ export function securityHeaders(options: Parameters<typeof helmet>[0] = API_SECU
   for (const h of set) h[0] = h[0].toLowerCase();
   return (_req, res, next) => {
     for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
-    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
+    for (let i = 0; i < removed.length; i++) if (res.hasHeader(removed[i]!)) res.removeHeader(removed[i]!);
     next();
   };
 }
