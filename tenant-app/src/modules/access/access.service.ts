@@ -92,7 +92,12 @@ export class AccessService {
     for (const k of this.cache.keys()) if (k.startsWith(prefix)) this.cache.delete(k);
   }
 
-  /** Drops one user's cached answers in a tenant (after their roles change). */
+  /**
+   * Drops one user's cached answers in a tenant (after their roles change) in this process only.
+   * Anything that changes a user's binding, roles or tenant-local status must also announce it
+   * with publishTenantAccessChange() (as the control plane's binding does), or other instances
+   * keep their answer until ACCESS_CACHE_TTL_MS.
+   */
   invalidateUser(code: string, globalUserId: string | number): void {
     this.cache.delete(`${code}|${globalUserId}`);
   }
