@@ -5,10 +5,9 @@ import helmet from 'helmet';
  * The response headers of a JSON API, after the OWASP REST Security Cheat Sheet: nothing may be
  * framed, sniffed, loaded as a sub-resource by another origin or stored by a cache, and browsers
  * keep to HTTPS. helmet's defaults add another six headers that only mean something for HTML
- * documents (Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, ...); on a
- * one-row read they cost the server and every client measurably (bench/tenant-app: about 0.15 of
- * the requests per second), so the API sends only these. A future HTML front end served by this
- * process gets helmet's document defaults on its own routes.
+ * documents (Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, ...) and that
+ * Node validates and serializes on every response, so the API sends only these. An HTML front
+ * end served by this process would need helmet's document defaults on its own routes.
  */
 export const API_SECURITY_HEADERS: Parameters<typeof helmet>[0] = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -26,9 +25,9 @@ export const API_SECURITY_HEADERS: Parameters<typeof helmet>[0] = {
 const API_EXTRA_HEADERS: Array<[string, string]> = [['Cache-Control', 'no-store']];
 
 /**
- * helmet's headers (API_SECURITY_HEADERS unless told otherwise), set by one middleware. With its default options helmet only sets fixed
- * headers (and removes X-Powered-By), yet it runs as a chain of a dozen middlewares on every
- * request. Here helmet runs once at start-up against a recording response; each request then gets
+ * helmet's headers (API_SECURITY_HEADERS unless told otherwise), set by one middleware. helmet
+ * only sets fixed headers (and removes X-Powered-By), yet it runs as a chain of a dozen
+ * middlewares on every request. Here helmet runs once at start-up against a recording response; each request then gets
  * exactly the headers it recorded. If a helmet version ever answers differently (asynchronously,
  * with an error, or by touching anything but setHeader/removeHeader), start-up fails instead of
  * silently dropping a header.
