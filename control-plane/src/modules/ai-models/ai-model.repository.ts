@@ -27,19 +27,7 @@ export interface AiModelView {
 }
 
 /** Column values of a model row; `apiKeySealed` is already encrypted. */
-export interface AiModelColumns {
-  name: string;
-  displayName: string;
-  provider: AiProvider;
-  endpointUrl: string;
-  modelType: AiModelType;
-  inputPricePer1k: number;
-  outputPricePer1k: number;
-  isDefault: boolean;
-  status: AiModelStatus;
-  parameters: Record<string, unknown> | null;
-  apiKeySealed: string | null;
-}
+export type AiModelColumns = Omit<AiModelView, 'id' | 'hasApiKey' | 'createdAt' | 'updatedAt'> & { apiKeySealed: string | null };
 
 const COLUMN_OF: Record<keyof AiModelColumns, string> = {
   name: 'name',
