@@ -174,7 +174,14 @@ export function uniquePhone(): string {
 
 /** Sends a tenant_create code to `phone` and reads it back from the console provider's dev inbox. */
 export async function smsCode(env: ProvisioningEnv, phone: string): Promise<string> {
-  const sent = await http('POST', `${env.cp.url}/api/sms/send-code`, { body: { phone, purpose: 'tenant_create' } });
+  const send = () => http('POST', `${env.cp.url}/api/sms/send-code`, { body: { phone, purpose: 'tenant_create' } });
+  let sent = await send();
+  // A second code for the same phone (a test reusing a contact phone) may meet the resend
+  // throttle: wait as told, as a client would.
+  if (sent.status === 429 && sent.body?.error?.code === 'SMS_RESEND_THROTTLED') {
+    await new Promise((r) => setTimeout(r, (Number(sent.body.error.details?.retryAfterSeconds) || 1) * 1000 + 50));
+    sent = await send();
+  }
   if (sent.status !== 200) throw new Error(`send-code failed: ${sent.status} ${JSON.stringify(sent.body)}`);
   const inbox = await http('GET', `${env.cp.url}/api/sms/dev-inbox?phone=${phone}`, { token: env.tokens.operator });
   const entry = inbox.body.data.items.find((i: { purpose: string }) => i.purpose === 'tenant_create');
