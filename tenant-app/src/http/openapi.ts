@@ -18,7 +18,7 @@ registry.registerComponent('securitySchemes', 'userBearer', {
   description: 'Global-user access token (audience kg-user) from the control plane, optionally tenant-scoped',
 });
 
-/** Every tenant route names its tenant by this header or by the Host subdomain `{code}.{BASE_DOMAIN}`. */
+/** Every tenant route names its tenant by this header or by the Host subdomain `{tenantCode}.{BASE_DOMAIN}`. */
 export const tenantHeaders = z.object({
   'x-tenant-code': z.string().optional().openapi({
     example: 'k001',

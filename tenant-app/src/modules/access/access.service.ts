@@ -36,7 +36,7 @@ export class AccessService {
         return { bound, user };
       },
     });
-    registry.onInvalidate((code) => this.invalidateTenant(code));
+    registry.onInvalidate((tenantCode) => this.invalidateTenant(tenantCode));
     this.noCache = ttlMs === 0;
   }
 
@@ -83,12 +83,12 @@ export class AccessService {
   }
 
   /** Drops cached answers of one tenant ('*' for all). */
-  invalidateTenant(code: string): void {
-    if (code === '*') {
+  invalidateTenant(tenantCode: string): void {
+    if (tenantCode === '*') {
       this.cache.clear();
       return;
     }
-    const prefix = `${code}|`;
+    const prefix = `${tenantCode}|`;
     for (const k of this.cache.keys()) if (k.startsWith(prefix)) this.cache.delete(k);
   }
 
@@ -98,8 +98,8 @@ export class AccessService {
    * with publishTenantAccessChange() (as the control plane's binding does), or other instances
    * keep their answer until ACCESS_CACHE_TTL_MS.
    */
-  invalidateUser(code: string, globalUserId: string | number): void {
-    this.cache.delete(`${code}|${globalUserId}`);
+  invalidateUser(tenantCode: string, globalUserId: string | number): void {
+    this.cache.delete(`${tenantCode}|${globalUserId}`);
   }
 }
 
