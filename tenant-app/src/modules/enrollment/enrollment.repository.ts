@@ -1,21 +1,19 @@
 import type { TenantQueries } from '../../internal/db/tenant-db';
 import { toItem, type Item } from '../crud/crud.repository';
+import type { AdmittedChild } from '../students/student.repository';
 import { admissionNotificationResource, resultResource } from './enrollment.resource';
 
 /**
  * Statements of the enrollment flow beyond plain collections: an application under review, its
  * admission result and the notices to the family (tables enrollment_applications,
- * admission_results, admission_notifications; students for an admitted child).
+ * admission_results, admission_notifications). The admitted child's student row is written by
+ * the students module (student.repository.ts).
  */
 
 /** An application as the review needs it (values as stored). */
 export interface ApplicationUnderReview {
   status: string;
-  childName: unknown;
-  childGender: unknown;
-  childBirthDate: unknown;
-  childIdCardNo: unknown;
-  address: unknown;
+  child: AdmittedChild;
   parentPhone: unknown;
   parentEmail: unknown;
 }
@@ -43,11 +41,13 @@ export async function lockApplication(tx: TenantQueries, applicationId: number):
   if (!app) return null;
   return {
     status: String(app.status),
-    childName: app.child_name,
-    childGender: app.child_gender,
-    childBirthDate: app.child_birth_date,
-    childIdCardNo: app.child_id_card_no ?? null,
-    address: app.address ?? null,
+    child: {
+      name: app.child_name,
+      gender: app.child_gender,
+      birthDate: app.child_birth_date,
+      idCardNo: app.child_id_card_no ?? null,
+      address: app.address ?? null,
+    },
     parentPhone: app.parent_phone,
     parentEmail: app.parent_email,
   };
@@ -57,16 +57,6 @@ export async function lockApplication(tx: TenantQueries, applicationId: number):
 export async function findDecision(tx: TenantQueries, applicationId: number): Promise<{ id: number; result: string } | null> {
   const [existing] = await tx.rows(`SELECT id, result FROM ${tx.t('admission_results')} WHERE application_id = ?`, [applicationId]);
   return existing ? { id: Number(existing.id), result: String(existing.result) } : null;
-}
-
-/** Creates the admitted child as an active student of the class, from the application; returns the student id. */
-export async function insertAdmittedStudent(tx: TenantQueries, app: ApplicationUnderReview, classId: number): Promise<number> {
-  const s = await tx.exec(
-    `INSERT INTO ${tx.t('students')} (name, gender, birth_date, class_id, status, enrollment_date, id_card_no, address)
-     VALUES (?, ?, ?, ?, 'active', CURRENT_DATE, ?, ?)`,
-    [app.childName, app.childGender, app.childBirthDate, classId, app.childIdCardNo, app.address],
-  );
-  return s.insertId;
 }
 
 /** Records the reviewer's decision on the application (and the student it became, if any). */

@@ -1,12 +1,12 @@
 import { errors } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
 import { findItem, rowExists, type Item } from '../crud/crud.repository';
+import { insertAdmittedStudent } from '../students/student.repository';
 import { admissionNotificationResource, applicationResource, resultResource } from './enrollment.resource';
 import {
   findDecision,
   findNotices,
   findResultOfApplication,
-  insertAdmittedStudent,
   insertNotice,
   insertResult,
   lockApplication,
@@ -71,7 +71,7 @@ export async function reviewApplication(
     }
     const result = RESULT_OF[input.decision];
     let studentId: number | null = null;
-    if (result === 'admitted' && input.classId) studentId = await insertAdmittedStudent(tx, app, input.classId);
+    if (result === 'admitted' && input.classId) studentId = await insertAdmittedStudent(tx, app.child, input.classId);
     await markReviewed(tx, applicationId, {
       status: STATUS_OF[input.decision],
       reviewedBy: reviewer.userId,
@@ -96,7 +96,7 @@ export async function reviewApplication(
     let notificationId: number | null = null;
     if (input.notify !== null) {
       const channel = input.notify?.channel ?? 'sms';
-      const text = noticeText(result, String(app.childName), reviewer.tenantName);
+      const text = noticeText(result, String(app.child.name), reviewer.tenantName);
       const recipient = channel === 'email' ? (app.parentEmail ?? app.parentPhone) : app.parentPhone;
       notificationId = await insertNotice(tx, resultId, {
         channel,
