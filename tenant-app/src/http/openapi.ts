@@ -60,7 +60,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
       title: 'Kindergarten tenant app',
       version: '0.1.0',
       description:
-        'The kindergarten API of one tenant (SPEC §7, §9). The tenant comes from X-Tenant-Code or the Host ' +
+        'The kindergarten API of one tenant. The tenant comes from X-Tenant-Code or the Host ' +
         'subdomain; every route except health needs a user token of someone bound to that tenant, and the ' +
         'permission `<resource>:<action>` from the tenant\'s own roles.',
     },

@@ -83,7 +83,7 @@ class Runner implements TenantQueries {
  * database, so an unqualified table name fails ("No database selected") instead of reaching some
  * other tenant. Statements use the text protocol (`query`), not server-side prepared statements:
  * with qualified names each tenant's statement is distinct text, and per-connection prepared
- * statement caches would grow with the number of tenants.
+ * statement caches would grow with the number of tenants (docs/request-path.md, Connections).
  */
 export class TenantDb implements TenantQueries {
   private readonly runner: Runner;

@@ -8,14 +8,15 @@ import { findActiveBinding, findTenantUser, type TenantUser } from './access.rep
 type Cached = { bound: boolean; user: TenantUser | null };
 
 /**
- * Decides who may act inside a tenant (SPEC §7, seed 004 §3.3): the token's global user must have
- * an active relation to the tenant in the control database AND an active row in the tenant's own
- * `users` table; their permissions come from the tenant's roles, permissions, user_roles and
- * role_permissions. Both answers are cached per tenant and user, so a steady stream of requests
- * costs no database round trip. A cached answer is dropped as soon as the control plane announces
- * a change of the user's binding (`listen()`) or the tenant's status changes (the registry), and
- * after a reconnect of the subscription (the registry drops everything); `ttlMs` is only the
- * safety net for changes made behind the control plane's back (SQL by hand), refreshed ahead of use.
+ * Decides who may act inside a tenant (docs/request-path.md, Access and permissions): the
+ * token's global user must have an active relation to the tenant in the control database AND an
+ * active row in the tenant's own `users` table; their permissions come from the tenant's roles,
+ * permissions, user_roles and role_permissions. Both answers are cached per tenant and user, so a
+ * steady stream of requests costs no database round trip. A cached answer is dropped as soon as
+ * the control plane announces a change of the user's binding (`listen()`) or the tenant's status
+ * changes (the registry), and after a reconnect of the subscription (the registry drops
+ * everything); `ttlMs` is only the safety net for changes made behind the control plane's back
+ * (SQL by hand), refreshed ahead of use.
  */
 export class AccessService {
   private readonly cache: RefreshingCache<Cached, TenantDb>;
