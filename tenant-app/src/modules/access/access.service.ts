@@ -32,8 +32,11 @@ export class AccessService {
       max: maxEntries,
       ttlMs: Math.max(1, ttlMs),
       load: async (key, db) => {
-        const uid = key.slice(key.indexOf('|') + 1);
-        const [bound, user] = await Promise.all([findActiveBinding(this.controlDb, db.tenantCode, uid), findTenantUser(db, uid)]);
+        const globalUserId = key.slice(key.indexOf('|') + 1);
+        const [bound, user] = await Promise.all([
+          findActiveBinding(this.controlDb, db.tenantCode, globalUserId),
+          findTenantUser(db, globalUserId),
+        ]);
         return { bound, user };
       },
     });
