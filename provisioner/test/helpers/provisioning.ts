@@ -12,7 +12,7 @@ import { roleTokens, type RoleTokens } from '../../../control-plane/test/helpers
 /**
  * A control plane in-process plus provisioner workers as real child processes, over one unique
  * control database, template database, tenant database prefix, Redis prefix and storage folder
- * per test file (SPEC §11).
+ * per test file (tests share one MariaDB and one Redis).
  */
 export interface ProvisioningEnv {
   cp: TestControlPlane;
@@ -188,7 +188,7 @@ export async function smsCode(env: ProvisioningEnv, phone: string): Promise<stri
   return entry.code as string;
 }
 
-/** A valid create request body (seed 004 §5.1) with a fresh phone and SMS code. */
+/** A valid create request body with a fresh phone and SMS code. */
 export async function createBody(env: ProvisioningEnv, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const phone = (extra.contactPhone as string | undefined) ?? uniquePhone();
   return {
