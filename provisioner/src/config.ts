@@ -37,7 +37,7 @@ export const provisionerEnvSchema = z.object({
   ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
   /** Folder of tenant schema migrations; default templates-db/migrations. */
   TEMPLATE_MIGRATIONS_DIR: envx.optionalStr(),
-  /** DNS and storage providers (SPEC §6); the lifecycle removes and recreates records and empties prefixes. */
+  /** DNS and storage providers (local or Alibaba Cloud); the lifecycle removes and recreates records and empties prefixes. */
   ...providerEnvSchema,
   /** Connections one tenant clone runs its CREATE TABLE statements over (the clone dominates provisioning). */
   PROVISIONER_CLONE_CONNECTIONS: envx.int(3, 1, 16),

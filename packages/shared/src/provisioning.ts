@@ -1,12 +1,13 @@
 /**
- * The tenant create pipeline's vocabulary (SPEC §5), shared by the control plane (which inserts
- * the step rows, enqueues the job and reports progress) and the provisioner (which runs it).
+ * The tenant create pipeline's vocabulary, shared by the control plane (which inserts the step
+ * rows, enqueues the job and reports progress) and the provisioner (which runs it); see
+ * docs/provisioning.md, The create pipeline.
  */
 
 /** Job name of the create pipeline on QUEUES.lifecycle. */
 export const CREATE_TENANT_JOB = 'create-tenant';
 
-/** The steps of SPEC §5 Create, in order; names are the `tenant_init_steps.step_name` values. */
+/** The eight create steps, in order; names are the `tenant_init_steps.step_name` values. */
 export const CREATE_STEPS = [
   { name: 'reserve_subdomain', order: 1, title: 'Reserve the subdomain (DNS record)' },
   { name: 'create_database', order: 2, title: 'Create the database on the chosen server' },

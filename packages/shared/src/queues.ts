@@ -22,7 +22,7 @@ export interface CreateTenantJob {
   requestedBy?: string;
 }
 
-/** Redis pub/sub channel on which tenant status changes are announced (SPEC §5, §12). */
+/** Redis pub/sub channel on which tenant status changes are announced to every replica. */
 export function tenantStatusChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}tenant-status`;
 }

@@ -159,11 +159,3 @@ export async function getRollout(
     })),
   };
 }
-
-/** Marks a rollout failed before it fanned out (e.g. the template migration failed). */
-export async function failRollout(db: Pool, id: number, message: string): Promise<void> {
-  await db.query(
-    "UPDATE schema_rollouts SET status = 'failed', phase = 'done', error_message = ?, completed_at = NOW(3) WHERE id = ?",
-    [message.slice(0, 10_000), id],
-  );
-}

@@ -2,7 +2,7 @@ import type { Job, JobsOptions } from 'bullmq';
 import type { ProvisionerContext } from '../context';
 
 /**
- * One job kind (STYLE: a job class per file with its queue name, options and handle()).
+ * One job kind, one per file, with its queue name, options and handle() (docs/provisioning.md, Layers).
  * Delivery is at least once: handle() must be idempotent.
  */
 export interface JobHandler<T = unknown, R = unknown> {

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   }
   ctx.logger.info({ queues: workers.map((w) => w.name), schedules: tasks.length }, 'provisioner started');
   shutdown.add('schedules', async () => tasks.forEach((t) => t.stop()));
-  // close() waits for in-flight jobs to finish (SPEC §11 graceful shutdown).
+  // close() waits for in-flight jobs to finish: a graceful stop never leaves a step half done.
   shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();

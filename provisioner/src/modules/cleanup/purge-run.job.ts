@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { CLEANUP_JOBS, QUEUES, type PurgeResourceJob, type PurgeRunJob } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import type { JobHandler } from '../../jobs/job';
+import { listTenantCodesDueForPurge } from '../tenants/tenant.repository';
 import { findDueCleanup } from './cleanup.repository';
 import { withQueue } from './queue';
 
@@ -14,7 +15,7 @@ export const purgeResourceJobId = (cleanupId: number) => `purge-resource-${clean
  * queued keeps its job (same job id), and each job re-checks the row before touching anything.
  */
 export async function enqueueDuePurges(ctx: ProvisionerContext, trigger: string): Promise<{ enqueued: number; ids: number[] }> {
-  const rows = await findDueCleanup(ctx.db);
+  const rows = await findDueCleanup(ctx.db, await listTenantCodesDueForPurge(ctx.db));
   if (rows.length) {
     await withQueue(ctx, QUEUES.cleanup, (queue) =>
       queue.addBulk(

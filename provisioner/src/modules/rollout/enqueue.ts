@@ -1,6 +1,7 @@
-import { QUEUES, ROLLOUT_JOBS, createRollout, rolloutJobIds, type RolloutRequest, type RolloutStartJob } from '@kg/shared';
+import { QUEUES, ROLLOUT_JOBS, rolloutJobIds, type RolloutRequest, type RolloutStartJob } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { withQueue } from '../cleanup/queue';
+import { createRollout } from './rollout.repository';
 
 /** Records a rollout and enqueues its start job (the CLI's path; the API does the same). */
 export async function requestRollout(ctx: ProvisionerContext, req: RolloutRequest): Promise<{ rolloutId: number; jobId: string }> {
