@@ -5,7 +5,7 @@ import {
   loadMigrations,
   migrate,
   mysqlTargetFromConfig,
-  rolloutJobIds,
+  rolloutJobOptions,
   serverTarget,
   type MysqlTarget,
   type ResultSetHeader,
@@ -24,14 +24,15 @@ export function migrationsDir(ctx: ProvisionerContext): string {
   return ctx.config.TEMPLATE_MIGRATIONS_DIR ?? TEMPLATE_MIGRATIONS_DIR;
 }
 
-async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, codes: string[]): Promise<void> {
+/** Enqueues one migration job per tenant of a rollout (a tenant already queued keeps its job). */
+export async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, codes: string[]): Promise<void> {
   if (!codes.length) return;
   await withQueue(ctx, QUEUES.rollout, (queue) =>
     queue.addBulk(
       codes.map((tenantCode) => ({
         name: ROLLOUT_JOBS.tenant,
         data: { rolloutId, tenantCode } satisfies RolloutTenantJob,
-        opts: { jobId: rolloutJobIds.tenant(rolloutId, tenantCode), removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+        opts: rolloutJobOptions.tenant(rolloutId, tenantCode),
       })),
     ),
   );
