@@ -15,7 +15,7 @@ import { findOpenRollouts, findUnfinishedRolloutTenants, seconds } from './recon
  */
 export async function reconcileRollouts(ctx: ProvisionerContext, rollout: Queue, found: (a: ReconcileAction) => void): Promise<void> {
   for (const r of await findOpenRollouts(ctx.db)) {
-    if (r.idleMs < ctx.config.PROVISIONER_STUCK_AFTER_MS) continue;
+    if (r.idleMs < ctx.config.PROVISIONER_STUCK_AFTER_MS || r.phase === 'done') continue;
     const idle = `no progress for ${seconds(r.idleMs)}`;
     if (r.status === 'pending' || r.phase === 'template') {
       const options = rolloutJobOptions.start(r.id);
