@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Queue, UnrecoverableError, Worker as BullWorker } from 'bullmq';
 import { parse as parseYaml } from 'yaml';
-import { bullPrefix, connect, QUEUES, repoRoot, type RowDataPacket } from '@kg/shared';
-import { deleteRedisPrefix, http, testMysqlTarget } from '@kg/shared/testing';
+import { connect, QUEUES, repoRoot, type RowDataPacket } from '@kg/shared';
+import { http, testMysqlTarget } from '@kg/shared/testing';
 import {
   countRows,
   createActiveTenant,
@@ -27,39 +26,9 @@ import {
   tenantDatabases,
   waitForStatus,
   type ProvisioningEnv,
-  type Worker,
 } from './helpers/provisioning';
+import { freePort, loseQueueData, metricNames, reconciled } from './helpers/reconcile';
 import { eventually, startProvisioner } from './helpers/worker-context';
-
-/** What an operator's bad day does to the queues: every BullMQ key of this test's prefix is gone. */
-const loseQueueData = (redisKeyPrefix: string) => deleteRedisPrefix(bullPrefix(redisKeyPrefix));
-
-/** Reconciliations a worker process logged, as { kind, tenantCode, reason }. */
-function reconciled(worker: Worker): Array<{ reconcile: string; tenantCode?: string; reason: string }> {
-  return worker.output
-    .join('')
-    .split('\n')
-    .filter((line) => line.includes('"msg":"reconciled"'))
-    .map((line) => JSON.parse(line));
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Metric names a PromQL expression reads: identifiers that are not functions, keywords or labels. */
-function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
-    .replace(/\{[^}]*\}|\[[^\]]*\]|"[^"]*"/g, ' ');
-  return [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)]
-    .filter((m) => !m[2] && !/^(bool|and|or|unless|offset)$/.test(m[1]!))
-    .map((m) => m[1]!);
-}
 
 async function provisioningError(env: ProvisioningEnv, code: string): Promise<string> {
   const [[t]] = await env.cp.db.query<RowDataPacket[]>('SELECT provisioning_error FROM tenants WHERE tenant_id = ?', [code]);
