@@ -28,6 +28,21 @@ export function createJobId(tenantCode: string): string {
   return `create-${tenantCode}`;
 }
 
+/**
+ * BullMQ options of a tenant's create pipeline job, the same wherever it is enqueued (the control
+ * plane on create and retry, the provisioner's reconciler after a lost job): `attempts` tries with
+ * exponential backoff from `backoffMs`; a finished job is kept a while so its state can be read.
+ */
+export function createPipelineJobOptions(tenantCode: string, retry: { attempts: number; backoffMs: number }) {
+  return {
+    jobId: createJobId(tenantCode),
+    attempts: retry.attempts,
+    backoff: { type: 'exponential' as const, delay: retry.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
 /** Redis pub/sub channel on which the provisioner announces every step change. */
 export function tenantProgressChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}tenant-progress`;

@@ -30,6 +30,16 @@ export const rolloutJobIds = {
   tenant: (rolloutId: number, tenantCode: string) => `rollout-${rolloutId}-${tenantCode}`,
 };
 
+/** BullMQ options of a rollout's jobs, the same wherever they are enqueued (API, CLI, fan-out, reconciler). */
+export const rolloutJobOptions = {
+  start: (rolloutId: number) => ({ jobId: rolloutJobIds.start(rolloutId), removeOnComplete: { age: 7 * 86_400 } }),
+  tenant: (rolloutId: number, tenantCode: string) => ({
+    jobId: rolloutJobIds.tenant(rolloutId, tenantCode),
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  }),
+};
+
 export type RolloutStatus = 'pending' | 'running' | 'completed' | 'completed_with_failures' | 'stopped' | 'failed';
 export type RolloutTenantStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { bullPrefix, CREATE_TENANT_JOB, createJobId, QUEUES, type CreateTenantJob } from '@kg/shared';
+import { bullPrefix, CREATE_TENANT_JOB, createJobId, createPipelineJobOptions, QUEUES, type CreateTenantJob } from '@kg/shared';
 import type { AppContext } from '../../context';
 
 const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -44,13 +44,11 @@ export async function enqueueCreatePipeline(
       if (LIVE_STATES.has(state)) return { jobId, alreadyLive: true };
       await existing.remove();
     }
-    await queue.add(CREATE_TENANT_JOB, data, {
-      jobId,
-      attempts: ctx.config.PROVISIONER_MAX_ATTEMPTS,
-      backoff: { type: 'exponential', delay: ctx.config.PROVISIONER_BACKOFF_MS },
-      removeOnComplete: { age: 24 * 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await queue.add(
+      CREATE_TENANT_JOB,
+      data,
+      createPipelineJobOptions(data.tenantCode, { attempts: ctx.config.PROVISIONER_MAX_ATTEMPTS, backoffMs: ctx.config.PROVISIONER_BACKOFF_MS }),
+    );
     return { jobId, alreadyLive: false };
   });
 }

@@ -6,7 +6,7 @@ import {
   errors,
   getRollout,
   mysqlTargetFromConfig,
-  rolloutJobIds,
+  rolloutJobOptions,
   schemaDriftReport,
   withTransaction,
   type DriftReport,
@@ -37,10 +37,7 @@ export async function startRollout(ctx: AppContext, actor: AuditActor, input: St
   });
   let jobId: string;
   try {
-    jobId = await enqueue<RolloutStartJob>(ctx, QUEUES.rollout, ROLLOUT_JOBS.start, { rolloutId }, {
-      jobId: rolloutJobIds.start(rolloutId),
-      removeOnComplete: { age: 7 * 86_400 },
-    });
+    jobId = await enqueue<RolloutStartJob>(ctx, QUEUES.rollout, ROLLOUT_JOBS.start, { rolloutId }, rolloutJobOptions.start(rolloutId));
   } catch (err) {
     await ctx.db.query("UPDATE schema_rollouts SET status = 'failed', phase = 'done', error_message = ? WHERE id = ?", [
       `could not enqueue: ${(err as Error).message}`,

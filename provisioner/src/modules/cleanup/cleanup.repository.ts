@@ -116,3 +116,25 @@ export async function countTenantCleanup(db: Db, tenantCode: string, since: Date
   );
   return { open: Number(counts!.open_rows ?? 0), completed: Number(counts!.done_rows ?? 0) };
 }
+
+export interface StartedCleanup {
+  id: number;
+  status: 'pending' | 'in_progress';
+  retryCount: number;
+  /** Milliseconds since the row last changed. */
+  idleMs: number;
+}
+
+/**
+ * Cleanup rows whose purge has begun and is owed a job: `in_progress` (a worker claimed it), or
+ * `pending` after a failed attempt (BullMQ's backoff retry holds it).
+ */
+export async function findStartedCleanup(db: Db): Promise<StartedCleanup[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, status, retry_count, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms
+       FROM tenant_resource_cleanup
+      WHERE status = 'in_progress' OR (status = 'pending' AND retry_count > 0)
+      ORDER BY id`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, retryCount: Number(r.retry_count), idleMs: Number(r.idle_ms) }));
+}

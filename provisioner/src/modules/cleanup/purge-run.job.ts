@@ -9,6 +9,17 @@ import { withQueue } from './queue';
 /** BullMQ job id of a resource's purge: one job per cleanup row while it is queued or retrying. */
 export const purgeResourceJobId = (cleanupId: number) => `purge-resource-${cleanupId}`;
 
+/** BullMQ options of a resource's purge job: CLEANUP_MAX_RETRIES attempts with exponential backoff. */
+export function purgeResourceJobOptions(config: ProvisionerContext['config'], cleanupId: number) {
+  return {
+    jobId: purgeResourceJobId(cleanupId),
+    attempts: config.CLEANUP_MAX_RETRIES,
+    backoff: { type: 'exponential' as const, delay: config.CLEANUP_RETRY_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
 /**
  * Enqueues every due cleanup row for all deleted tenants whose grace period is over, with
  * CLEANUP_MAX_RETRIES attempts and exponential backoff. Re-running is harmless: a row already
@@ -22,13 +33,7 @@ export async function enqueueDuePurges(ctx: ProvisionerContext, trigger: string)
         rows.map((r) => ({
           name: CLEANUP_JOBS.purgeResource,
           data: { cleanupId: r.id } satisfies PurgeResourceJob,
-          opts: {
-            jobId: purgeResourceJobId(r.id),
-            attempts: ctx.config.CLEANUP_MAX_RETRIES,
-            backoff: { type: 'exponential', delay: ctx.config.CLEANUP_RETRY_BACKOFF_MS },
-            removeOnComplete: true,
-            removeOnFail: true,
-          },
+          opts: purgeResourceJobOptions(ctx.config, r.id),
         })),
       ),
     );

@@ -2,6 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { CREATE_TENANT_JOB, isTenantCode, QUEUES, type CreateTenantJob } from '@kg/shared';
 import type { JobHandler } from '../../jobs/job';
 import { failTenant, runCreatePipeline, type PipelineResult } from './pipeline';
+import { failTenantGivenUp } from '../reconcile/gave-up';
+import { recordReconciliation } from '../reconcile/reconcile.metrics';
 
 /**
  * The tenant create pipeline (docs/provisioning.md, The create pipeline) on the lifecycle queue.
@@ -28,5 +30,12 @@ export const createTenantJob: JobHandler<CreateTenantJob, PipelineResult> = {
       }
       throw err;
     }
+  },
+  async onFinalFailure(job, err, ctx) {
+    // Covers what handle() cannot: a job failed for stalling too often never runs it again.
+    const code = job.data?.tenantCode;
+    if (typeof code !== 'string' || !isTenantCode(code)) return;
+    const reason = `job ${job.id} gave up after ${job.attemptsMade} attempt(s): ${err.message}`;
+    if (await failTenantGivenUp(ctx, code, reason)) recordReconciliation(ctx, { kind: 'create_failed', reason, tenantCode: code, jobId: job.id });
   },
 };

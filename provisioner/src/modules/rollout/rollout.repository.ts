@@ -159,3 +159,47 @@ export async function completeRollout(db: Pool, rolloutId: number, failed: numbe
     [failed ? 'completed_with_failures' : 'completed', failed, failed, rolloutId],
   );
 }
+
+export interface OpenRollout {
+  id: number;
+  status: 'pending' | 'running';
+  phase: 'template' | 'canary' | 'all' | 'done';
+  concurrency: number;
+  /** Milliseconds since the rollout or one of its tenants last started or finished anything. */
+  idleMs: number;
+}
+
+/** Rollouts still pending or running, oldest first. */
+export async function findOpenRollouts(db: Pool): Promise<OpenRollout[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT r.id, r.status, r.phase, r.concurrency,
+            TIMESTAMPDIFF(MICROSECOND,
+              GREATEST(r.updated_at, COALESCE(MAX(t.started_at), r.updated_at), COALESCE(MAX(t.completed_at), r.updated_at)),
+              NOW(3)) DIV 1000 AS idle_ms
+       FROM schema_rollouts r LEFT JOIN schema_rollout_tenants t ON t.rollout_id = r.id
+      WHERE r.status IN ('pending', 'running')
+      GROUP BY r.id, r.status, r.phase, r.concurrency, r.updated_at
+      ORDER BY r.id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    phase: r.phase,
+    concurrency: Number(r.concurrency),
+    idleMs: Number(r.idle_ms),
+  }));
+}
+
+/**
+ * Tenants of a rollout that should have a job now and are not done: pending or running, in the
+ * canary batch while the canary runs, in any batch afterwards.
+ */
+export async function findUnfinishedRolloutTenants(db: Pool, rolloutId: number, phase: OpenRollout['phase']): Promise<string[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT tenant_code FROM schema_rollout_tenants
+      WHERE rollout_id = ? AND status IN ('pending', 'running') AND (batch = 'canary' OR ? = 'all')
+      ORDER BY position`,
+    [rolloutId, phase],
+  );
+  return rows.map((r) => String(r.tenant_code));
+}

@@ -1,4 +1,4 @@
-import { QUEUES, ROLLOUT_JOBS, loadMigrations, migrate, mysqlTargetFromConfig, rolloutJobIds, type RolloutTenantJob } from '@kg/shared';
+import { QUEUES, ROLLOUT_JOBS, loadMigrations, migrate, mysqlTargetFromConfig, rolloutJobIds, rolloutJobOptions, type RolloutTenantJob } from '@kg/shared';
 import { TEMPLATE_MIGRATIONS_DIR } from '@kg/templates-db';
 import type { ProvisionerContext } from '../../context';
 import { withQueue } from '../cleanup/queue';
@@ -27,14 +27,15 @@ export function migrationsDir(ctx: ProvisionerContext): string {
   return ctx.config.TEMPLATE_MIGRATIONS_DIR ?? TEMPLATE_MIGRATIONS_DIR;
 }
 
-async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, tenantCodes: string[]): Promise<void> {
+/** Enqueues one migration job per tenant of a rollout (a tenant already queued keeps its job). */
+export async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, tenantCodes: string[]): Promise<void> {
   if (!tenantCodes.length) return;
   await withQueue(ctx, QUEUES.rollout, (queue) =>
     queue.addBulk(
       tenantCodes.map((tenantCode) => ({
         name: ROLLOUT_JOBS.tenant,
         data: { rolloutId, tenantCode } satisfies RolloutTenantJob,
-        opts: { jobId: rolloutJobIds.tenant(rolloutId, tenantCode), removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+        opts: rolloutJobOptions.tenant(rolloutId, tenantCode),
       })),
     ),
   );
