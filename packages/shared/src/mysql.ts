@@ -114,3 +114,14 @@ export async function withTransaction<T>(
     conn.release();
   }
 }
+
+/**
+ * The unique key a duplicate-entry error hit (MySQL and MariaDB name it in the message), or
+ * null when `err` is not ER_DUP_ENTRY.
+ */
+export function duplicateKey(err: unknown): string | null {
+  const e = err as { code?: string; message?: string } | null | undefined;
+  if (e?.code !== 'ER_DUP_ENTRY') return null;
+  const m = /for key '(?:[^'.]*\.)?([^']+)'/.exec(e.message ?? '');
+  return m ? m[1]! : 'unknown';
+}

@@ -1,5 +1,10 @@
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@kg/shared';
-import type { AdminRole } from '@kg/shared';
+import { withTransaction, type AdminRole, type Connection, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import type { FailedLoginOutcome, LockoutPolicy } from '../auth/global-user.repository';
+
+/**
+ * The control plane's one owner of `admin_users` (docs/data-ownership.md): operator accounts,
+ * as the admin API shows them (AdminUserView) and as sign-in checks them (AdminUser).
+ */
 
 export const ADMIN_ROLES = ['super_admin', 'admin', 'operator'] as const;
 export const ADMIN_STATUSES = ['active', 'inactive', 'suspended'] as const;
@@ -41,7 +46,7 @@ export async function listAdminUsers(db: Pool): Promise<AdminUserView[]> {
   return rows.map(toView);
 }
 
-export async function findAdminUser(db: Pool | PoolConnection, id: number): Promise<AdminUserView | null> {
+export async function findAdminUser(db: Connection, id: number): Promise<AdminUserView | null> {
   const [rows] = await db.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM admin_users WHERE id = ?`, [id]);
   return rows[0] ? toView(rows[0]) : null;
 }
@@ -98,4 +103,109 @@ export async function updateAdminUser(
   if (changes.clearLock) sets.push('failed_login_attempts = 0', 'locked_until = NULL');
   if (!sets.length) return;
   await conn.query(`UPDATE admin_users SET ${sets.join(', ')} WHERE id = ?`, [...args, id]);
+}
+
+/** An operator account of the platform (username sign-in). */
+export interface AdminUser {
+  id: number;
+  username: string;
+  email: string | null;
+  passwordHash: string;
+  role: AdminRole;
+  status: AdminStatus;
+  lockedUntil: Date | null;
+  /** locked_until is in the future, by the database clock. */
+  lockedNow: boolean;
+  lastLoginAt: Date | null;
+}
+
+interface AdminRow extends RowDataPacket {
+  id: number;
+  username: string;
+  email: string | null;
+  password: string;
+  role: AdminRole;
+  status: AdminStatus;
+  locked_until: Date | null;
+  locked_now: number;
+  last_login_at: Date | null;
+}
+
+// The hash lives in admin_users.password (the column name of the original design).
+const SIGN_IN_COLUMNS = `id, username, email, password, role, status, locked_until,
+  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at`;
+
+function toAdmin(row: AdminRow): AdminUser {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    email: row.email,
+    passwordHash: row.password,
+    role: row.role,
+    status: row.status,
+    lockedUntil: row.locked_until,
+    lockedNow: Boolean(row.locked_now),
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+export async function findAdminByUsername(db: Connection, username: string): Promise<AdminUser | undefined> {
+  const [rows] = await db.query<AdminRow[]>(`SELECT ${SIGN_IN_COLUMNS} FROM admin_users WHERE username = ?`, [username]);
+  return rows[0] ? toAdmin(rows[0]) : undefined;
+}
+
+export async function findAdminById(db: Connection, id: number): Promise<AdminUser | undefined> {
+  const [rows] = await db.query<AdminRow[]>(`SELECT ${SIGN_IN_COLUMNS} FROM admin_users WHERE id = ?`, [id]);
+  return rows[0] ? toAdmin(rows[0]) : undefined;
+}
+
+/** Ends an expired lock: the counter starts again from zero. A no-op while still locked. */
+export async function clearExpiredAdminLock(db: Connection, id: number): Promise<void> {
+  await db.query(
+    `UPDATE admin_users SET failed_login_attempts = 0, locked_until = NULL
+      WHERE id = ? AND locked_until IS NOT NULL AND locked_until <= NOW(3)`,
+    [id],
+  );
+}
+
+/** Counts a failed attempt atomically and locks at the policy's maximum (see the global-user twin). */
+export async function recordAdminFailedLogin(db: Pool, id: number, policy: LockoutPolicy): Promise<FailedLoginOutcome> {
+  return withTransaction(db, async (conn) => {
+    await conn.query(
+      `UPDATE admin_users
+          SET locked_until = IF(failed_login_attempts + 1 >= ?, NOW(3) + INTERVAL ? MINUTE, locked_until),
+              failed_login_attempts = failed_login_attempts + 1
+        WHERE id = ?`,
+      [policy.maxAttempts, policy.lockMinutes, id],
+    );
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT failed_login_attempts, locked_until FROM admin_users WHERE id = ?',
+      [id],
+    );
+    const attempts = Number(rows[0]?.failed_login_attempts ?? 0);
+    return { attempts, lockedUntil: (rows[0]?.locked_until as Date | null) ?? null, justLocked: attempts === policy.maxAttempts };
+  });
+}
+
+/** A successful sign-in resets the counter and any lock, and stamps last_login_at. */
+export async function recordAdminSuccessfulLogin(db: Connection, id: number): Promise<void> {
+  await db.query(
+    'UPDATE admin_users SET failed_login_attempts = 0, locked_until = NULL, last_login_at = NOW(3) WHERE id = ?',
+    [id],
+  );
+}
+
+/** The username of a super admin, or null when there is none yet (first start). */
+export async function findSuperAdminUsername(db: Connection): Promise<string | null> {
+  const [rows] = await db.query<RowDataPacket[]>("SELECT username FROM admin_users WHERE role = 'super_admin' LIMIT 1");
+  return rows[0] ? String(rows[0].username) : null;
+}
+
+/** Inserts an active super admin unless the username is taken; true when this call inserted it. */
+export async function insertSuperAdminIfAbsent(db: Connection, a: { username: string; passwordHash: string }): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>(
+    "INSERT IGNORE INTO admin_users (username, password, role, status) VALUES (?, ?, 'super_admin', 'active')",
+    [a.username, a.passwordHash],
+  );
+  return res.affectedRows > 0;
 }

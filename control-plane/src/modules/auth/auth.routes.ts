@@ -193,7 +193,7 @@ export function authRoutes(ctx: AppContext): Router {
     ok(res, await getUserProfile(ctx, req.user!));
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
-    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+    ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);
