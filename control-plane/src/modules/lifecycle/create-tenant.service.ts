@@ -51,13 +51,13 @@ export interface CreateTenantResult {
   storagePrefix: string;
 }
 
-const MAX_CODE_TRIES = 20;
+const MAX_TENANT_CODE_TRIES = 20;
 
 function domainOf(ctx: AppContext, tenantCode: string): string {
   return `${tenantCode}.${ctx.config.BASE_DOMAIN}`;
 }
 
-function codeTaken(tenantCode: string): AppError {
+function tenantCodeTaken(tenantCode: string): AppError {
   return errors.conflict(`Tenant code ${tenantCode} or its domain is already registered`, ErrorCode.TenantConflict, {
     field: 'tenantCode',
   });
@@ -74,13 +74,13 @@ async function registerTenant(
   conn: PoolConnection,
   actor: AuditActor,
   input: CreateTenantInput,
-  requestedCode: string | undefined,
+  requestedTenantCode: string | undefined,
   adminStepDetails: Record<string, unknown> | null,
 ) {
   const servers = await lockServerLoads(conn);
   const server = pickServer(servers, input.dbServerId);
   const limits = await planLimits(conn, input.planType);
-  let tenantCode = requestedCode ?? (await nextTenantCode(conn));
+  let tenantCode = requestedTenantCode ?? (await nextTenantCode(conn));
   const phone = input.contactPhone;
   let storagePrefix = `${phone}/`;
   for (let tries = 0; ; tries++) {
@@ -105,12 +105,12 @@ async function registerTenant(
       await insertTenant(conn, row);
     } catch (err) {
       const key = duplicateKey(err);
-      if (!key || tries >= MAX_CODE_TRIES) throw err;
+      if (!key || tries >= MAX_TENANT_CODE_TRIES) throw err;
       if (key === 'uk_tenants_oss_prefix') {
         storagePrefix = `${phone}-${tenantCode}/`;
         continue;
       }
-      if (requestedCode) throw codeTaken(tenantCode);
+      if (requestedTenantCode) throw tenantCodeTaken(tenantCode);
       tenantCode = formatTenantCode(Number(tenantCode.slice(1)) + 1);
       storagePrefix = `${phone}/`;
       continue;
@@ -151,17 +151,17 @@ export async function createTenant(ctx: AppContext, actor: AuditActor, input: Cr
   if (input.subdomain && input.tenantCode && input.subdomain !== input.tenantCode) {
     throw errors.validation([{ field: 'subdomain', message: `must equal the tenant code (${input.tenantCode}): the subdomain is {code}.${ctx.config.BASE_DOMAIN}` }]);
   }
-  const requestedCode = input.tenantCode ?? input.subdomain;
+  const requestedTenantCode = input.tenantCode ?? input.subdomain;
   // Refuse a taken code before the SMS code is spent on a request that cannot succeed.
-  if (requestedCode && (await tenantCodeOrDomainTaken(ctx.db, requestedCode, domainOf(ctx, requestedCode)))) {
-    throw codeTaken(requestedCode);
+  if (requestedTenantCode && (await tenantCodeOrDomainTaken(ctx.db, requestedTenantCode, domainOf(ctx, requestedTenantCode)))) {
+    throw tenantCodeTaken(requestedTenantCode);
   }
   await verifySmsCode(ctx, { phone: input.contactPhone, purpose: 'tenant_create', code: input.smsVerificationCode });
   const newAdmin = await needsAdminPassword(ctx, input.contactPhone);
 
   const { tenantCode, row, server } = await withTransaction(
     ctx.db,
-    (conn) => registerTenant(ctx, conn, actor, input, requestedCode, newAdmin ? { awaitingPassword: true } : null),
+    (conn) => registerTenant(ctx, conn, actor, input, requestedTenantCode, newAdmin ? { awaitingPassword: true } : null),
     { isolation: 'READ COMMITTED' },
   );
   try {

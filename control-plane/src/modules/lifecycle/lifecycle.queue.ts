@@ -56,9 +56,9 @@ export async function enqueueCreatePipeline(
 }
 
 /** True when the tenant's create job is waiting, delayed or running. */
-export async function createPipelineLive(ctx: AppContext, code: string): Promise<boolean> {
+export async function createPipelineLive(ctx: AppContext, tenantCode: string): Promise<boolean> {
   return withLifecycleQueue(ctx, async (queue) => {
-    const job = await queue.getJob(createJobId(code));
+    const job = await queue.getJob(createJobId(tenantCode));
     return !!job && LIVE_STATES.has(await job.getState());
   });
 }

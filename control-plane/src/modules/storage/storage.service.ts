@@ -32,11 +32,11 @@ export function requestedTenant(claims: UserClaims, header: string | undefined):
   if (claims.tenant && fromHeader && fromHeader !== claims.tenant) {
     throw errors.forbidden(`This token is scoped to tenant ${claims.tenant}`, ErrorCode.NotBoundToTenant);
   }
-  const code = claims.tenant ?? fromHeader;
-  if (!code) {
+  const tenantCode = claims.tenant ?? fromHeader;
+  if (!tenantCode) {
     throw errors.badRequest('Choose a tenant: use a tenant-scoped token or send X-Tenant-Code', StorageErrorCode.TenantRequired);
   }
-  return code;
+  return tenantCode;
 }
 
 /**
