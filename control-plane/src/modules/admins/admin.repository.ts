@@ -1,4 +1,12 @@
-import { withTransaction, type AdminRole, type Connection, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import {
+  withTransaction,
+  type AdminRole,
+  type Connection,
+  type Pool,
+  type PoolConnection,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from '@kg/shared';
 import type { FailedLoginOutcome, LockoutPolicy } from '../auth/global-user.repository';
 
 /**

@@ -8,7 +8,7 @@ import { auditActor } from '../audit/audit.http';
 import { ADMIN_ROLES, ADMIN_STATUSES } from './admin.repository';
 import { createAdminUser, listAdmins, updateAdminUserById } from './admin.service';
 
-/** The password policy of SPEC §4, reported as one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), reported as one field error per unmet rule. */
 const policyPassword = z.string().superRefine((value, c) => {
   for (const p of passwordProblems(value)) c.addIssue({ code: 'custom', message: p.message });
 });

@@ -10,7 +10,7 @@ const queues = new WeakMap<AppContext, Queue>();
  * The lifecycle queue's producer of this process, on the context's own Redis client (so it
  * owns no connection and needs no closing: closeContext disconnects that client). A new
  * connection per request would pay connection set-up and BullMQ's script loading on every
- * create, which is a visible share of provisioning time (SPEC §13).
+ * create, which is a visible share of provisioning time.
  */
 function lifecycleQueue(ctx: AppContext): Queue {
   let queue = queues.get(ctx);

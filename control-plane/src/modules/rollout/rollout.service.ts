@@ -25,8 +25,9 @@ export interface StartRolloutInput {
 }
 
 /**
- * Starts a schema rollout (docs/control-plane.md, "Lifecycle API"): records it and enqueues its start job; the provisioner
- * migrates the template first, then every active and suspended tenant. 409 while another runs.
+ * Starts a schema rollout (docs/control-plane.md, "Lifecycle API"): records it and enqueues its
+ * start job; the provisioner migrates the template first, then every active and suspended tenant.
+ * 409 while another runs.
  */
 export async function startRollout(ctx: AppContext, actor: AuditActor, input: StartRolloutInput): Promise<{ rolloutId: number; jobId: string }> {
   const concurrency = input.concurrency ?? ctx.config.ROLLOUT_CONCURRENCY;

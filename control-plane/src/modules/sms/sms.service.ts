@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { ConsoleSmsProvider, type DevInboxEntry, type SmsProvider } from './sms.provider';
 import { consumeCode, insertSmsCode, lockLatestCode, recordWrongAttempt } from './sms.repository';
 
-/** What a code may be used for (SPEC §9). */
+/** What a code may be used for (docs/auth.md, "SMS codes"). */
 export const SMS_PURPOSES = ['tenant_create', 'register', 'login', 'reset_password'] as const;
 export type SmsPurpose = (typeof SMS_PURPOSES)[number];
 

@@ -40,8 +40,9 @@ export function requestedTenant(claims: UserClaims, header: string | undefined):
 }
 
 /**
- * Issues storage credentials for one tenant (SPEC §6): only to a user actively bound to an
- * active tenant, limited to the tenant's prefix, read-only for viewers, for STS_DURATION_SECONDS.
+ * Issues storage credentials for one tenant (docs/control-plane.md, "Providers"): only to a user
+ * actively bound to an active tenant, limited to the tenant's prefix, read-only for viewers, for
+ * STS_DURATION_SECONDS.
  */
 export async function issueStorageCredentials(ctx: AppContext, claims: UserClaims, tenantCode: string): Promise<StsCredentials> {
   const globalUserId = Number(claims.sub);

@@ -1,7 +1,7 @@
 /**
- * Provider interfaces (docs/control-plane.md, "Providers"). Each has a local default that needs no cloud account and an
- * Alibaba Cloud adapter; settings choose (DNS_PROVIDER, STORAGE_PROVIDER, STS_PROVIDER).
- * Every method is idempotent where the lifecycle needs it to be (create-if-missing,
+ * Provider interfaces (docs/control-plane.md, "Providers"). Each has a local default that needs no
+ * cloud account and an Alibaba Cloud adapter; settings choose (DNS_PROVIDER, STORAGE_PROVIDER,
+ * STS_PROVIDER). Every method is idempotent where the lifecycle needs it to be (create-if-missing,
  * delete-if-present), because provisioning steps are retried and resumed.
  */
 export interface DnsRecord {
