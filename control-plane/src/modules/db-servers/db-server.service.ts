@@ -13,36 +13,22 @@ import {
 } from './db-server.repository';
 
 /** A database server as the API shows it: the password itself is never stored or returned. */
-export interface DbServerView {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  username: string;
-  secretRef: string | null;
-  capacity: number;
-  status: DbServerStatus;
+export type DbServerView = Omit<DbServer, 'createdAt' | 'updatedAt'> & {
   /** Tenants placed on this server that still own a database (not purged). */
   tenantCount: number;
   freeCapacity: number;
   createdAt: string;
   updatedAt: string;
-}
+};
 
-function toView(s: DbServer, tenantCount: number): DbServerView {
+function toView(server: DbServer, tenantCount: number): DbServerView {
+  const { createdAt, updatedAt, ...fields } = server;
   return {
-    id: s.id,
-    name: s.name,
-    host: s.host,
-    port: s.port,
-    username: s.username,
-    secretRef: s.secretRef,
-    capacity: s.capacity,
-    status: s.status,
+    ...fields,
     tenantCount,
-    freeCapacity: Math.max(0, s.capacity - tenantCount),
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
+    freeCapacity: Math.max(0, server.capacity - tenantCount),
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
   };
 }
 
@@ -57,15 +43,9 @@ async function viewOf(db: Connection, id: number): Promise<DbServerView> {
   return toView(server, (await countTenantsByDbServer(db)).get(id) ?? 0);
 }
 
-const auditView = (s: DbServerView) => ({
-  name: s.name,
-  host: s.host,
-  port: s.port,
-  username: s.username,
-  secretRef: s.secretRef,
-  capacity: s.capacity,
-  status: s.status,
-});
+/** What the audit log keeps of a server: its settings, not its load or timestamps. */
+const auditView = ({ id: _id, tenantCount: _t, freeCapacity: _f, createdAt: _c, updatedAt: _u, ...settings }: DbServerView) =>
+  settings;
 
 export interface CreateDbServerInput {
   name: string;
