@@ -19,7 +19,7 @@ import { revokeSubjectRefreshTokens } from './refresh-token.repository';
 import { findTenant, findTenantsByCode, type Tenant, type TenantStatus } from '../tenants/tenant.repository';
 import { findActiveBindingsOfUser, findBinding, recordTenantLogin, type TenantBinding } from './tenant-binding.repository';
 
-export interface TenantSummary {
+export interface UserTenant {
   tenantCode: string;
   tenantName: string;
   domain: string;
@@ -40,7 +40,7 @@ export interface UserLoginResult extends TokenPair {
   realName: string;
   /** True until a user created with a one-time password sets their own (POST /api/auth/change-password). */
   mustChangePassword: boolean;
-  tenants: TenantSummary[];
+  tenants: UserTenant[];
 }
 
 const DISABLED: ReadonlySet<GlobalUserStatus> = new Set(['suspended', 'deleted']);
@@ -160,7 +160,7 @@ const GONE: ReadonlySet<TenantStatus> = new Set(['deleted', 'purged']);
  * The tenants the user may sign in to (the tenant picker): active bindings to tenants that are
  * not deleted or purged, most recently used first.
  */
-export async function listUserTenants(ctx: AppContext, globalUserId: number): Promise<TenantSummary[]> {
+export async function listUserTenants(ctx: AppContext, globalUserId: number): Promise<UserTenant[]> {
   const bindings = await findActiveBindingsOfUser(ctx.db, globalUserId);
   const tenants = await findTenantsByCode(ctx.db, bindings.map((b) => b.tenantCode));
   return bindings.flatMap((b) => {
