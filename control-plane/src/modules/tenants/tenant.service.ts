@@ -117,7 +117,7 @@ export interface BindUserResult {
   status: string;
   /** Id of the user's row in the tenant database; null until that database exists. */
   tenantUserId: string | null;
-  /** True when the relation did not exist before. */
+  /** True when the binding did not exist before. */
   created: boolean;
 }
 
@@ -126,7 +126,7 @@ const NOT_READY_STATUSES = new Set(['provisioning', 'failed']);
 /**
  * Writes the tenant-local side of a binding (users + user_roles) when the tenant database
  * exists, and returns the tenant user id. A tenant still being provisioned may have no database
- * or no tables yet: then nothing is written here and the relation alone records the binding.
+ * or no tables yet: then nothing is written here and the control DB alone records the binding.
  */
 async function bindInTenantDatabase(
   ctx: AppContext,
@@ -169,8 +169,8 @@ const bindingView = (b: TenantBinding | null) => b && { role: b.role, status: b.
 
 /**
  * Binds a global user to a tenant with a role: the user must exist, the tenant must not be
- * deleted. Creates or updates the binding and, when the tenant database
- * exists, the tenant-local user with exactly that role. Idempotent; audited with before/after.
+ * deleted. Creates or updates the binding and, when the tenant database exists, the tenant-local
+ * user with exactly that role. Idempotent; audited with before/after.
  */
 export async function bindUserToTenant(ctx: AppContext, actor: AuditActor, input: BindUserInput): Promise<BindUserResult> {
   const tenant = await existingTenant(ctx, input.tenantCode);
