@@ -1,6 +1,7 @@
 /**
  * Typed application errors. Every failure that reaches a client is an AppError with a stable
- * code (SPEC §9); the error handler renders it as `{ success: false, error: { code, message, details } }`.
+ * code (docs/control-plane.md, "Answers and errors"); the error handler renders it as
+ * `{ success: false, error: { code, message, details } }`.
  */
 export enum ErrorCode {
   ValidationError = 'VALIDATION_ERROR',

@@ -7,11 +7,11 @@ import { subscribeJson } from './redis';
 import { USER_AUDIENCE, revokedJtiKey, type UserClaims } from './tokens';
 
 /**
- * Verifies access tokens with the control plane's public keys only (SPEC §4): the JWK set is
- * fetched from `jwksUrl`, each key parsed once into a KeyObject and cached by `kid` (verifying
- * with a KeyObject is ~20x cheaper than with a PEM string). A token signed by an unknown `kid`
- * (key rotation) triggers one refetch, rate limited so forged kids cannot hammer the control plane.
- * Used by the tenant app and any other service that accepts user tokens.
+ * Verifies access tokens with the control plane's public keys only (docs/auth.md, "Keys and JWKS"):
+ * the JWK set is fetched from `jwksUrl`, each key parsed once into a KeyObject and cached by `kid`
+ * (verifying with a KeyObject is ~20x cheaper than with a PEM string). A token signed by an unknown
+ * `kid` (key rotation) triggers one refetch, rate limited so forged kids cannot hammer the control
+ * plane. Used by the tenant app and any other service that accepts user tokens.
  */
 export interface JwksVerifierOptions {
   jwksUrl: string;

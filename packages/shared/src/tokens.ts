@@ -1,7 +1,8 @@
 /**
  * Access-token claims shared by the control plane (which signs) and the tenant app and AI
  * bridge (which verify with the public key only). Admin and user tokens carry different
- * audiences so neither is accepted where the other belongs (SPEC §4).
+ * audiences so neither is accepted where the other belongs (docs/auth.md,
+ * "Admin and user tokens").
  */
 export const ADMIN_AUDIENCE = 'kg-admin';
 export const USER_AUDIENCE = 'kg-user';
@@ -33,8 +34,6 @@ export interface UserClaims {
   aud: string;
   iss: string;
 }
-
-export type AccessClaims = AdminClaims | UserClaims;
 
 /** Redis key (after the deployment prefix) marking a revoked access token id. */
 export function revokedJtiKey(prefix: string, jti: string): string {

@@ -73,7 +73,7 @@ registry.registerPath({
   responses: responses(adminProfile, [401, 404]),
 });
 
-/** Operator auth for the admin console (SPEC §4): sign in, refresh, sign out, profile. */
+/** Operator auth for the admin console (docs/auth.md): sign in, refresh, sign out, profile. */
 export function adminAuthRoutes(ctx: AppContext): Router {
   const router = Router();
   router.post('/api/admin/auth/login', async (req, res) => {

@@ -10,7 +10,7 @@ import {
   recordAdminFailedLogin,
   recordAdminSuccessfulLogin,
   type AdminUser,
-} from './admin-user.repository';
+} from '../admins/admin.repository';
 
 export interface AdminSession {
   token: string;

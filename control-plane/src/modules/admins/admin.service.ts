@@ -5,6 +5,7 @@ import { appendAudit, type AuditActor } from '../audit/audit.service';
 import {
   findAdminUser,
   insertAdminUser,
+  listAdminUsers,
   lockForAdminChange,
   updateAdminUser,
   type AdminStatus,
@@ -17,6 +18,11 @@ function isDuplicate(err: unknown): boolean {
 
 /** What the audit log keeps of an admin: everything the API shows, never the hash. */
 const auditView = (a: AdminUserView) => ({ username: a.username, email: a.email, role: a.role, status: a.status });
+
+/** Every admin user, as the API shows them (never the password hash). */
+export function listAdmins(ctx: AppContext): Promise<AdminUserView[]> {
+  return listAdminUsers(ctx.db);
+}
 
 export interface CreateAdminInput {
   username: string;

@@ -21,7 +21,7 @@ const required = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
 });
 
-/** Password policy of SPEC §4, one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), one field error per unmet rule. */
 const newPassword = z.string(required('a string')).superRefine((password, check) => {
   for (const problem of passwordProblems(password)) check.addIssue({ code: 'custom', message: problem.message });
 });
@@ -165,7 +165,7 @@ registry.registerPath({
   responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
 });
 
-/** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
+/** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
@@ -193,7 +193,7 @@ export function authRoutes(ctx: AppContext): Router {
     ok(res, await getUserProfile(ctx, req.user!));
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
-    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+    ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);

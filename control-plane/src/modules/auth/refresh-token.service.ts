@@ -148,9 +148,9 @@ export async function rotateRefreshToken(
 }
 
 /**
- * Signs out (SPEC §4): revokes the given refresh token's family when it belongs to the caller,
- * or every live refresh token of the caller when none is given, and the access token's `jti`
- * until it expires. A refresh token of someone else is ignored.
+ * Signs out (docs/auth.md, "Sign-out and revocation"): revokes the given refresh token's family
+ * when it belongs to the caller, or every live refresh token of the caller when none is given, and
+ * the access token's `jti` until it expires. A refresh token of someone else is ignored.
  */
 export async function signOut(
   ctx: AppContext,

@@ -10,7 +10,7 @@ const queues = new WeakMap<AppContext, Queue>();
  * The lifecycle queue's producer of this process, on the context's own Redis client (so it
  * owns no connection and needs no closing: closeContext disconnects that client). A new
  * connection per request would pay connection set-up and BullMQ's script loading on every
- * create, which is a visible share of provisioning time (SPEC §13).
+ * create, which is a visible share of provisioning time.
  */
 function lifecycleQueue(ctx: AppContext): Queue {
   let queue = queues.get(ctx);
@@ -54,9 +54,9 @@ export async function enqueueCreatePipeline(
 }
 
 /** True when the tenant's create job is waiting, delayed or running. */
-export async function createPipelineLive(ctx: AppContext, code: string): Promise<boolean> {
+export async function createPipelineLive(ctx: AppContext, tenantCode: string): Promise<boolean> {
   return withLifecycleQueue(ctx, async (queue) => {
-    const job = await queue.getJob(createJobId(code));
+    const job = await queue.getJob(createJobId(tenantCode));
     return !!job && LIVE_STATES.has(await job.getState());
   });
 }
