@@ -70,6 +70,12 @@ describe('security: sessions — password change, refresh reuse and one-time pas
       assert.equal((await cp('/api/auth/me', token)).status, 401);
     }
     assert.equal((await cp('/api/auth/refresh', undefined, { refreshToken: thief.refreshToken })).status, 401);
+
+    // Whoever keeps the stale token cannot use it to sign the owner out again and again.
+    const again = await signIn(stack.cp.url, user.phone, PASSWORD);
+    const replay = await cp('/api/auth/refresh', undefined, { refreshToken: login.refreshToken });
+    assert.equal(replay.body.error.code, 'REFRESH_TOKEN_REUSED');
+    assert.equal((await inTenant(again.token)).status, 200);
   });
 
   it('when a user signed in with a one-time password, then the token only serves change-password, me and logout', async () => {

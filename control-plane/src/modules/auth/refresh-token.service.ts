@@ -72,7 +72,8 @@ export type RefreshCheck = (record: RefreshTokenRecord, conn: PoolConnection) =>
 
 type Outcome =
   | { kind: 'unknown' }
-  | { kind: 'revoked' | 'expired' | 'reused'; record: RefreshTokenRecord }
+  | { kind: 'revoked' | 'expired'; record: RefreshTokenRecord }
+  | { kind: 'reused'; record: RefreshTokenRecord; firstDetection: boolean }
   | { kind: 'rotated'; record: RefreshTokenRecord; refreshToken: string };
 
 const DEADLOCK = 'ER_LOCK_DEADLOCK';
@@ -96,7 +97,7 @@ export async function rotateRefreshToken(
       if (!record || record.subjectType !== subjectType) return { kind: 'unknown' };
       if (record.status === 'rotated' || (record.status === 'revoked' && record.revokeReason === RevokeReason.reuse)) {
         // Committed (not thrown) so the revocation and the event survive the refusal.
-        await revokeRefreshFamily(conn, record.familyId, RevokeReason.reuse);
+        const stillLive = await revokeRefreshFamily(conn, record.familyId, RevokeReason.reuse);
         await recordSecurityEvent(conn, {
           eventType: 'refresh_token_reuse',
           severity: 'high',
@@ -106,7 +107,7 @@ export async function rotateRefreshToken(
           ip: client.ip,
           details: { familyId: record.familyId, tokenId: record.id, userAgent: client.userAgent },
         });
-        return { kind: 'reused', record };
+        return { kind: 'reused', record, firstDetection: stillLive > 0 };
       }
       if (record.status === 'revoked') return { kind: 'revoked', record };
       if (record.expired) return { kind: 'expired', record };
@@ -134,10 +135,14 @@ export async function rotateRefreshToken(
       throw errors.unauthorized('Refresh token expired; sign in again', ErrorCode.TokenExpired);
     case 'reused':
       // A copied token: the sign-in it belongs to ends (tenant-scoped families included) and every
-      // access token of the subject issued so far is refused (the thief may hold one).
-      await revokeSignInRefreshTokens(ctx.db, outcome.record.sessionId, RevokeReason.reuse);
-      await revokeSignIns(ctx, subjectOf(outcome.record), [outcome.record.sessionId], 'refresh_reuse');
-      await refuseEarlierTokens(ctx, subjectOf(outcome.record), 'refresh_reuse');
+      // access token of the subject issued so far is refused (the thief may hold one). Only when
+      // the copy is first detected: presenting the stale token again must not let whoever holds
+      // it sign the owner out over and over (their later tokens cannot come from the thief).
+      if (outcome.firstDetection) {
+        await revokeSignInRefreshTokens(ctx.db, outcome.record.sessionId, RevokeReason.reuse);
+        await revokeSignIns(ctx, subjectOf(outcome.record), [outcome.record.sessionId], 'refresh_reuse');
+        await refuseEarlierTokens(ctx, subjectOf(outcome.record), 'refresh_reuse');
+      }
       await recordAuthEvent(ctx.db, {
         subjectType: outcome.record.subjectType,
         subjectId: outcome.record.subjectId,
