@@ -23,6 +23,13 @@ export const controlPlaneEnvSchema = z.object({
   JWT_ISSUER: envx.str('kg-control-plane'),
   ACCESS_TOKEN_TTL_SECONDS: envx.int(3600, 60),
   REFRESH_TOKEN_TTL_SECONDS: envx.int(7 * 24 * 3600, 300),
+  /**
+   * Revocations are announced over Redis and refused at once; this is the safety net behind them:
+   * every instance reads the revocations written meanwhile this often (a failed announcement).
+   */
+  REVOCATION_RELOAD_MS: envx.int(10_000, 100, 600_000),
+  /** An admin's role and status are cached this long when no change is announced (edits by hand in SQL). */
+  ADMIN_CACHE_TTL_MS: envx.int(30_000, 0, 600_000),
   BCRYPT_COST: envx.int(12, 4, 15),
   PHONE_PATTERN: envx.str('^1[3-9]\\d{9}$'),
   AUTH_MAX_FAILED_ATTEMPTS: envx.int(5, 1, 100),

@@ -14,6 +14,7 @@ export enum ErrorCode {
   TokenInvalid = 'TOKEN_INVALID',
   TokenRevoked = 'TOKEN_REVOKED',
   RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
+  PasswordChangeRequired = 'PASSWORD_CHANGE_REQUIRED',
   Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
   TenantNotFound = 'TENANT_NOT_FOUND',

@@ -47,14 +47,3 @@ export interface TenantAccessMessage {
   globalUserId?: string;
   at: string;
 }
-
-/** Redis pub/sub channel on which revoked access-token ids (logout) are announced. */
-export function revokedTokensChannel(redisKeyPrefix: string): string {
-  return `${redisKeyPrefix}token-revoked`;
-}
-
-export interface RevokedTokenMessage {
-  jti: string;
-  /** When the token expires anyway (seconds since epoch). */
-  exp: number;
-}

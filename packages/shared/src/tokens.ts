@@ -15,7 +15,11 @@ export interface AdminClaims {
   username: string;
   role: AdminRole;
   jti: string;
+  /** Sign-in id: every access token of one sign-in carries it; logout ends them all. */
+  sid?: string;
   iat: number;
+  /** Issue moment in milliseconds, compared with the subject's "valid after" moment. */
+  iatMs?: number;
   exp: number;
   aud: string;
   iss: string;
@@ -29,13 +33,15 @@ export interface UserClaims {
   tenant?: string;
   role?: string;
   jti: string;
+  /** Sign-in id, kept by refresh and switch-tenant: logout ends every token of the sign-in. */
+  sid?: string;
+  /** Present (true) on tokens from a one-time password: only change-password, me and logout accept them. */
+  mustChangePassword?: true;
   iat: number;
+  /** Issue moment in milliseconds, compared with the subject's "valid after" moment. */
+  iatMs?: number;
   exp: number;
   aud: string;
   iss: string;
 }
 
-/** Redis key (after the deployment prefix) marking a revoked access token id. */
-export function revokedJtiKey(prefix: string, jti: string): string {
-  return `${prefix}revoked-jti:${jti}`;
-}

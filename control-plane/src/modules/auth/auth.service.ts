@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { ErrorCode, errors, type Connection, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { passwordHasher } from '../../internal/password-hasher';
@@ -18,6 +19,7 @@ import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.
 import { revokeSubjectRefreshTokens } from './refresh-token.repository';
 import { findTenant, findTenantsByCode, type Tenant, type TenantStatus } from '../tenants/tenant.repository';
 import { findActiveBindingsOfUser, findBinding, recordTenantLogin, type TenantBinding } from './tenant-binding.repository';
+import { refuseEarlierTokens } from '../sessions/session-revocation.service';
 
 export interface UserTenant {
   tenantCode: string;
@@ -101,8 +103,13 @@ export async function loginUser(
     client,
   });
   const signedIn = user!;
-  const access = ctx.tokens.signUser({ id: signedIn.id, phone: signedIn.phone });
-  const { refreshToken } = await issueRefreshToken(ctx, ctx.db, { type: 'user', id: signedIn.id, tenantCode: null }, client);
+  const { refreshToken, sessionId } = await issueRefreshToken(ctx, ctx.db, { type: 'user', id: signedIn.id, tenantCode: null }, client);
+  const access = ctx.tokens.signUser({
+    id: signedIn.id,
+    phone: signedIn.phone,
+    sessionId,
+    mustChangePassword: signedIn.mustChangePassword,
+  });
   const tenants = await listUserTenants(ctx, signedIn.id);
   await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: signedIn.id, eventType: 'login', client });
   return {
@@ -131,7 +138,14 @@ export async function refreshUserSession(ctx: AppContext, presented: string, cli
     if (record.tenantCode) role = usableTenant(...(await tenantAndBinding(conn, user.id, record.tenantCode))).role;
   });
   const tenant = rotated.record.tenantCode ?? undefined;
-  const access = ctx.tokens.signUser({ id: user!.id, phone: user!.phone, tenant, role });
+  const access = ctx.tokens.signUser({
+    id: user!.id,
+    phone: user!.phone,
+    tenant,
+    role,
+    sessionId: rotated.record.sessionId,
+    mustChangePassword: user!.mustChangePassword,
+  });
   return { token: access.token, refreshToken: rotated.refreshToken, expiresIn: access.expiresIn };
 }
 
@@ -198,13 +212,15 @@ export async function switchTenant(ctx: AppContext, claims: UserClaims, tenantCo
   if (DISABLED.has(user.status)) throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
   const { tenant, role } = usableTenant(...(await tenantAndBinding(ctx.db, user.id, tenantCode)));
   await recordTenantLogin(ctx.db, user.id, tenant.tenantCode);
-  const signed = ctx.tokens.signUser({ id: user.id, phone: user.phone, tenant: tenant.tenantCode, role });
-  const { refreshToken } = await issueRefreshToken(
+  // A new family within the caller's sign-in: logging out of the sign-in ends this one too.
+  const { refreshToken, sessionId } = await issueRefreshToken(
     ctx,
     ctx.db,
     { type: 'user', id: user.id, tenantCode: tenant.tenantCode },
     client,
+    { familyId: crypto.randomUUID(), sessionId: claims.sid ?? crypto.randomUUID() },
   );
+  const signed = ctx.tokens.signUser({ id: user.id, phone: user.phone, tenant: tenant.tenantCode, role, sessionId });
   await recordAuthEvent(ctx.db, {
     subjectType: 'user',
     subjectId: user.id,
@@ -248,7 +264,8 @@ function usableTenant(tenant: Tenant | null, binding: TenantBinding | null): { t
 
 /**
  * Sets a new password after checking the current one (a one-time password from provisioning
- * included). Every other session of the user is signed out: their refresh tokens are revoked.
+ * included). Every session of the user ends, this one included: their refresh tokens are revoked
+ * and every access token issued so far is refused on every instance; the user signs in again.
  */
 export async function changeUserPassword(
   ctx: AppContext,
@@ -267,6 +284,7 @@ export async function changeUserPassword(
   const hash = await passwordHasher.hash(input.newPassword, ctx.config.BCRYPT_COST);
   await updateGlobalUserPassword(ctx.db, user.id, hash);
   const revoked = await revokeSubjectRefreshTokens(ctx.db, 'user', user.id, 'password_change');
+  await refuseEarlierTokens(ctx, { type: 'user', id: user.id }, 'password_change');
   await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: user.id, eventType: 'password_change', client });
   return { changed: true, revokedRefreshTokens: revoked };
 }
