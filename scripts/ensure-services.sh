@@ -51,7 +51,7 @@ ensure_mariadb() {
   fi
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
   say "starting MariaDB"
-  # Database per tenant: the table caches must hold the tenant tables in use (tenant-app/README.md,
+  # Database per tenant: the table caches must hold the tenant tables in use (docs/request-path.md,
   # "Operating MariaDB for many tenants"); the defaults (400 / 2000) are sized for one database.
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
     --table-definition-cache=12000 --table-open-cache=12000
