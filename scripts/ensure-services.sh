@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes MariaDB and Redis ready on this machine for the local defaults (SPEC §11):
+# Makes MariaDB and Redis ready on this machine for the local defaults:
 # starts them when installed and stopped; installs them from Debian packages when missing and
 # running as root; otherwise stops with a message that says exactly what to run.
 # Only touches local services: when MYSQL_HOST / REDIS_URL point elsewhere it only checks them.
