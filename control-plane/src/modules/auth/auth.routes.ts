@@ -34,6 +34,11 @@ function registerBody(phonePattern: RegExp) {
       password: newPassword,
       realName: z.string(required('a string')).trim().min(1, 'is required').max(50),
       email: z.email('must be an email address').max(255).optional(),
+      smsCode: z
+        .string(required('a string'))
+        .trim()
+        .regex(/^\d{6}$/, 'must be the 6-digit code')
+        .openapi({ description: 'From POST /api/sms/send-code {phone, purpose: "register"}' }),
     })
     .openapi('RegisterRequest');
 }
@@ -99,10 +104,12 @@ const userAuth = [{ userBearer: [] }];
 registry.registerPath({
   method: 'post',
   path: '/api/auth/register',
-  summary: 'Create a global user (phone sign-in); PHONE_PATTERN is configurable',
+  summary: 'Create a global user (phone sign-in) with proof of the phone: an SMS code for purpose register',
+  description:
+    'The SMS code is checked before anything else about the phone, so only the holder of the phone learns that it is already registered (409); see docs/security.md, Identifiers.',
   tags: ['auth'],
   request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
-  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409], 201),
+  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429, 503], 201),
 });
 registry.registerPath({
   method: 'post',

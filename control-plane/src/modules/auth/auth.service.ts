@@ -13,6 +13,7 @@ import {
   type GlobalUser,
   type GlobalUserStatus,
 } from './global-user.repository';
+import { verifySmsCode } from '../sms/sms.service';
 import { checkPasswordSignIn, type LockoutBook } from './password-sign-in';
 import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.service';
 import { revokeSubjectRefreshTokens } from './refresh-token.repository';
@@ -59,16 +60,22 @@ function lockoutBook(ctx: AppContext): LockoutBook {
   };
 }
 
-/** Creates a global user (phone sign-in). A phone number can register once (409 otherwise). */
+/**
+ * Creates a global user (phone sign-in) once the caller proved they hold the phone: the SMS code
+ * sent for purpose `register` is checked (and spent) first. Only then is a registered phone
+ * answered 409, so whether a phone exists is told to its holder alone (docs/security.md,
+ * Identifiers).
+ */
 export async function registerUser(
   ctx: AppContext,
-  input: { phone: string; password: string; realName: string; email?: string },
+  input: { phone: string; password: string; realName: string; email?: string; smsCode: string },
   client: ClientInfo,
 ): Promise<{ globalUserId: number; phone: string; realName: string }> {
   const duplicate = () =>
     errors.conflict('This phone number is already registered', ErrorCode.Conflict, [
       { field: 'phone', message: 'is already registered' },
     ]);
+  await verifySmsCode(ctx, { phone: input.phone, purpose: 'register', code: input.smsCode, field: 'smsCode' });
   if (await findGlobalUserByPhone(ctx.db, input.phone)) throw duplicate();
   const passwordHash = await passwordHasher.hash(input.password, ctx.config.BCRYPT_COST);
   let globalUserId: number;
