@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
 import { clientInfo, requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { getAdminProfile, loginAdmin, logoutAdmin, refreshAdminSession } from './admin-auth.service';
@@ -43,9 +45,10 @@ registry.registerPath({
   method: 'post',
   path: '/api/admin/auth/login',
   summary: 'Operator sign-in (username + password); 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
+  description: '429 with Retry-After over the per-IP or per-username limit; 503 with Retry-After while password checks are backed up.',
   tags: ['admin-auth'],
   request: { body: json(loginBody) },
-  responses: responses(adminSession, [400, 401, 403]),
+  responses: responses(adminSession, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
@@ -76,8 +79,10 @@ registry.registerPath({
 /** Operator auth for the admin console (SPEC §4): sign in, refresh, sign out, profile. */
 export function adminAuthRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.post('/api/admin/auth/login', async (req, res) => {
-    ok(res, await loginAdmin(ctx, validate(loginBody, req.body), clientInfo(req)));
+  router.post('/api/admin/auth/login', limitPerIp(ctx, 'adminSignIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await abuseLimits(ctx).perAccount('adminSignIn', input.username);
+    ok(res, await loginAdmin(ctx, input, clientInfo(req)));
   });
   router.post('/api/admin/auth/refresh', async (req, res) => {
     const { refreshToken } = validate(refreshBody, req.body);

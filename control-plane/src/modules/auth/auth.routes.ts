@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
@@ -109,7 +111,7 @@ registry.registerPath({
     'The SMS code is checked before anything else about the phone, so only the holder of the phone learns that it is already registered (409); see docs/security.md, Identifiers.',
   tags: ['auth'],
   request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
-  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429, 503], 201),
+  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429], 201),
 });
 registry.registerPath({
   method: 'post',
@@ -117,7 +119,7 @@ registry.registerPath({
   summary: 'Phone + password sign-in; 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
   tags: ['auth'],
   request: { body: json(loginBody) },
-  responses: responses(loginResponse, [400, 401, 403]),
+  responses: responses(loginResponse, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
@@ -169,21 +171,26 @@ registry.registerPath({
   tags: ['auth'],
   security: userAuth,
   request: { body: json(changePasswordBody) },
-  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
+  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401, 429]),
 });
 
 /** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
+  const limits = abuseLimits(ctx);
   // Computed ahead so the first unknown phone is not slower than the rest (timing must not tell).
   dummyHash(ctx.config.BCRYPT_COST).catch(() => undefined);
 
-  router.post('/api/auth/register', async (req, res) => {
-    ok(res, await registerUser(ctx, validate(register, req.body), clientInfo(req)), 201);
+  router.post('/api/auth/register', limitPerIp(ctx, 'register'), async (req, res) => {
+    const input = validate(register, req.body);
+    await limits.perAccount('register', input.phone);
+    ok(res, await registerUser(ctx, input, clientInfo(req)), 201);
   });
-  router.post('/api/auth/login', async (req, res) => {
-    ok(res, await loginUser(ctx, validate(loginBody, req.body), clientInfo(req)));
+  router.post('/api/auth/login', limitPerIp(ctx, 'signIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await limits.perAccount('signIn', input.phone);
+    ok(res, await loginUser(ctx, input, clientInfo(req)));
   });
   router.post('/api/auth/refresh', async (req, res) => {
     const { refreshToken } = validate(refreshBody, req.body);
@@ -193,7 +200,8 @@ export function authRoutes(ctx: AppContext): Router {
     const { refreshToken } = validate(logoutBody, req.body);
     ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
   });
-  router.post('/api/auth/change-password', requireUser(ctx), async (req, res) => {
+  router.post('/api/auth/change-password', limitPerIp(ctx, 'signIn'), requireUser(ctx), async (req, res) => {
+    await limits.perAccount('signIn', `id:${req.user!.sub}`);
     ok(res, await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req)));
   });
   router.get('/api/auth/me', requireUser(ctx), async (req, res) => {

@@ -1,6 +1,6 @@
 import { ErrorCode, errors, type Connection, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { passwordHasher } from '../../internal/password-hasher';
+import { hashWithinLimits, verifyWithinLimits } from '../../internal/password-hashing';
 import { recordAuthEvent, type ClientInfo } from './auth-log.repository';
 import {
   clearExpiredGlobalUserLock,
@@ -77,7 +77,7 @@ export async function registerUser(
     ]);
   await verifySmsCode(ctx, { phone: input.phone, purpose: 'register', code: input.smsCode, field: 'smsCode' });
   if (await findGlobalUserByPhone(ctx.db, input.phone)) throw duplicate();
-  const passwordHash = await passwordHasher.hash(input.password, ctx.config.BCRYPT_COST);
+  const passwordHash = await hashWithinLimits(ctx, input.password);
   let globalUserId: number;
   try {
     globalUserId = await insertGlobalUser(ctx.db, {
@@ -244,13 +244,13 @@ export async function changeUserPassword(
 ): Promise<{ changed: true; revokedRefreshTokens: number }> {
   const user = await findGlobalUserById(ctx.db, Number(claims.sub));
   if (!user || DISABLED.has(user.status)) throw errors.unauthorized('Account not available', ErrorCode.InvalidCredentials);
-  if (!(await passwordHasher.verify(input.currentPassword, user.passwordHash))) {
+  if (!(await verifyWithinLimits(ctx, input.currentPassword, user.passwordHash))) {
     throw errors.unauthorized('The current password is wrong', ErrorCode.InvalidCredentials);
   }
   if (input.currentPassword === input.newPassword) {
     throw errors.validation([{ field: 'newPassword', message: 'must differ from the current password' }]);
   }
-  const hash = await passwordHasher.hash(input.newPassword, ctx.config.BCRYPT_COST);
+  const hash = await hashWithinLimits(ctx, input.newPassword);
   await updateGlobalUserPassword(ctx.db, user.id, hash);
   const revoked = await revokeSubjectRefreshTokens(ctx.db, 'user', user.id, 'password_change');
   await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: user.id, eventType: 'password_change', client });

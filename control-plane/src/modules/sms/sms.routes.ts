@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
 import { clientInfo, requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { ConsoleSmsProvider } from './sms.provider';
@@ -24,7 +26,8 @@ const inboxEntry = z
 registry.registerPath({
   method: 'post',
   path: '/api/sms/send-code',
-  summary: 'Sends a 6-digit verification code (429 with Retry-After when throttled)',
+  summary: 'Sends a 6-digit verification code (429 with Retry-After when throttled per phone or client IP)',
+  description: 'Answers alike whether or not the phone has an account (docs/security.md, Identifiers).',
   tags: ['sms'],
   request: { body: { content: { 'application/json': { schema: sendCodeBody(/^1[3-9]\d{9}$/) } } } },
   responses: responses(sendCodeResult, [400, 429]),
@@ -43,8 +46,9 @@ registry.registerPath({
 export function smsRoutes(ctx: AppContext): Router {
   const router = Router();
   const body = sendCodeBody(new RegExp(ctx.config.PHONE_PATTERN));
-  router.post('/api/sms/send-code', async (req, res) => {
+  router.post('/api/sms/send-code', limitPerIp(ctx, 'sendCode'), async (req, res) => {
     const input = validate(body, req.body);
+    await abuseLimits(ctx).perAccount('sendCode', input.phone);
     ok(res, await sendSmsCode(ctx, { ...input, ip: clientInfo(req).ip }));
   });
   router.get('/api/sms/dev-inbox', requireAdmin(ctx, 'operator'), async (req, res) => {
