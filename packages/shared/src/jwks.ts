@@ -222,7 +222,7 @@ export class JwksVerifier {
       }) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
-      throw new AppError(ErrorCode.TokenInvalid, 401, `Invalid access token: ${(err as Error).message}`);
+      throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
     if (claims.typ !== 'user' || typeof claims.sub !== 'string') {
       throw errors.unauthorized('Not a user access token', ErrorCode.TokenInvalid);

@@ -66,7 +66,10 @@ const progressSchema = z
     adminCredentials: z
       .object({ phone: z.string(), oneTimePassword: z.string(), mustChangePassword: z.literal(true) })
       .optional()
-      .openapi({ description: 'Shown once: the one-time password of an admin user the pipeline created' }),
+      .openapi({
+        description:
+          'Shown once, only to the operator who created the tenant or a super admin: the one-time password of an admin user the pipeline created',
+      }),
   })
   .openapi('TenantProgress');
 
@@ -128,7 +131,8 @@ export function lifecycleRoutes(ctx: AppContext): Router {
 
   router.get('/api/tenants/:code/progress', requireAdmin(ctx, 'operator'), async (req, res) => {
     const { code } = validate(codeParams, req.params);
-    ok(res, await getProgress(ctx, code, { revealCredentials: true }));
+    const viewer = { adminId: Number(req.admin!.sub), role: req.admin!.role };
+    ok(res, await getProgress(ctx, code, { viewer }));
   });
 
   router.get('/api/tenants/:code/progress/stream', requireAdmin(ctx, 'operator'), async (req, res) => {

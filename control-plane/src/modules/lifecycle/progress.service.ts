@@ -1,4 +1,4 @@
-import { errors, ErrorCode, type RowDataPacket } from '@kg/shared';
+import { errors, ErrorCode, type AdminRole, type RowDataPacket } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { takeAdminCredentials, type AdminCredentials } from './admin-credentials';
 
@@ -33,10 +33,20 @@ export function isFinal(p: TenantProgress): boolean {
   return p.status !== 'provisioning';
 }
 
-/** Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). */
-export async function getProgress(ctx: AppContext, code: string, opts: { revealCredentials?: boolean } = {}): Promise<TenantProgress> {
+/** The operator reading progress; the one-time password goes to the tenant's creator or a super admin only. */
+export interface ProgressViewer {
+  adminId: number;
+  role: AdminRole;
+}
+
+/**
+ * Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). With a
+ * `viewer` who created the tenant (or is a super admin), the admin's one-time password is
+ * included the first time it is available (docs/security.md, Secrets and logs).
+ */
+export async function getProgress(ctx: AppContext, code: string, opts: { viewer?: ProgressViewer } = {}): Promise<TenantProgress> {
   const [tenants] = await ctx.db.query<RowDataPacket[]>(
-    `SELECT t.status, t.provisioning_error, p.total_steps, p.error_message
+    `SELECT t.status, t.provisioning_error, t.created_by, p.total_steps, p.error_message
        FROM tenants t LEFT JOIN tenant_init_progress p ON p.tenant_id = t.tenant_id
       WHERE t.tenant_id = ?`,
     [code],
@@ -68,7 +78,9 @@ export async function getProgress(ctx: AppContext, code: string, opts: { revealC
     steps,
     error: t.provisioning_error ?? (t.status === 'failed' ? t.error_message : null) ?? null,
   };
-  if (opts.revealCredentials) {
+  const viewer = opts.viewer;
+  const mayReveal = viewer && (viewer.role === 'super_admin' || (t.created_by !== null && Number(t.created_by) === viewer.adminId));
+  if (mayReveal) {
     const credentials = await takeAdminCredentials(ctx, code);
     if (credentials) progress.adminCredentials = credentials;
   }

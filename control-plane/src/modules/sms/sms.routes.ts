@@ -18,7 +18,7 @@ function sendCodeBody(phonePattern: RegExp) {
 }
 
 const sendCodeResult = z.object({ expiresInSeconds: z.number().int(), resendAfterSeconds: z.number().int() }).openapi('SendSmsCodeResult');
-const inboxQuery = z.object({ phone: z.string().trim().max(20).optional() });
+const inboxQuery = z.object({ phone: z.string().trim().min(1, 'is required').max(20) });
 const inboxEntry = z
   .object({ phone: z.string(), purpose: z.string(), code: z.string(), sentAt: z.string(), expiresAt: z.string() })
   .openapi('SmsDevInboxEntry');
@@ -35,7 +35,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'get',
   path: '/api/sms/dev-inbox',
-  summary: 'Last codes "sent" by the console SMS provider, newest first (operator; console provider only)',
+  summary: 'Last codes "sent" to one phone by the console SMS provider, newest first (operator; console provider outside production only)',
   tags: ['sms'],
   security: [{ adminBearer: [] }],
   request: { query: inboxQuery },
@@ -53,9 +53,11 @@ export function smsRoutes(ctx: AppContext): Router {
   });
   router.get('/api/sms/dev-inbox', requireAdmin(ctx, 'operator'), async (req, res) => {
     const provider = smsProvider(ctx);
-    if (!(provider instanceof ConsoleSmsProvider)) throw errors.notFound('The dev inbox exists only with SMS_PROVIDER=console');
+    if (!(provider instanceof ConsoleSmsProvider) || !provider.hasInbox) {
+      throw errors.notFound('The dev inbox exists only with SMS_PROVIDER=console, outside production');
+    }
     const { phone } = validate(inboxQuery, req.query);
-    ok(res, { items: await provider.inbox(phone || undefined) });
+    ok(res, { items: await provider.inbox(phone) });
   });
   return router;
 }

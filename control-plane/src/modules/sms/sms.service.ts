@@ -26,7 +26,7 @@ const hashKeys = new WeakMap<AppContext, Buffer>();
 export function smsProvider(ctx: AppContext): SmsProvider {
   let p = providers.get(ctx);
   if (!p) {
-    p = new ConsoleSmsProvider(ctx.redis, ctx.logger, ctx.config.REDIS_KEY_PREFIX);
+    p = new ConsoleSmsProvider(ctx.redis, ctx.logger, ctx.config.REDIS_KEY_PREFIX, ctx.config.NODE_ENV);
     providers.set(ctx, p);
   }
   return p;

@@ -104,7 +104,7 @@ export class TokenService {
       }) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
-      throw new AppError(ErrorCode.TokenInvalid, 401, `Invalid access token: ${(err as Error).message}`);
+      throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
     const jti = claims.jti;
     if (typeof jti !== 'string') throw errors.unauthorized('Access token has no id', ErrorCode.TokenInvalid);

@@ -131,7 +131,8 @@ export async function backupDatabase(
   opts: BackupOptions,
 ): Promise<BackupResult> {
   const dir = path.resolve(repoRoot(), opts.dir, opts.tenantCode ?? '_');
-  await fs.promises.mkdir(dir, { recursive: true });
+  // Owner-only: a backup is a whole tenant database (docs/security.md, Secrets and logs).
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const filePath = path.join(dir, `${database}-${safeStamp(new Date())}.sql.gz`);
   const [ins] = await controlDb.query<ResultSetHeader>(
     `INSERT INTO data_backup_records (tenant_code, database_name, db_server_id, backup_type, file_path, status)
