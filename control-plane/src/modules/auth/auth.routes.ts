@@ -3,6 +3,7 @@ import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { abuseLimits } from '../../internal/abuse-limits';
 import { limitPerIp } from '../../http/middleware/rate-limit';
+import { tenantCodeSchema } from '../../http/tenant-code';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
@@ -54,7 +55,7 @@ const loginBody = z
 const refreshBody = z.object({ refreshToken: z.string(required('a string')).min(1, 'is required').max(200) }).openapi('RefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
 const switchTenantBody = z
-  .object({ tenantCode: z.string(required('a string')).trim().min(1, 'is required').max(50) })
+  .object({ tenantCode: tenantCodeSchema })
   .openapi('SwitchTenantRequest');
 
 const tenantSummary = z

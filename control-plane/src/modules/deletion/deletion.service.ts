@@ -80,6 +80,7 @@ export async function deleteTenant(ctx: AppContext, actor: AuditActor, code: str
   const graceDays = ctx.config.TENANT_PURGE_GRACE_DAYS;
   const result = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockTenant(conn, code);
+    code = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     if (tenant.status === 'deleted') {
       throw errors.conflict(`Tenant ${code} is already deleted`, ErrorCode.TenantConflict, {
         scheduledDeletionAt: tenant.scheduledDeletionAt,
@@ -195,6 +196,7 @@ async function removedRecord(conn: PoolConnection, code: string): Promise<{ type
 export async function restoreTenant(ctx: AppContext, actor: AuditActor, code: string): Promise<RestoreResult> {
   const result = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockTenant(conn, code);
+    code = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     assertTransition(tenant, 'restore', TENANT_TRANSITIONS.restored);
     const [[clock]] = await conn.query<RowDataPacket[]>('SELECT NOW(3) AS now');
     if (tenant.scheduledDeletionAt && tenant.scheduledDeletionAt.getTime() <= (clock!.now as Date).getTime()) {

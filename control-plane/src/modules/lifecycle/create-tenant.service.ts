@@ -5,7 +5,7 @@ import { verifySmsCode } from '../sms/sms.service';
 import { attachAdminPassword, needsAdminPassword } from './admin-credentials';
 import {
   duplicateKey,
-  formatCode,
+  codeAfter,
   insertPipelineRows,
   insertTenant,
   nextTenantCode,
@@ -107,7 +107,7 @@ async function registerTenant(
         continue;
       }
       if (requestedCode) throw codeTaken(code);
-      code = formatCode(Number(code.slice(1)) + 1);
+      code = codeAfter(BigInt(code.slice(1)));
       ossPrefix = `${phone}/`;
       continue;
     }

@@ -1,15 +1,36 @@
-import { CREATE_STEPS, type Pool, type PoolConnection, type RowDataPacket } from '@kg/shared';
+import {
+  CREATE_STEPS,
+  ErrorCode,
+  errors,
+  isTenantCode,
+  TENANT_CODE_MAX_DIGITS,
+  type Pool,
+  type PoolConnection,
+  type RowDataPacket,
+} from '@kg/shared';
 
-/** Tenant codes are k + at least 3 digits; the next free one follows the highest in use. */
+/**
+ * The next free tenant code: one above the highest code in use that is valid today
+ * (`^k\d{3,9}$`, compared case-sensitively: rows that break the rules, such as a 31-digit or an
+ * upper-case code, are ignored rather than poisoning the arithmetic), computed in BigInt
+ * (docs/security.md, Identifiers). Throws when the 9-digit space is used up.
+ */
 export async function nextTenantCode(conn: PoolConnection | Pool): Promise<string> {
   const [rows] = await conn.query<RowDataPacket[]>(
-    "SELECT COALESCE(MAX(CAST(SUBSTRING(tenant_id, 2) AS UNSIGNED)), 0) AS n FROM tenants WHERE tenant_id REGEXP '^k[0-9]{3,}$'",
+    `SELECT MAX(CAST(SUBSTRING(tenant_id, 2) AS UNSIGNED)) AS n FROM tenants
+      WHERE BINARY LEFT(tenant_id, 1) = 'k' AND CHAR_LENGTH(tenant_id) BETWEEN 4 AND ?
+        AND SUBSTRING(tenant_id, 2) REGEXP '^[0-9]+$'`,
+    [TENANT_CODE_MAX_DIGITS + 1],
   );
-  return formatCode(Number(rows[0]!.n) + 1);
+  const highest = rows[0]!.n === null ? 0n : BigInt(String(rows[0]!.n));
+  return codeAfter(highest);
 }
 
-export function formatCode(n: number): string {
-  return `k${String(n).padStart(3, '0')}`;
+/** The code following number `n` (k001 after 0, k1000 after 999), checked against the pattern. */
+export function codeAfter(n: bigint): string {
+  const code = `k${(n + 1n).toString().padStart(3, '0')}`;
+  if (!isTenantCode(code)) throw errors.conflict('No tenant code is left to allocate; choose one explicitly', ErrorCode.TenantConflict);
+  return code;
 }
 
 /** True when the code or the domain is already registered (any status: codes are never reused). */

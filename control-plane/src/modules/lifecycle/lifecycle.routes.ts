@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { ok, TENANT_CODE_PATTERN, validate } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
+import { tenantCodeParams, tenantCodeSchema } from '../../http/tenant-code';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
 import { createTenant, PLAN_TYPES } from './create-tenant.service';
@@ -9,12 +10,10 @@ import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
 
-const codeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001').openapi({ example: 'k001' }),
-});
+const codeParams = tenantCodeParams;
 
 function createBodySchema(phonePattern: string) {
-  const code = z.string().trim().regex(TENANT_CODE_PATTERN, 'must be k followed by at least 3 digits, e.g. k003');
+  const code = tenantCodeSchema;
   return z
     .object({
       tenantCode: code.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, errors, isSafeObjectKey, type StsCredentials, type UserClaims } from '@kg/shared';
+import { AppError, ErrorCode, errors, isSafeObjectKey, type StsCredentials, type UserClaims, normalizeTenantCode } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { storageProviders } from './storage.providers';
 import { findStorageAccess } from './storage.repository';
@@ -26,7 +26,13 @@ export const StorageErrorCode = {
  * X-Tenant-Code header. A tenant-scoped token cannot be pointed at another tenant by the header.
  */
 export function requestedTenant(claims: UserClaims, header: string | undefined): string {
-  const fromHeader = header?.trim() || undefined;
+  const raw = header?.trim() || undefined;
+  const fromHeader = raw === undefined ? undefined : normalizeTenantCode(raw);
+  if (raw !== undefined && fromHeader === undefined) {
+    throw errors.badRequest('X-Tenant-Code is not a tenant code (k followed by 3 to 9 digits)', ErrorCode.BadRequest, {
+      field: 'X-Tenant-Code',
+    });
+  }
   if (claims.tenant && fromHeader && fromHeader !== claims.tenant) {
     throw errors.forbidden(`This token is scoped to tenant ${claims.tenant}`, ErrorCode.NotBoundToTenant);
   }

@@ -74,6 +74,7 @@ async function changeStatus(
 ): Promise<StatusChange> {
   const change = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockTenant(conn, code);
+    code = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     assertTransition(tenant, action, TENANT_TRANSITIONS[to]);
     await conn.query('UPDATE tenants SET status = ? WHERE tenant_id = ?', [to, code]);
     await appendAudit(conn, ctx.secrets.auditKey, {

@@ -294,3 +294,17 @@ export async function listTenantUsers(
     pageSize: paging.pageSize,
   };
 }
+
+/** What identifies a tenant row: its code and the names derived from it. */
+export interface TenantIdentifiers {
+  tenantCode: string;
+  domain: string;
+  databaseName: string;
+  status: string;
+}
+
+/** Every tenant row's identifiers, in insertion order (for the identifier check). */
+export async function listTenantIdentifiers(db: Pool): Promise<TenantIdentifiers[]> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT tenant_id, domain, database_name, status FROM tenants ORDER BY id');
+  return rows.map((r) => ({ tenantCode: r.tenant_id, domain: r.domain, databaseName: r.database_name, status: r.status }));
+}

@@ -1,16 +1,15 @@
 import { Router } from 'express';
-import { ok, pagingSchema, TENANT_CODE_PATTERN, TENANT_ROLES, validate } from '@kg/shared';
+import { ok, pagingSchema, TENANT_ROLES, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
+import { tenantCodeParams } from '../../http/tenant-code';
 import { auditActor } from '../audit/audit.http';
 import { listTenants, listTenantUsers, TENANT_STATUSES, type TenantStatus } from './tenant.repository';
 import { assertTenantExists, bindUserToTenant, getTenant } from './tenant.service';
 
-const codeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001'),
-});
+const codeParams = tenantCodeParams;
 
 const statusList = z
   .string()
