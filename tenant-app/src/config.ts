@@ -10,7 +10,7 @@ export const tenantAppEnvSchema = z.object({
   TRUST_PROXY: envx.bool(false),
   /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
   METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
-  /** Tenants are served on `{code}.{BASE_DOMAIN}`. */
+  /** Tenants are served on `{tenantCode}.{BASE_DOMAIN}`. */
   BASE_DOMAIN: envx.str('localhost'),
   /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */
   CONTROL_PLANE_URL: envx.str('http://127.0.0.1:4001'),

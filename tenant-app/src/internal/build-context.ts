@@ -66,7 +66,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     // A handle is immutable and holds no connection, so one per registry record is enough.
     tenantDb: (tenant) => {
       let db = handles.get(tenant);
-      if (!db) handles.set(tenant, (db = new TenantDb(tenant.code, tenant.database, tenant.server, budget)));
+      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget)));
       return db;
     },
   };

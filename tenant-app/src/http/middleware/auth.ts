@@ -39,7 +39,7 @@ export function authenticate(ctx: AppContext): RequestHandler {
   };
   const slow = async (req: Request, token: string) => {
     const claims = await ctx.verifier.verifyUser(token);
-    checkScope(claims, req.tenant!.code);
+    checkScope(claims, req.tenant!.tenantCode);
     const user = await ctx.access.authorize(req.tenantDb!, claims.sub);
     req.auth = { claims, user, token, permissions: user.permissionSet };
   };
@@ -52,7 +52,7 @@ export function authenticate(ctx: AppContext): RequestHandler {
       // else (first sight, Redis or the databases must be asked) takes the asynchronous path.
       const claims = ctx.verifier.peekUser(token);
       if (claims) {
-        checkScope(claims, req.tenant.code);
+        checkScope(claims, req.tenant.tenantCode);
         const user = ctx.access.peek(req.tenantDb, claims.sub);
         if (user) {
           req.auth = { claims, user, token, permissions: user.permissionSet };
@@ -70,11 +70,11 @@ export type PermissionAction = 'read' | 'write' | 'delete';
 
 /** Requires the permission `<resource>:<action>` from the tenant's own RBAC tables. */
 export function requirePermission(resource: string, action: PermissionAction): RequestHandler {
-  const code = `${resource}:${action}`;
+  const permission = `${resource}:${action}`;
   return (req, _res, next) => {
     if (!req.auth) return next(errors.unauthorized());
-    if (!req.auth.permissions.has(code)) {
-      return next(errors.forbidden(`You need the ${code} permission`, ErrorCode.Forbidden));
+    if (!req.auth.permissions.has(permission)) {
+      return next(errors.forbidden(`You need the ${permission} permission`, ErrorCode.Forbidden));
     }
     next();
   };
