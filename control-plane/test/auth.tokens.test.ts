@@ -213,7 +213,9 @@ describe('refresh tokens and sign-out (SPEC §4)', () => {
       body: { refreshToken: victimSession.refreshToken },
     });
     assert.equal(out.status, 200);
-    assert.equal(out.body.data.revokedRefreshTokens, 0);
+    // Only the caller's own sign-in ended (logout ends the access token's sign-in).
+    assert.equal(out.body.data.revokedRefreshTokens, 1);
+    assert.equal((await refresh(attackerSession.refreshToken)).status, 401);
     assert.equal((await refresh(victimSession.refreshToken)).status, 200);
   });
 

@@ -7,7 +7,7 @@ import { http, testRedisUrl } from '@kg/shared/testing';
 import { uniquePhone } from '../../control-plane/test/helpers/auth-fixtures';
 import { startControlPlane, type TestControlPlane } from '../../control-plane/test/helpers/harness';
 import { insertTenant } from '../../control-plane/test/helpers/operator-fixtures';
-import { nextTenantCode } from '../../control-plane/src/modules/lifecycle/lifecycle.repository';
+import { nextTenantCode } from '../../control-plane/src/modules/tenants/tenant.repository';
 import { checkTenantIdentifiers } from '../../control-plane/src/modules/tenants/tenant-identifiers';
 import { tenantFromHost } from '../../tenant-app/src/http/middleware/tenant';
 

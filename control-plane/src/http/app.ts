@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { errorHandler, metricsAccess, notFoundHandler, requestLogging } from '@kg/shared';
@@ -34,6 +35,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(helmet());
   app.use(ctx.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: isJsonBody }));
+  // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
+  app.use(['/api/auth', '/api/admin/auth'], cookieParser());
   app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { ok, validate } from '@kg/shared';
+import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { abuseLimits } from '../../internal/abuse-limits';
 import { limitPerIp } from '../../http/middleware/rate-limit';
 import { tenantCodeSchema } from '../../http/tenant-code';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, USER_REFRESH_COOKIE } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
 import { dummyHash } from './password-sign-in';
@@ -24,7 +25,7 @@ const required = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
 });
 
-/** Password policy of SPEC §4, one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), one field error per unmet rule. */
 const newPassword = z.string(required('a string')).superRefine((password, check) => {
   for (const problem of passwordProblems(password)) check.addIssue({ code: 'custom', message: problem.message });
 });
@@ -52,7 +53,16 @@ const loginBody = z
     password: z.string(required('a string')).min(1, 'is required').max(128),
   })
   .openapi('UserLoginRequest');
-const refreshBody = z.object({ refreshToken: z.string(required('a string')).min(1, 'is required').max(200) }).openapi('RefreshRequest');
+const refreshBody = z
+  .object({
+    refreshToken: z
+      .string('must be a string')
+      .min(1, 'is required')
+      .max(200)
+      .optional()
+      .describe('Required unless the browser sends the kg_refresh cookie (HttpOnly, path /api/auth)'),
+  })
+  .openapi('RefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
 const switchTenantBody = z
   .object({ tenantCode: tenantCodeSchema })
@@ -125,7 +135,8 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/refresh',
-  summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family (REFRESH_TOKEN_REUSED)',
+  summary:
+    'Rotate a refresh token (body, or the kg_refresh cookie); reusing a rotated one ends its sign-in and every earlier access token (REFRESH_TOKEN_REUSED)',
   tags: ['auth'],
   request: { body: json(refreshBody) },
   responses: responses(tokenPair.openapi('TokenPair'), [400, 401, 403, 410]),
@@ -133,7 +144,8 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/logout',
-  summary: "Revoke the given refresh token's family (or every session without one) and this access token",
+  summary:
+    "End this sign-in and the given refresh token's (body or cookie): refresh families, tenant-scoped ones, access tokens; without a refresh token sign out everywhere",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(logoutBody) },
@@ -168,14 +180,14 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/change-password',
-  summary: "Replace the password (e.g. a provisioning one-time password); signs out the user's other sessions",
+  summary: "Replace the password (e.g. a provisioning one-time password); ends every session of the user, this one included",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(changePasswordBody) },
   responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401, 429]),
 });
 
-/** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
+/** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
@@ -191,29 +203,40 @@ export function authRoutes(ctx: AppContext): Router {
   router.post('/api/auth/login', limitPerIp(ctx, 'signIn'), async (req, res) => {
     const input = validate(loginBody, req.body);
     await limits.perAccount('signIn', input.phone);
-    ok(res, await loginUser(ctx, input, clientInfo(req)));
+    const session = await loginUser(ctx, input, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, session);
   });
   router.post('/api/auth/refresh', async (req, res) => {
-    const { refreshToken } = validate(refreshBody, req.body);
-    ok(res, await refreshUserSession(ctx, refreshToken, clientInfo(req)));
+    const refreshToken = validate(refreshBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    if (!refreshToken) throw errors.validation([{ field: 'refreshToken', message: 'is required' }]);
+    const pair = await refreshUserSession(ctx, refreshToken, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, pair.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, pair);
   });
-  router.post('/api/auth/logout', requireUser(ctx), async (req, res) => {
-    const { refreshToken } = validate(logoutBody, req.body);
-    ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
+  router.post('/api/auth/logout', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    const refreshToken = validate(logoutBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    const result = await logoutUser(ctx, req.user!, refreshToken, clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.post('/api/auth/change-password', limitPerIp(ctx, 'signIn'), requireUser(ctx), async (req, res) => {
+  router.post('/api/auth/change-password', limitPerIp(ctx, 'signIn'), requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
     await limits.perAccount('signIn', `id:${req.user!.sub}`);
-    ok(res, await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req)));
+    const result = await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.get('/api/auth/me', requireUser(ctx), async (req, res) => {
+  router.get('/api/auth/me', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
     ok(res, await getUserProfile(ctx, req.user!));
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
-    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+    ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);
-    ok(res, await switchTenant(ctx, req.user!, tenantCode, clientInfo(req)));
+    const scoped = await switchTenant(ctx, req.user!, tenantCode, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, scoped.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, scoped);
   });
   return router;
 }

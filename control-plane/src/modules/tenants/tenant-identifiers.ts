@@ -1,4 +1,4 @@
-import { isTenantCode, type Pool } from '@kg/shared';
+import { isTenantCode, normalizeTenantCode, tenantDatabaseName, type Connection } from '@kg/shared';
 import { listTenantIdentifiers, type TenantIdentifiers } from './tenant.repository';
 
 export interface IdentifierProblem {
@@ -27,14 +27,18 @@ export function identifierProblems(row: TenantIdentifiers, settings: { BASE_DOMA
   }
   const expectedDomain = `${code.toLowerCase()}.${settings.BASE_DOMAIN}`;
   if (row.domain !== expectedDomain) problems.push(`domain ${row.domain} is not ${expectedDomain}`);
-  const expectedDatabase = `${settings.TENANT_DB_PREFIX}${code.slice(1)}`;
-  if (row.databaseName !== expectedDatabase) problems.push(`database ${row.databaseName} is not ${expectedDatabase}`);
+  // A code that cannot name a database (too long, not digits) is reported above already.
+  const meant = normalizeTenantCode(code);
+  if (meant) {
+    const expectedDatabase = tenantDatabaseName(meant, settings.TENANT_DB_PREFIX);
+    if (row.databaseName !== expectedDatabase) problems.push(`database ${row.databaseName} is not ${expectedDatabase}`);
+  }
   return problems;
 }
 
 /** Every tenant row that breaks today's identifier rules, with its problems. */
 export async function checkTenantIdentifiers(
-  db: Pool,
+  db: Connection,
   settings: { BASE_DOMAIN: string; TENANT_DB_PREFIX: string },
 ): Promise<{ checked: number; violations: IdentifierProblem[] }> {
   const rows = await listTenantIdentifiers(db);
