@@ -9,7 +9,7 @@ function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-describe('access tokens: forged, expired and misdirected tokens are refused (SPEC §4)', () => {
+describe('access tokens: forged, expired and misdirected tokens are refused', () => {
   let cp: TestControlPlane;
   let user: { phone: string; globalUserId: number };
   let genuine: string;
@@ -96,7 +96,7 @@ describe('access tokens: forged, expired and misdirected tokens are refused (SPE
   });
 });
 
-describe('refresh tokens and sign-out (SPEC §4)', () => {
+describe('refresh tokens and sign-out', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authrefresh');
