@@ -90,3 +90,8 @@ export async function listTransactions(db: Connection, tenantCode: string, limit
     createdAt: (r.created_at as Date).toISOString(),
   }));
 }
+
+/** Sets the account's credit limit (a plan change). */
+export async function setCreditLimit(conn: Connection, tenantCode: string, creditLimit: string): Promise<void> {
+  await conn.query('UPDATE tenant_accounts SET credit_limit = ? WHERE tenant_id = ?', [creditLimit, tenantCode]);
+}

@@ -241,3 +241,8 @@ export async function markTenantRestored(conn: Connection, tenantCode: string, d
     [dnsRecordId, tenantCode],
   );
 }
+
+/** Puts a tenant on a plan and applies the plan's user and storage limits (docs/ai-billing.md, "Plans"). */
+export async function setTenantPlan(conn: Connection, tenantCode: string, planType: string, maxUsers: number, maxStorageMb: number): Promise<void> {
+  await conn.query('UPDATE tenants SET plan_type = ?, max_users = ?, max_storage = ? WHERE tenant_id = ?', [planType, maxUsers, maxStorageMb, tenantCode]);
+}
