@@ -41,7 +41,10 @@ export function orderCandidates(
   const wanted = requested ? enabled.find((s) => byId.get(s.modelId)!.name === requested) : undefined;
   if (wanted) add(byId.get(wanted.modelId)!, wanted);
   for (const s of enabled) add(byId.get(s.modelId)!, s);
-  const fallback = [...byId.values()].find((m) => m.isDefault);
+  // The global default; when it does not suit the call (embeddings, with a chat model as the
+  // default), the first active model that does.
+  const suitable = [...byId.values()];
+  const fallback = suitable.find((m) => m.isDefault) ?? suitable[0];
   // A model the tenant switched off is not used as the default either; a capped one neither.
   const disabled = new Set(settings.filter((s) => !s.enabled).map((s) => s.modelId));
   if (fallback && !disabled.has(fallback.id) && !capped.has(fallback.id)) add(fallback, settings.find((s) => s.modelId === fallback.id) ?? null);
