@@ -17,6 +17,7 @@ import { isJsonBody, storageRoutes } from '../modules/storage/storage.routes';
 import { rolloutRoutes } from '../modules/rollout/rollout.routes';
 import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
 import { openApiDocument } from './openapi';
+import { adminConsoleRoutes } from './admin-console';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument());
   });
   for (const mount of routeModules()) app.use(mount(ctx));
+  app.use(adminConsoleRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return app;
