@@ -16,12 +16,14 @@ import { smsRoutes } from '../modules/sms/sms.routes';
 import { isJsonBody, storageRoutes } from '../modules/storage/storage.routes';
 import { rolloutRoutes } from '../modules/rollout/rollout.routes';
 import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
+import { statsRoutes } from '../modules/stats/stats.routes';
+import { globalUserRoutes } from '../modules/global-users/global-users.routes';
 import { openApiDocument } from './openapi';
 import { adminConsoleRoutes } from './admin-console';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */

@@ -8,6 +8,7 @@ import { createTenant, PLAN_TYPES } from './create-tenant.service';
 import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
+import { checkStreamTicket, issueStreamTicket } from './stream-ticket';
 
 const codeParams = z.object({
   code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001').openapi({ example: 'k001' }),
@@ -94,13 +95,28 @@ registry.registerPath({
   request: { params: codeParams },
   responses: responses(progressSchema, [400, 401, 403, 404]),
 });
+const streamQuery = z.object({
+  ticket: z.string().min(1).max(200).optional().openapi({ description: 'From POST .../progress/stream-ticket, for browsers (EventSource sends no Authorization header)' }),
+  lastEventId: z.string().max(64).optional().openapi({ description: 'Resume after this event (the Last-Event-ID header does the same)' }),
+});
+
 registry.registerPath({
-  method: 'get',
-  path: '/api/tenants/{code}/progress/stream',
-  summary: 'Live progress as server-sent events: `progress` on every step change, `end` once active or failed (operator)',
+  method: 'post',
+  path: '/api/tenants/{code}/progress/stream-ticket',
+  summary: "A 60-second ticket that opens only this tenant's progress stream (operator); keeps tokens out of URLs",
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
   request: { params: codeParams },
+  responses: responses(z.object({ ticket: z.string(), expiresInSeconds: z.number() }), [400, 401, 403, 404]),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/tenants/{code}/progress/stream',
+  summary: 'Live progress as server-sent events: `progress` on every step change, `end` once active or failed (operator bearer token or stream ticket)',
+  description: 'Events carry ids and the stream sets `retry:`; a reconnect with Last-Event-ID resumes without repeating the current state.',
+  tags: ['lifecycle'],
+  security: [{ adminBearer: [] }, {}],
+  request: { params: codeParams, query: streamQuery },
   responses: {
     ...responses(progressSchema, [400, 401, 403, 404]),
     200: { description: 'text/event-stream of TenantProgress events', content: { 'text/event-stream': { schema: z.string() } } },
@@ -131,9 +147,21 @@ export function lifecycleRoutes(ctx: AppContext): Router {
     ok(res, await getProgress(ctx, code, { revealCredentials: true }));
   });
 
-  router.get('/api/tenants/:code/progress/stream', requireAdmin(ctx, 'operator'), async (req, res) => {
+  router.post('/api/tenants/:code/progress/stream-ticket', requireAdmin(ctx, 'operator'), async (req, res) => {
     const { code } = validate(codeParams, req.params);
-    await streamProgress(ctx, code, res);
+    await getProgress(ctx, code); // 404 for an unknown tenant: no ticket for nothing
+    res.setHeader('Cache-Control', 'no-store');
+    ok(res, await issueStreamTicket(ctx, req.admin!.sub, code));
+  });
+
+  const operator = requireAdmin(ctx, 'operator');
+  router.get('/api/tenants/:code/progress/stream', async (req, res) => {
+    const { code } = validate(codeParams, req.params);
+    const query = validate(streamQuery, req.query);
+    if (query.ticket) await checkStreamTicket(ctx, query.ticket, code);
+    else await new Promise<void>((resolve, reject) => operator(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const header = req.headers['last-event-id'];
+    await streamProgress(ctx, code, res, typeof header === 'string' ? header.slice(0, 64) : query.lastEventId);
   });
 
   router.post('/api/tenants/:code/retry', requireAdmin(ctx, 'admin'), async (req, res) => {

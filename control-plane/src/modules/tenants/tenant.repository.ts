@@ -1,4 +1,4 @@
-import type { DatabaseServerRow, Page, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
+import type { DatabaseServerRow, Page, Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@kg/shared';
 
 export const TENANT_STATUSES = ['provisioning', 'active', 'inactive', 'suspended', 'failed', 'deleted', 'purged'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
@@ -36,11 +36,23 @@ export interface TenantDetail extends TenantSummary {
   userCount: number;
 }
 
+/** Columns the tenant list may be sorted by (API name -> SQL column, a fixed allow-list). */
+export const TENANT_SORT_COLUMNS = {
+  tenantCode: 'tenant_id',
+  name: 'name',
+  status: 'status',
+  planType: 'plan_type',
+  createdAt: 'created_at',
+} as const;
+export type TenantSortKey = keyof typeof TENANT_SORT_COLUMNS;
+
 export interface TenantListFilter {
   page: number;
   pageSize: number;
   statuses?: TenantStatus[];
   q?: string;
+  sort?: TenantSortKey;
+  order?: 'asc' | 'desc';
 }
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
@@ -66,7 +78,13 @@ function toSummary(r: RowDataPacket): TenantSummary {
   };
 }
 
-/** Tenants, newest first, filtered by status and a search over code, name, domain and contact phone. */
+function orderBy(f: TenantListFilter): string {
+  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+  if (!f.sort) return 'created_at DESC, id DESC';
+  return `${TENANT_SORT_COLUMNS[f.sort]} ${dir}, id ${dir}`;
+}
+
+/** Tenants, newest first unless sorted, filtered by status and a search over code, name, domain and contact phone. */
 export async function listTenants(db: Pool, f: TenantListFilter): Promise<Page<TenantSummary>> {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -82,7 +100,7 @@ export async function listTenants(db: Pool, f: TenantListFilter): Promise<Page<T
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [[count]] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM tenants ${clause}`, args);
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT * FROM tenants ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+    `SELECT * FROM tenants ${clause} ORDER BY ${orderBy(f)} LIMIT ? OFFSET ?`,
     [...args, f.pageSize, (f.page - 1) * f.pageSize],
   );
   return { items: rows.map(toSummary), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
@@ -293,4 +311,51 @@ export async function listTenantUsers(
     page: paging.page,
     pageSize: paging.pageSize,
   };
+}
+
+/** Fields an operator may edit (PATCH /api/tenants/:code); API name -> column. */
+export const TENANT_EDITABLE_COLUMNS = {
+  name: 'name',
+  contactName: 'contact_name',
+  contactEmail: 'contact_email',
+  contactPhone: 'contact_phone',
+  address: 'address',
+  description: 'description',
+  planType: 'plan_type',
+  settings: 'settings',
+} as const;
+export type TenantEdit = Partial<Record<keyof typeof TENANT_EDITABLE_COLUMNS, unknown>>;
+
+/** The editable fields of a tenant as stored, locked for update (null for an unknown code). */
+export async function lockTenantEditable(conn: PoolConnection, code: string): Promise<(TenantEdit & { status: TenantStatus }) | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT status, ${Object.values(TENANT_EDITABLE_COLUMNS).join(', ')} FROM tenants WHERE tenant_id = ? FOR UPDATE`,
+    [code],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const out: TenantEdit & { status: TenantStatus } = { status: r.status };
+  for (const [field, column] of Object.entries(TENANT_EDITABLE_COLUMNS)) {
+    const v = r[column];
+    out[field as keyof TenantEdit] = column === 'settings' && typeof v === 'string' ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+/** Writes the given editable fields (columns from the fixed map, values bound). */
+export async function updateTenantFields(conn: PoolConnection, code: string, edit: TenantEdit): Promise<void> {
+  const entries = Object.entries(edit).filter(([, v]) => v !== undefined) as Array<[keyof TenantEdit, unknown]>;
+  if (!entries.length) return;
+  const sets = entries.map(([k]) => `${TENANT_EDITABLE_COLUMNS[k]} = ?`).join(', ');
+  const values = entries.map(([k, v]) => (k === 'settings' && v !== null ? JSON.stringify(v) : v));
+  await conn.query(`UPDATE tenants SET ${sets} WHERE tenant_id = ?`, [...values, code]);
+}
+
+/** Removes a user's relation to a tenant; true when one existed. */
+export async function deleteRelation(conn: PoolConnection, globalUserId: number, code: string): Promise<boolean> {
+  const [res] = await conn.query<ResultSetHeader>(
+    'DELETE FROM global_user_tenant_relations WHERE global_user_id = ? AND tenant_code = ?',
+    [globalUserId, code],
+  );
+  return res.affectedRows > 0;
 }

@@ -5,7 +5,9 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
-import { listTenants, listTenantUsers, TENANT_STATUSES, type TenantStatus } from './tenant.repository';
+import { listTenants, listTenantUsers, TENANT_SORT_COLUMNS, TENANT_STATUSES, type TenantSortKey, type TenantStatus } from './tenant.repository';
+import { unbindUser, updateTenant } from './tenant-edit.service';
+import { PLAN_TYPES } from '../lifecycle/create-tenant.service';
 import { assertTenantExists, bindUserToTenant, getTenant } from './tenant.service';
 
 const codeParams = z.object({
@@ -30,7 +32,36 @@ const statusList = z
 const listQuery = pagingSchema.extend({
   status: statusList,
   q: z.string().trim().max(100).optional().openapi({ description: 'Search in code, name, domain and contact phone' }),
+  sort: z
+    .enum(Object.keys(TENANT_SORT_COLUMNS) as [TenantSortKey, ...TenantSortKey[]])
+    .optional()
+    .openapi({ description: 'Sort column (default: newest first)' }),
+  order: z.enum(['asc', 'desc']).default('desc'),
 });
+
+function editBodySchema(phonePattern: string) {
+  const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+  return z
+    .object({
+      name: text(255).optional(),
+      contactName: text(100).optional(),
+      contactEmail: z.email('must be a valid email address').max(255).optional(),
+      contactPhone: z.string().trim().regex(new RegExp(phonePattern), 'must be a valid mobile phone number').optional(),
+      address: z.string().trim().max(500).nullable().optional(),
+      description: z.string().max(5000).nullable().optional(),
+      planType: z.enum(PLAN_TYPES).optional(),
+      settings: z
+        .record(z.string().max(100), z.unknown())
+        .nullable()
+        .optional()
+        .refine((v) => v == null || JSON.stringify(v).length <= 16_000, 'must be at most 16000 characters of JSON'),
+    })
+    .strict()
+    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' })
+    .openapi('TenantEditRequest');
+}
+
+const unbindParams = codeParams.extend({ globalUserId: z.coerce.number().int().positive() });
 
 const summarySchema = z
   .object({
@@ -152,14 +183,56 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'patch',
+  path: '/api/tenants/{code}',
+  summary: 'Edits name, contact, email, address, description, plan or settings of a tenant (admin); audited',
+  description: '410 for a deleted or purged tenant. Unknown fields are refused (400).',
+  tags: ['tenants'],
+  security: [{ adminBearer: [] }],
+  request: { params: codeParams, body: { content: { 'application/json': { schema: editBodySchema('^1[3-9]\\d{9}$') } } } },
+  responses: responses(detailSchema, [400, 401, 403, 404, 410]),
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/tenants/{code}/users/{globalUserId}',
+  summary: "Unbinds a user from a tenant (admin); the user's access there ends at once; audited",
+  tags: ['tenants'],
+  security: [{ adminBearer: [] }],
+  request: { params: unbindParams },
+  responses: responses(z.object({ tenantCode: z.string(), globalUserId: z.number(), unbound: z.literal(true) }), [400, 401, 403, 404]),
+});
+
 /** Operator API over the tenant registry (SPEC §9). */
 export function tenantRoutes(ctx: AppContext): Router {
   const router = Router();
   const bindBody = bindBodySchema(ctx.config.PHONE_PATTERN);
+  const editBody = editBodySchema(ctx.config.PHONE_PATTERN);
 
   router.get('/api/tenants', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    ok(res, await listTenants(ctx.db, { page: query.page, pageSize: query.pageSize, statuses: query.status, q: query.q || undefined }));
+    ok(
+      res,
+      await listTenants(ctx.db, {
+        page: query.page,
+        pageSize: query.pageSize,
+        statuses: query.status,
+        q: query.q || undefined,
+        sort: query.sort,
+        order: query.order,
+      }),
+    );
+  });
+
+  router.patch('/api/tenants/:code', requireAdmin(ctx, 'admin'), async (req, res) => {
+    const { code } = validate(codeParams, req.params);
+    const body = validate(editBody, req.body);
+    ok(res, await updateTenant(ctx, auditActor(req), code, body));
+  });
+
+  router.delete('/api/tenants/:code/users/:globalUserId', requireAdmin(ctx, 'admin'), async (req, res) => {
+    const { code, globalUserId } = validate(unbindParams, req.params);
+    ok(res, await unbindUser(ctx, auditActor(req), code, globalUserId));
   });
 
   router.get('/api/tenants/:code', requireAdmin(ctx, 'operator'), async (req, res) => {
