@@ -35,13 +35,18 @@ export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
     profile: null as SessionProfile | null,
   });
   let refreshing: Promise<boolean> | null = null;
+  // Not a secret: only remembers that a sign-in happened in this browser, so a fresh page does
+  // not ask the server to refresh (and log a failed request) when there is nothing to resume.
+  const HINT = 'kg.signedIn';
 
   const apply = (grant: SessionGrant) => {
+    localStorage.setItem(HINT, '1');
     state.token = grant.token;
     state.refreshToken = grant.refreshToken ?? null;
     state.profile = grant.admin;
   };
   const clear = () => {
+    localStorage.removeItem(HINT);
     state.token = null;
     state.refreshToken = null;
     state.profile = null;
@@ -76,8 +81,8 @@ export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
     async signIn(username: string, password: string): Promise<void> {
       apply(await api.post<SessionGrant>(endpoints.login, { username, password }, { noRefresh: true }));
     },
-    /** Tries to resume a session from the refresh cookie (page reload). */
-    resume: refresh,
+    /** Tries to resume a session from the refresh cookie (page reload) when one may exist. */
+    resume: async () => (localStorage.getItem(HINT) ? refresh() : false),
     async signOut(): Promise<void> {
       try {
         await api.post(endpoints.logout, state.refreshToken ? { refreshToken: state.refreshToken } : {}, { noRefresh: true });

@@ -77,7 +77,7 @@ const en = {
   tenantRoles: { admin: 'Admin', teacher: 'Teacher', staff: 'Staff', viewer: 'Viewer' },
   cleanup: {
     title: 'Cleanup queue', tenant: 'Tenant', resource: 'Resource', name: 'Name', due: 'Purge on',
-    daysLeft: 'Days left', retries: 'Retries', cancelEntry: 'Cancel',
+    daysLeft: 'Days left', retries: 'Retries', cancelEntry: 'Cancel purge',
     confirmCancel: 'Cancel the purge of {resource} of {code}? The resource is kept; restore the tenant to use it again.',
     cancelled: 'Cleanup entry cancelled',
   },

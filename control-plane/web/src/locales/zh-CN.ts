@@ -79,7 +79,7 @@ const zhCN: Messages = {
   tenantRoles: { admin: '管理员', teacher: '教师', staff: '职员', viewer: '只读' },
   cleanup: {
     title: '清理队列', tenant: '租户', resource: '资源', name: '名称', due: '清除日期',
-    daysLeft: '剩余天数', retries: '重试次数', cancelEntry: '取消',
+    daysLeft: '剩余天数', retries: '重试次数', cancelEntry: '取消清除',
     confirmCancel: '取消清除 {code} 的 {resource}？资源将被保留；恢复租户后可再次使用。',
     cancelled: '已取消该清理项',
   },
