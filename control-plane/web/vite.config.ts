@@ -15,6 +15,7 @@ export default defineConfig({
   ],
   build: {
     outDir: 'dist',
+    manifest: true,
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
   },
