@@ -37,7 +37,7 @@ describe('control plane: progress stream for browsers (tickets, resume)', () => 
     const { status, text } = await readStream(`${cp.url}/api/tenants/${code}/progress/stream?ticket=${ticket}`);
     assert.equal(status, 200);
     assert.match(text, /^retry: \d+/m);
-    assert.match(text, /^id: [\w-]{16}\nevent: progress\n/m);
+    assert.match(text, /^event: progress\ndata: \{.*\}\nid: [\w-]{16}\n\n/m);
     assert.match(text, /event: end\ndata: \{"tenantCode":"k\d+","status":"active"\}/);
   });
 

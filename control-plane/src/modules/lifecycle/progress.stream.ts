@@ -81,7 +81,7 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
     'X-Accel-Buffering': 'no',
   });
   const send = (event: string, data: unknown, id?: string) =>
-    res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id ? `id: ${id}\n` : ''}\n`);
   let lastJson = JSON.stringify(last);
   res.write(`retry: ${RETRY_MS}\n\n`);
   const firstId = eventId(lastJson);
