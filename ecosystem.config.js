@@ -1,4 +1,4 @@
-// PM2 apps for one VM (SPEC §12). Build and prepare first:
+// PM2 apps for one VM. Build and prepare first:
 //   npm ci && npm run setup
 // then: pm2 start ecosystem.config.js
 // The control plane and the tenant app run in cluster mode (one worker per core by default);

@@ -23,6 +23,13 @@ export const controlPlaneEnvSchema = z.object({
   JWT_ISSUER: envx.str('kg-control-plane'),
   ACCESS_TOKEN_TTL_SECONDS: envx.int(3600, 60),
   REFRESH_TOKEN_TTL_SECONDS: envx.int(7 * 24 * 3600, 300),
+  /**
+   * Revocations are announced over Redis and refused at once; this is the safety net behind them:
+   * every instance reads the revocations written meanwhile this often (a failed announcement).
+   */
+  REVOCATION_RELOAD_MS: envx.int(10_000, 100, 600_000),
+  /** An admin's role and status are cached this long when no change is announced (edits by hand in SQL). */
+  ADMIN_CACHE_TTL_MS: envx.int(30_000, 0, 600_000),
   BCRYPT_COST: envx.int(12, 4, 15),
   PHONE_PATTERN: envx.str('^1[3-9]\\d{9}$'),
   AUTH_MAX_FAILED_ATTEMPTS: envx.int(5, 1, 100),
@@ -30,23 +37,26 @@ export const controlPlaneEnvSchema = z.object({
   BOOTSTRAP_ADMIN_USERNAME: envx.str('admin'),
   BOOTSTRAP_ADMIN_PASSWORD: envx.optionalStr(),
   TENANT_PURGE_GRACE_DAYS: envx.int(30, 0, 3650),
-  /** DNS and storage providers (SPEC §6); the lifecycle removes and recreates records and empties prefixes. */
+  /**
+   * DNS and storage providers (docs/control-plane.md, "Providers"); the lifecycle removes and
+   * recreates records and empties prefixes.
+   */
   ...providerEnvSchema,
   /** Default number of tenant databases migrated at once by a schema rollout. */
   ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
-  /** SMS verification codes (SPEC §9): lifetime, wrong tries allowed, resend throttle, daily cap per phone. */
+  /** SMS verification codes (docs/auth.md, "SMS codes"): lifetime, tries, resend throttle, daily cap per phone. */
   SMS_CODE_TTL_SECONDS: envx.int(300, 30, 3600),
   SMS_MAX_ATTEMPTS: envx.int(5, 1, 20),
   SMS_RESEND_SECONDS: envx.int(60, 1, 3600),
   SMS_DAILY_LIMIT: envx.int(10, 1, 1000),
-  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (SPEC §6: 1 h). */
+  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (1 h by default). */
   STS_DURATION_SECONDS: envx.int(3600, 900, 43_200),
   /** Largest object accepted by the local storage endpoint (PUT /api/storage/objects/...). */
   STORAGE_MAX_UPLOAD_BYTES: envx.int(50 * 1024 * 1024, 1),
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
   PROVISIONER_MAX_ATTEMPTS: envx.int(5, 1, 50),
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
-  /** Tenant database names are this prefix plus the code's digits (k001 -> rent001, SPEC §2). */
+  /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);
 

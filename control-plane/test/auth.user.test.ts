@@ -12,7 +12,7 @@ import {
 } from './helpers/auth-fixtures';
 import { startControlPlane, type TestControlPlane } from './helpers/harness';
 
-describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
+describe('global-user auth: register, sign in, tenants', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authuser');
@@ -234,7 +234,7 @@ describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
   });
 });
 
-describe('global-user auth: lockout after repeated failures (SPEC §4)', () => {
+describe('global-user auth: lockout after repeated failures', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authlock', { AUTH_MAX_FAILED_ATTEMPTS: '3', AUTH_LOCKOUT_MINUTES: '15' });
@@ -314,7 +314,7 @@ describe('global-user auth: lockout after repeated failures (SPEC §4)', () => {
   });
 });
 
-describe('global-user auth: hashing does not stall the server (SPEC §4)', () => {
+describe('global-user auth: hashing does not stall the server', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authloop', { BCRYPT_COST: '10' });

@@ -92,7 +92,7 @@ async function schemaExists(target: MysqlTarget, name: string): Promise<boolean>
   }
 }
 
-describe('placement of tenant databases over several MySQL servers (SPEC §5 step 2, §12)', function () {
+describe('placement of tenant databases over several MySQL servers (docs/provisioning.md, Placement)', function () {
   this.timeout(180_000);
   let second: Awaited<ReturnType<typeof startSecondServer>>;
   let env: ProvisioningEnv;

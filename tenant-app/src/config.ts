@@ -8,18 +8,17 @@ export const tenantAppEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANT_APP_PORT: envx.int(3000, 0, 65535),
   TRUST_PROXY: envx.bool(false),
-  /** Tenants are served on `{code}.{BASE_DOMAIN}`. */
+  /** Tenants are served on `{tenantCode}.{BASE_DOMAIN}`. */
   BASE_DOMAIN: envx.str('localhost'),
   /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */
   CONTROL_PLANE_URL: envx.str('http://127.0.0.1:4001'),
   JWT_ISSUER: envx.str('kg-control-plane'),
   /**
-   * A "not revoked" answer from Redis is reused this long per token id, then refreshed in the
-   * background. Logouts are announced over Redis and refused at once; this window only bounds a
-   * lost announcement (a revoked token is refused everywhere within two windows). 0 asks Redis on
-   * every request.
+   * Ended sign-ins and "valid after" moments are announced over Redis and refused at once; this
+   * is the safety net behind them: revocations written meanwhile are read from the control
+   * database this often (an announcement that was never published).
    */
-  TOKEN_REVOCATION_CACHE_MS: envx.int(30_000, 0, 300_000),
+  REVOCATION_RELOAD_MS: envx.int(10_000, 100, 600_000),
   /** A token with an unknown key id refetches the JWKS at most this often. */
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */

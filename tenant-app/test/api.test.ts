@@ -7,7 +7,7 @@ import { startTenantStack, tenantHeader, type TenantStack, type TestTenant, type
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
-/** A stand-in for the control plane's AI bridge speaking its contract (SPEC §8, seed 004 §4.3). */
+/** A stand-in for the control plane's AI bridge speaking its contract (AiBridgeClient; docs/request-path.md, The API). */
 async function startBridgeStub() {
   const calls: Array<{ headers: Record<string, unknown>; body: any }> = [];
   let mode: 'ok' | 'quota' | 'rate' | 'broken' = 'ok';

@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { errorHandler, notFoundHandler, requestLogging } from '@kg/shared';
@@ -35,6 +36,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(helmet());
   app.use(ctx.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: isJsonBody }));
+  // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
+  app.use(['/api/auth', '/api/admin/auth'], cookieParser());
   app.use(ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 /*
  * Why worker threads: bcryptjs's async API yields only every 100 ms of hashing, and all queued
  * chunks run in the same event-loop turn. Measured on the 2-core machine with 20 concurrent
- * cost-12 compares: event-loop lag p99 ~2000 ms in-thread, ~3 ms with this pool (SPEC §4, §13).
+ * cost-12 compares: event-loop lag p99 ~2000 ms in-thread, ~3 ms with this pool (docs/auth.md,
+ * "Passwords").
  * The worker is inline CommonJS so it runs the same way from dist/ and under tsx.
  */
 const WORKER_SOURCE = `

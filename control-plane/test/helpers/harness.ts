@@ -29,7 +29,7 @@ export interface TestControlPlane {
 
 /**
  * Starts a control plane in-process on port 0 over a fresh, uniquely named control database and
- * Redis prefix (SPEC §11). `env` overrides settings (e.g. point MYSQL_PORT at a TcpProxy).
+ * Redis prefix. `env` overrides settings (e.g. point MYSQL_PORT at a TcpProxy).
  */
 export async function startControlPlane(label: string, env: Record<string, string> = {}): Promise<TestControlPlane> {
   const id = uniqueId(label);

@@ -1,6 +1,6 @@
 /**
- * SQL identifiers (database names) are never built from unchecked input (STYLE §6).
- * Tenant codes are validated against a strict pattern before they are turned into names.
+ * SQL identifiers (database names) are never built from unchecked input (docs/control-plane.md,
+ * "Identifiers"). Tenant codes are checked against a strict pattern before they become names.
  */
 const DB_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const TENANT_CODE_PATTERN = /^k\d{3,}$/;
@@ -16,13 +16,17 @@ export function quoteId(name: string): string {
   return '`' + assertDbName(name) + '`';
 }
 
-/** True when `code` is a tenant code such as k001. */
-export function isTenantCode(code: string): boolean {
-  return TENANT_CODE_PATTERN.test(code);
+/** True when `tenantCode` is a tenant code such as k001. */
+export function isTenantCode(tenantCode: string): boolean {
+  return TENANT_CODE_PATTERN.test(tenantCode);
 }
 
-/** Tenant code k001 -> database rent001 (digits carried over, SPEC §2). */
-export function tenantDatabaseName(code: string): string {
-  if (!isTenantCode(code)) throw new Error(`Invalid tenant code: ${JSON.stringify(code)}`);
-  return assertDbName(`rent${code.slice(1)}`);
+/**
+ * The database name of a tenant: `prefix` (the control plane's TENANT_DB_PREFIX, `rent` by
+ * default) followed by the code's digits, so k001 -> rent001. The one place this is derived;
+ * throws for anything that is not a tenant code or does not make a safe name.
+ */
+export function tenantDatabaseName(tenantCode: string, prefix: string): string {
+  if (!isTenantCode(tenantCode)) throw new Error(`Invalid tenant code: ${JSON.stringify(tenantCode)}`);
+  return assertDbName(`${prefix}${tenantCode.slice(1)}`);
 }

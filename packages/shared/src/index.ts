@@ -21,6 +21,8 @@ export * from './schema-drift';
 export * from './rollouts';
 export * from './tenant-lifecycle';
 export * from './jwks';
+export * from './sessions/revocations';
+export * from './sessions/revocation.repository';
 export * from './providers/object-keys';
 export * from './providers/signed-url';
 export * from './providers/local-dns';

@@ -5,7 +5,8 @@ import { connect, dropDatabase, type MysqlTarget } from './mysql';
 
 /**
  * Test support shared by every workspace: unique database names and Redis prefixes per test
- * file (SPEC §11), cleanup, and a TCP proxy that can "take down" MySQL or Redis for one app.
+ * file (tests share one MariaDB and one Redis), cleanup, and a TCP proxy that can "take down"
+ * MySQL or Redis for one app.
  */
 export function testMysqlTarget(): MysqlTarget {
   return {

@@ -95,7 +95,7 @@ describe('STS providers', () => {
     let sts: AliyunStsProvider;
     const secrets = { LTAI5tPlatformKey: 'platform-secret-123456' };
 
-    /** A tenant-side OSS client built from the credentials, as in seed 004 §6.3. */
+    /** A tenant-side OSS client built from the credentials, as a tenant app would build it. */
     function clientFor(c: { accessKeyId: string; accessKeySecret: string; securityToken: string }) {
       return new OSS({
         accessKeyId: c.accessKeyId,

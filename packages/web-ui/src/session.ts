@@ -9,10 +9,12 @@ export interface SessionProfile {
   role: Role;
 }
 
-/** A sign-in answer: an access token, its lifetime, maybe a refresh token and the profile. */
+/**
+ * A sign-in answer: an access token, its lifetime and the profile. The answer also carries the
+ * refresh token for API clients; the browser ignores it and uses the HttpOnly cookie instead.
+ */
 export interface SessionGrant {
   token: string;
-  refreshToken?: string;
   expiresIn: number;
   admin: SessionProfile;
 }
@@ -24,14 +26,15 @@ export interface SessionEndpoints {
 }
 
 /**
- * The session store. The access token lives only in memory. The refresh token travels in an
- * HttpOnly cookie when the server sets one; the JSON copy, if the server still sends it, is also
- * kept in memory only, so a page reload signs in again through the cookie or the sign-in page.
+ * The session store. The access token lives only in memory. The refresh token lives only in the
+ * HttpOnly cookie the server sets on sign-in and refresh (docs/security.md, "Sessions and
+ * revocation": `kg_admin_refresh` on /api/admin/auth, `kg_refresh` on /api/auth); refresh and
+ * sign-out send no token in the body, so the browser's cookie is the one that counts, and a page
+ * reload resumes the session by refreshing through it.
  */
 export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
   const state = reactive({
     token: null as string | null,
-    refreshToken: null as string | null,
     profile: null as SessionProfile | null,
   });
   let refreshing: Promise<boolean> | null = null;
@@ -42,13 +45,11 @@ export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
   const apply = (grant: SessionGrant) => {
     localStorage.setItem(HINT, '1');
     state.token = grant.token;
-    state.refreshToken = grant.refreshToken ?? null;
     state.profile = grant.admin;
   };
   const clear = () => {
     localStorage.removeItem(HINT);
     state.token = null;
-    state.refreshToken = null;
     state.profile = null;
   };
 
@@ -56,8 +57,7 @@ export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
     if (!refreshing) {
       refreshing = (async () => {
         try {
-          const body = state.refreshToken ? { refreshToken: state.refreshToken } : {};
-          apply(await api.post<SessionGrant>(endpoints.refresh, body, { noRefresh: true }));
+          apply(await api.post<SessionGrant>(endpoints.refresh, {}, { noRefresh: true }));
           return true;
         } catch {
           clear();
@@ -85,7 +85,7 @@ export function createSession(api: ApiClient, endpoints: SessionEndpoints) {
     resume: async () => (localStorage.getItem(HINT) ? refresh() : false),
     async signOut(): Promise<void> {
       try {
-        await api.post(endpoints.logout, state.refreshToken ? { refreshToken: state.refreshToken } : {}, { noRefresh: true });
+        await api.post(endpoints.logout, {}, { noRefresh: true });
       } catch {
         /* the session ends locally either way */
       }

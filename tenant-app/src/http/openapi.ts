@@ -18,7 +18,7 @@ registry.registerComponent('securitySchemes', 'userBearer', {
   description: 'Global-user access token (audience kg-user) from the control plane, optionally tenant-scoped',
 });
 
-/** Every tenant route names its tenant by this header or by the Host subdomain `{code}.{BASE_DOMAIN}`. */
+/** Every tenant route names its tenant by this header or by the Host subdomain `{tenantCode}.{BASE_DOMAIN}`. */
 export const tenantHeaders = z.object({
   'x-tenant-code': z.string().optional().openapi({
     example: 'k001',
@@ -60,7 +60,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
       title: 'Kindergarten tenant app',
       version: '0.1.0',
       description:
-        'The kindergarten API of one tenant (SPEC §7, §9). The tenant comes from X-Tenant-Code or the Host ' +
+        'The kindergarten API of one tenant. The tenant comes from X-Tenant-Code or the Host ' +
         'subdomain; every route except health needs a user token of someone bound to that tenant, and the ' +
         'permission `<resource>:<action>` from the tenant\'s own roles.',
     },

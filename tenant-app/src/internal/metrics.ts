@@ -1,6 +1,9 @@
 import type { AppContext } from '../context';
 
-/** Gauges for the tenant connection budget and caches, read at scrape time (SPEC §11). */
+/**
+ * Gauges for the tenant connection budget and caches, read at scrape time (docs/request-path.md,
+ * Metrics and health).
+ */
 export function registerTenantMetrics(ctx: AppContext): void {
   const { client, registry } = ctx.metrics;
   const gauge = (name: string, help: string, read: () => number) =>

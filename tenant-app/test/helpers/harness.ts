@@ -16,7 +16,7 @@ import {
 } from '@kg/shared';
 import { dropDatabases, testMysqlTarget, testRedisUrl, uniqueId } from '@kg/shared/testing';
 import { buildTemplate, cloneTemplate, snapshotTemplate, type TemplateSnapshot } from '@kg/templates-db';
-// The real control plane, in-process: JWKS, token signing, control database (SPEC §11: no mocks).
+// The real control plane, in-process: JWKS, token signing, control database (no mocks: docs/request-path.md, What the tests prove).
 import { startControlPlane, type TestControlPlane } from '../../../control-plane/test/helpers/harness';
 import { tenantAppEnvSchema, type TenantAppConfig } from '../../src/config';
 import type { AppContext } from '../../src/context';

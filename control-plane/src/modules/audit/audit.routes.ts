@@ -4,8 +4,7 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
-import { listAuditLogs } from './audit.repository';
-import { verifyAuditChain } from './audit.service';
+import { listAuditLog, verifyAuditChain } from './audit.service';
 
 const listQuery = pagingSchema.extend({
   tenantCode: z.string().max(50).optional(),
@@ -63,7 +62,7 @@ export function auditRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/audit-logs', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    ok(res, await listAuditLogs(ctx.db, query));
+    ok(res, await listAuditLog(ctx, query));
   });
   router.get('/api/audit-logs/verify', requireAdmin(ctx, 'admin'), async (_req, res) => {
     ok(res, await verifyAuditChain(ctx.db, ctx.secrets.auditKey));

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { ok, validate } from '@kg/shared';
+import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, USER_REFRESH_COOKIE } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
 import { dummyHash } from './password-sign-in';
@@ -21,7 +22,7 @@ const required = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
 });
 
-/** Password policy of SPEC §4, one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), one field error per unmet rule. */
 const newPassword = z.string(required('a string')).superRefine((password, check) => {
   for (const problem of passwordProblems(password)) check.addIssue({ code: 'custom', message: problem.message });
 });
@@ -44,7 +45,16 @@ const loginBody = z
     password: z.string(required('a string')).min(1, 'is required').max(128),
   })
   .openapi('UserLoginRequest');
-const refreshBody = z.object({ refreshToken: z.string(required('a string')).min(1, 'is required').max(200) }).openapi('RefreshRequest');
+const refreshBody = z
+  .object({
+    refreshToken: z
+      .string('must be a string')
+      .min(1, 'is required')
+      .max(200)
+      .optional()
+      .describe('Required unless the browser sends the kg_refresh cookie (HttpOnly, path /api/auth)'),
+  })
+  .openapi('RefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
 const switchTenantBody = z
   .object({ tenantCode: z.string(required('a string')).trim().min(1, 'is required').max(50) })
@@ -115,7 +125,8 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/refresh',
-  summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family (REFRESH_TOKEN_REUSED)',
+  summary:
+    'Rotate a refresh token (body, or the kg_refresh cookie); reusing a rotated one ends its sign-in and every earlier access token (REFRESH_TOKEN_REUSED)',
   tags: ['auth'],
   request: { body: json(refreshBody) },
   responses: responses(tokenPair.openapi('TokenPair'), [400, 401, 403, 410]),
@@ -123,7 +134,8 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/logout',
-  summary: "Revoke the given refresh token's family (or every session without one) and this access token",
+  summary:
+    "End this sign-in and the given refresh token's (body or cookie): refresh families, tenant-scoped ones, access tokens; without a refresh token sign out everywhere",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(logoutBody) },
@@ -158,14 +170,14 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/change-password',
-  summary: "Replace the password (e.g. a provisioning one-time password); signs out the user's other sessions",
+  summary: "Replace the password (e.g. a provisioning one-time password); ends every session of the user, this one included",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(changePasswordBody) },
   responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
 });
 
-/** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
+/** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
@@ -176,28 +188,39 @@ export function authRoutes(ctx: AppContext): Router {
     ok(res, await registerUser(ctx, validate(register, req.body), clientInfo(req)), 201);
   });
   router.post('/api/auth/login', async (req, res) => {
-    ok(res, await loginUser(ctx, validate(loginBody, req.body), clientInfo(req)));
+    const session = await loginUser(ctx, validate(loginBody, req.body), clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, session);
   });
   router.post('/api/auth/refresh', async (req, res) => {
-    const { refreshToken } = validate(refreshBody, req.body);
-    ok(res, await refreshUserSession(ctx, refreshToken, clientInfo(req)));
+    const refreshToken = validate(refreshBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    if (!refreshToken) throw errors.validation([{ field: 'refreshToken', message: 'is required' }]);
+    const pair = await refreshUserSession(ctx, refreshToken, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, pair.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, pair);
   });
-  router.post('/api/auth/logout', requireUser(ctx), async (req, res) => {
-    const { refreshToken } = validate(logoutBody, req.body);
-    ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
+  router.post('/api/auth/logout', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    const refreshToken = validate(logoutBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    const result = await logoutUser(ctx, req.user!, refreshToken, clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.post('/api/auth/change-password', requireUser(ctx), async (req, res) => {
-    ok(res, await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req)));
+  router.post('/api/auth/change-password', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    const result = await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.get('/api/auth/me', requireUser(ctx), async (req, res) => {
+  router.get('/api/auth/me', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
     ok(res, await getUserProfile(ctx, req.user!));
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
-    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+    ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);
-    ok(res, await switchTenant(ctx, req.user!, tenantCode, clientInfo(req)));
+    const scoped = await switchTenant(ctx, req.user!, tenantCode, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, scoped.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, scoped);
   });
   return router;
 }

@@ -45,8 +45,8 @@ export function dummyHash(cost: number): Promise<string> {
 }
 
 /**
- * Checks a password sign-in against the lockout policy (SPEC §4) and records the attempt in
- * login_history. Unknown accounts and wrong passwords fail alike (401 INVALID_CREDENTIALS); a
+ * Checks a password sign-in against the lockout policy (docs/auth.md, "Lockout") and records
+ * the attempt in login_history. Unknown accounts and wrong passwords fail alike (401 INVALID_CREDENTIALS); a
  * locked account is refused even with the right password (403 ACCOUNT_LOCKED with Retry-After);
  * a disabled account is only revealed to someone who knows its password (403 ACCOUNT_DISABLED).
  * Resolves when the caller may issue tokens.

@@ -6,8 +6,7 @@ import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
 import { tenantCodeParam } from '../tenant-status/tenant-status.routes';
-import { listCleanup } from './cleanup.repository';
-import { cancelCleanup, triggerPurgeRun } from './cleanup.service';
+import { cancelCleanup, listCleanupEntries, triggerPurgeRun } from './cleanup.service';
 import { deleteTenant, restoreTenant } from './deletion.service';
 
 const deletionSchema = z
@@ -113,7 +112,7 @@ registry.registerPath({
   responses: responses(z.object({ jobId: z.string() }), [401, 403], 202),
 });
 
-/** Tenant deletion and restore, and the cleanup queue (SPEC §5, seed 004 §5.4). */
+/** Tenant deletion and restore, and the cleanup queue (docs/control-plane.md, "Deletion and restore"). */
 export function deletionRoutes(ctx: AppContext): Router {
   const router = Router();
   router.delete('/api/tenant/:code', requireAdmin(ctx, 'admin'), async (req, res) => {
@@ -124,7 +123,7 @@ export function deletionRoutes(ctx: AppContext): Router {
   });
   router.get('/api/cleanup', requireAdmin(ctx, 'operator'), async (req, res) => {
     const q = validate(cleanupQuery, req.query);
-    ok(res, await listCleanup(ctx.db, { ...q, statuses: q.status }));
+    ok(res, await listCleanupEntries(ctx, { ...q, statuses: q.status }));
   });
   router.post('/api/cleanup/run', requireAdmin(ctx, 'admin'), async (req, res) => {
     ok(res, await triggerPurgeRun(ctx, auditActor(req)), 202);

@@ -5,8 +5,7 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
-import { GLOBAL_USER_STATUSES, searchGlobalUsers } from './global-users.repository';
-import { actOnAccount, type AccountAction } from './global-users.service';
+import { actOnAccount, GLOBAL_USER_STATUSES, listGlobalUsers, type AccountAction } from './global-users.service';
 
 const listQuery = pagingSchema.extend({
   q: z.string().trim().max(100).optional().openapi({ description: 'Search in phone, name and email' }),
@@ -63,12 +62,12 @@ for (const action of ACTIONS) {
   });
 }
 
-/** Operator administration of global users (SPEC §5 "Operators also need"). */
+/** Operator administration of global users (docs/console.md, Operator API). */
 export function globalUserRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/users', requireAdmin(ctx, 'operator'), async (req, res) => {
     const q = validate(listQuery, req.query);
-    ok(res, await searchGlobalUsers(ctx.db, { page: q.page, pageSize: q.pageSize, q: q.q || undefined, status: q.status }));
+    ok(res, await listGlobalUsers(ctx, { page: q.page, pageSize: q.pageSize, q: q.q || undefined, status: q.status }));
   });
   for (const action of ACTIONS) {
     router.post(`/api/users/:id/${action}`, requireAdmin(ctx, 'admin'), async (req, res) => {

@@ -10,21 +10,21 @@ import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
 import { checkStreamTicket, issueStreamTicket } from './stream-ticket';
 
-const codeParams = z.object({
+const tenantCodeParams = z.object({
   code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001').openapi({ example: 'k001' }),
 });
 
 function createBodySchema(phonePattern: string) {
-  const code = z.string().trim().regex(TENANT_CODE_PATTERN, 'must be k followed by at least 3 digits, e.g. k003');
+  const tenantCode = z.string().trim().regex(TENANT_CODE_PATTERN, 'must be k followed by at least 3 digits, e.g. k003');
   return z
     .object({
-      tenantCode: code.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
+      tenantCode: tenantCode.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
       name: z.string().trim().min(1).max(255).openapi({ example: '示例幼儿园' }),
       contactName: z.string().trim().min(1).max(100),
       contactEmail: z.email('must be a valid email address').max(255),
       contactPhone: z.string().trim().regex(new RegExp(phonePattern), 'must be a valid mobile phone number'),
       smsVerificationCode: z.string().trim().min(1, 'is required').openapi({ description: 'From POST /api/sms/send-code (purpose tenant_create)' }),
-      subdomain: code.optional().openapi({ description: 'Must equal the tenant code: the domain is {code}.BASE_DOMAIN' }),
+      subdomain: tenantCode.optional().openapi({ description: 'Must equal the tenant code: the domain is {code}.BASE_DOMAIN' }),
       address: z.string().trim().max(500).optional(),
       description: z.string().max(5000).optional(),
       planType: z.enum(PLAN_TYPES).default('basic'),
@@ -80,7 +80,7 @@ registry.registerPath({
   path: '/api/tenant/create',
   summary: 'Registers a tenant and starts its create pipeline (operator); 202 with the job id',
   description:
-    'Body of seed 004 §5.1 plus planType and dbServerId. 409 when the code or domain is taken or no database server has room.',
+    'The kindergarten, its contact and SMS code, plus planType and dbServerId. 409 when the code or domain is taken or no database server has room.',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
   request: { body: { content: { 'application/json': { schema: createBodySchema('^1[3-9]\\d{9}$') } } } },
@@ -92,7 +92,7 @@ registry.registerPath({
   summary: 'Step-by-step progress of the create pipeline (operator)',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(progressSchema, [400, 401, 403, 404]),
 });
 const streamQuery = z.object({
@@ -106,7 +106,7 @@ registry.registerPath({
   summary: "A 60-second ticket that opens only this tenant's progress stream (operator); keeps tokens out of URLs",
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(z.object({ ticket: z.string(), expiresInSeconds: z.number() }), [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -116,7 +116,7 @@ registry.registerPath({
   description: 'Events carry ids and the stream sets `retry:`; a reconnect with Last-Event-ID resumes without repeating the current state.',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }, {}],
-  request: { params: codeParams, query: streamQuery },
+  request: { params: tenantCodeParams, query: streamQuery },
   responses: {
     ...responses(progressSchema, [400, 401, 403, 404]),
     200: { description: 'text/event-stream of TenantProgress events', content: { 'text/event-stream': { schema: z.string() } } },
@@ -128,11 +128,11 @@ registry.registerPath({
   summary: 'Re-runs the create pipeline of a failed tenant from its failed step (admin)',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(retryResult, [400, 401, 403, 404, 409], 202),
 });
 
-/** Tenant creation, its progress and retry (SPEC §5 Create, §9). */
+/** Tenant creation, its progress and retry (docs/control-plane.md, "The create request"). */
 export function lifecycleRoutes(ctx: AppContext): Router {
   const router = Router();
   const createBody = createBodySchema(ctx.config.PHONE_PATTERN);
@@ -143,30 +143,29 @@ export function lifecycleRoutes(ctx: AppContext): Router {
   });
 
   router.get('/api/tenants/:code/progress', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await getProgress(ctx, code, { revealCredentials: true }));
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    ok(res, await getProgress(ctx, tenantCode, { revealCredentials: true }));
   });
 
   router.post('/api/tenants/:code/progress/stream-ticket', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    await getProgress(ctx, code); // 404 for an unknown tenant: no ticket for nothing
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     res.setHeader('Cache-Control', 'no-store');
-    ok(res, await issueStreamTicket(ctx, req.admin!.sub, code));
+    ok(res, await issueStreamTicket(ctx, req.admin!.sub, tenantCode));
   });
 
   const operator = requireAdmin(ctx, 'operator');
   router.get('/api/tenants/:code/progress/stream', async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const query = validate(streamQuery, req.query);
-    if (query.ticket) await checkStreamTicket(ctx, query.ticket, code);
+    if (query.ticket) await checkStreamTicket(ctx, query.ticket, tenantCode);
     else await new Promise<void>((resolve, reject) => operator(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     const header = req.headers['last-event-id'];
-    await streamProgress(ctx, code, res, typeof header === 'string' ? header.slice(0, 64) : query.lastEventId);
+    await streamProgress(ctx, tenantCode, res, typeof header === 'string' ? header.slice(0, 64) : query.lastEventId);
   });
 
   router.post('/api/tenants/:code/retry', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await retryTenant(ctx, auditActor(req), code), 202);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    ok(res, await retryTenant(ctx, auditActor(req), tenantCode), 202);
   });
 
   return router;

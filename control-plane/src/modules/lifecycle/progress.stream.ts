@@ -16,7 +16,7 @@ class ProgressHub {
 
   constructor(private readonly ctx: AppContext) {}
 
-  subscribe(code: string, listener: Listener): () => void {
+  subscribe(tenantCode: string, listener: Listener): () => void {
     if (!this.subscriber) {
       const sub = createRedis(this.ctx.config.REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: null });
       sub.on('error', (err) => this.ctx.logger.warn({ err: err.message }, 'progress subscriber error'));
@@ -32,12 +32,12 @@ class ProgressHub {
       sub.subscribe(tenantProgressChannel(this.ctx.config.REDIS_KEY_PREFIX)).catch(() => undefined);
       this.subscriber = sub;
     }
-    let set = this.listeners.get(code);
-    if (!set) this.listeners.set(code, (set = new Set()));
+    let set = this.listeners.get(tenantCode);
+    if (!set) this.listeners.set(tenantCode, (set = new Set()));
     set.add(listener);
     return () => {
       set!.delete(listener);
-      if (set!.size === 0) this.listeners.delete(code);
+      if (set!.size === 0) this.listeners.delete(tenantCode);
       if (this.listeners.size === 0 && this.subscriber) {
         this.subscriber.disconnect();
         this.subscriber = undefined;
@@ -72,8 +72,8 @@ function eventId(json: string): string {
  * reconnect after RETRY_MS; a reconnect whose Last-Event-ID names the current state resumes
  * without repeating it (docs/console.md, Live progress).
  */
-export async function streamProgress(ctx: AppContext, code: string, res: Response, lastEventId?: string): Promise<void> {
-  let last = await getProgress(ctx, code); // 404 before any event is written
+export async function streamProgress(ctx: AppContext, tenantCode: string, res: Response, lastEventId?: string): Promise<void> {
+  let last = await getProgress(ctx, tenantCode); // 404 before any event is written
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -100,7 +100,7 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
     res.end();
   };
   const end = (p: TenantProgress) => {
-    send('end', { tenantCode: code, status: p.status });
+    send('end', { tenantCode, status: p.status });
     finish();
   };
   const refresh = async () => {
@@ -113,7 +113,7 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
     try {
       do {
         again = false;
-        const p = await getProgress(ctx, code);
+        const p = await getProgress(ctx, tenantCode);
         const json = JSON.stringify(p);
         if (json !== lastJson) {
           lastJson = json;
@@ -123,13 +123,13 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
         if (isFinal(p)) return end(p);
       } while (again && !closed);
     } catch (err) {
-      ctx.logger.warn({ tenant: code, err: (err as Error).message }, 'progress stream refresh failed');
+      ctx.logger.warn({ tenant: tenantCode, err: (err as Error).message }, 'progress stream refresh failed');
     } finally {
       refreshing = false;
     }
   };
   if (isFinal(last)) return end(last);
-  unsubscribe = hubOf(ctx).subscribe(code, () => void refresh());
+  unsubscribe = hubOf(ctx).subscribe(tenantCode, () => void refresh());
   timers.push(setInterval(() => void refresh(), POLL_MS));
   timers.push(setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS));
   // res, not req: a request's 'close' may fire once its (empty) body is read; the response's

@@ -1,6 +1,7 @@
 import { errors, ErrorCode } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { randomToken, sha256 } from '../../internal/crypto';
+import { getProgress } from './progress.service';
 
 /** How long a stream ticket opens streams: long enough for a browser's reconnects, no longer. */
 export const STREAM_TICKET_TTL_SECONDS = 60;
@@ -16,9 +17,10 @@ const keyOf = (ctx: AppContext, ticket: string) => ctx.key('sse-ticket', sha256(
  * A short-lived, single-purpose ticket for a browser's EventSource, which cannot send an
  * Authorization header (docs/console.md, Live progress). It opens only the progress stream of
  * one tenant, for STREAM_TICKET_TTL_SECONDS; Redis keeps only its hash. The long-lived access
- * token never goes into a URL.
+ * token never goes into a URL. 404 for an unknown tenant: no ticket for nothing.
  */
 export async function issueStreamTicket(ctx: AppContext, adminId: string, tenantCode: string): Promise<{ ticket: string; expiresInSeconds: number }> {
+  await getProgress(ctx, tenantCode);
   const ticket = randomToken(24);
   const grant: TicketGrant = { adminId, tenantCode };
   await ctx.redis.set(keyOf(ctx, ticket), JSON.stringify(grant), 'EX', STREAM_TICKET_TTL_SECONDS);

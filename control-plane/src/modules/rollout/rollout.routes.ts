@@ -122,7 +122,7 @@ registry.registerPath({
   responses: responses(driftSchema),
 });
 
-/** Schema rollout and drift (SPEC §5). */
+/** Schema rollout and drift (docs/control-plane.md, "Lifecycle API"). */
 export function rolloutRoutes(ctx: AppContext): Router {
   const router = Router();
   router.post('/api/schema/rollouts', requireAdmin(ctx, 'admin'), async (req, res) => {

@@ -7,7 +7,7 @@ export interface SmsMessage {
   expiresAt: Date;
 }
 
-/** Sends verification codes; SMS_PROVIDER chooses the implementation (SPEC §6). */
+/** Sends verification codes; SMS_PROVIDER chooses the implementation (docs/auth.md, "SMS codes"). */
 export interface SmsProvider {
   readonly name: string;
   sendCode(message: SmsMessage): Promise<void>;

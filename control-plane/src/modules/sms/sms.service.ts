@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { AppError, withTransaction } from '@kg/shared';
+import { AppError, errors, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { ConsoleSmsProvider, type SmsProvider } from './sms.provider';
+import { ConsoleSmsProvider, type DevInboxEntry, type SmsProvider } from './sms.provider';
 import { consumeCode, insertSmsCode, lockLatestCode, recordWrongAttempt } from './sms.repository';
 
-/** What a code may be used for (SPEC §9). */
+/** What a code may be used for (docs/auth.md, "SMS codes"). */
 export const SMS_PURPOSES = ['tenant_create', 'register', 'login', 'reset_password'] as const;
 export type SmsPurpose = (typeof SMS_PURPOSES)[number];
 
@@ -139,4 +139,14 @@ export async function verifySmsCode(ctx: AppContext, input: { phone: string; pur
     throw codeError(SmsErrorCode.AttemptsExceeded, 'Too many wrong tries; request a new verification code');
   }
   throw codeError(SmsErrorCode.CodeInvalid, 'The verification code is wrong', { attemptsLeft: outcome.wrong });
+}
+
+/**
+ * Reads the last codes the console provider "sent", newest first (the dev inbox); 404 with any
+ * other provider, checked before the request's query is looked at.
+ */
+export function openDevInbox(ctx: AppContext): (phone: string | undefined) => Promise<DevInboxEntry[]> {
+  const provider = smsProvider(ctx);
+  if (!(provider instanceof ConsoleSmsProvider)) throw errors.notFound('The dev inbox exists only with SMS_PROVIDER=console');
+  return (phone) => provider.inbox(phone);
 }

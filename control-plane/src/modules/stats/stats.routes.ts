@@ -3,7 +3,7 @@ import { ok } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
-import { readOverview } from './stats.repository';
+import { getOverview } from './stats.service';
 
 const overviewSchema = z
   .object({
@@ -36,7 +36,7 @@ registry.registerPath({
 export function statsRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/stats/overview', requireAdmin(ctx, 'operator'), async (_req, res) => {
-    ok(res, await readOverview(ctx.db));
+    ok(res, await getOverview(ctx));
   });
   return router;
 }

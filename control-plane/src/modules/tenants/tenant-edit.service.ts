@@ -1,8 +1,11 @@
 import { errors, ErrorCode, publishTenantAccessChange, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { deleteRelation, lockRelation, lockTenantEditable, updateTenantFields, type TenantDetail, type TenantEdit } from './tenant.repository';
+import { deleteBinding, lockBinding } from '../auth/tenant-binding.repository';
+import { refuseEarlierTokens } from '../sessions/session-revocation.service';
+import { lockTenantEditable, updateTenantFields, type TenantEdit } from './tenant.repository';
 import { getTenant } from './tenant.service';
+import type { TenantDetail } from './tenant.views';
 
 const FINAL = new Set(['deleted', 'purged']);
 
@@ -11,11 +14,11 @@ const FINAL = new Set(['deleted', 'purged']);
  * A deleted or purged tenant is refused (410). Audited with the changed fields before and after;
  * an edit that changes nothing writes no audit row.
  */
-export async function updateTenant(ctx: AppContext, actor: AuditActor, code: string, edit: TenantEdit): Promise<TenantDetail> {
+export async function updateTenant(ctx: AppContext, actor: AuditActor, tenantCode: string, edit: TenantEdit): Promise<TenantDetail> {
   await withTransaction(ctx.db, async (conn) => {
-    const current = await lockTenantEditable(conn, code);
-    if (!current) throw errors.notFound(`Tenant ${code} does not exist`, ErrorCode.TenantNotFound);
-    if (FINAL.has(current.status)) throw errors.gone(`Tenant ${code} is ${current.status}`, ErrorCode.TenantDeleted);
+    const current = await lockTenantEditable(conn, tenantCode);
+    if (!current) throw errors.notFound(`Tenant ${tenantCode} does not exist`, ErrorCode.TenantNotFound);
+    if (FINAL.has(current.status)) throw errors.gone(`Tenant ${tenantCode} is ${current.status}`, ErrorCode.TenantDeleted);
     const before: TenantEdit = {};
     const after: TenantEdit = {};
     for (const [k, v] of Object.entries(edit) as Array<[keyof TenantEdit, unknown]>) {
@@ -24,42 +27,49 @@ export async function updateTenant(ctx: AppContext, actor: AuditActor, code: str
       after[k] = v;
     }
     if (!Object.keys(after).length) return;
-    await updateTenantFields(conn, code, after);
+    await updateTenantFields(conn, tenantCode, after);
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.update',
-      tenantCode: code,
+      tenantCode,
       targetType: 'tenant',
-      targetId: code,
+      targetId: tenantCode,
       before,
       after,
     });
   });
-  return getTenant(ctx, code);
+  return getTenant(ctx, tenantCode);
 }
 
 /**
- * Unbinds a global user from a tenant: the relation goes, tenant apps are told at once so the
- * user's tenant-scoped tokens stop being accepted there. The tenant-local user row stays (its
- * history belongs to the kindergarten). Audited; 404 when there was no binding.
+ * Unbinds a global user from a tenant: the binding goes, every access token of the user issued so
+ * far is refused on every instance (docs/security.md, "Sessions and revocation"), and tenant apps
+ * are told the tenant's access changed so they drop their cached binding at once. The tenant-local user row stays (its history belongs
+ * to the kindergarten). Audited; 404 when there was no binding.
  */
-export async function unbindUser(ctx: AppContext, actor: AuditActor, code: string, globalUserId: number): Promise<{ tenantCode: string; globalUserId: number; unbound: true }> {
+export async function unbindUser(
+  ctx: AppContext,
+  actor: AuditActor,
+  tenantCode: string,
+  globalUserId: number,
+): Promise<{ tenantCode: string; globalUserId: number; unbound: true }> {
   await withTransaction(ctx.db, async (conn) => {
-    const before = await lockRelation(conn, globalUserId, code);
-    if (!before) throw errors.notFound(`User ${globalUserId} is not bound to tenant ${code}`, ErrorCode.NotFound);
-    await deleteRelation(conn, globalUserId, code);
+    const before = await lockBinding(conn, globalUserId, tenantCode);
+    if (!before) throw errors.notFound(`User ${globalUserId} is not bound to tenant ${tenantCode}`, ErrorCode.NotFound);
+    await deleteBinding(conn, globalUserId, tenantCode);
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.user.unbind',
-      tenantCode: code,
+      tenantCode,
       targetType: 'global_user',
       targetId: globalUserId,
       before: { role: before.role, status: before.status, tenantUserId: before.tenantUserId },
       after: null,
     });
   });
-  await publishTenantAccessChange(ctx.redis, ctx.config.REDIS_KEY_PREFIX, code, globalUserId).catch((err: Error) =>
-    ctx.logger.warn({ err: err.message, tenant: code }, 'tenant access change not announced'),
+  await refuseEarlierTokens(ctx, { type: 'user', id: globalUserId }, 'unbound');
+  await publishTenantAccessChange(ctx.redis, ctx.config.REDIS_KEY_PREFIX, tenantCode, globalUserId).catch((err: Error) =>
+    ctx.logger.warn({ err: err.message, tenant: tenantCode }, 'tenant access change not announced'),
   );
-  return { tenantCode: code, globalUserId, unbound: true };
+  return { tenantCode, globalUserId, unbound: true };
 }

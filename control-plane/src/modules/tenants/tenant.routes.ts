@@ -5,12 +5,12 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
-import { listTenants, listTenantUsers, TENANT_SORT_COLUMNS, TENANT_STATUSES, type TenantSortKey, type TenantStatus } from './tenant.repository';
-import { unbindUser, updateTenant } from './tenant-edit.service';
 import { PLAN_TYPES } from '../lifecycle/create-tenant.service';
-import { assertTenantExists, bindUserToTenant, getTenant } from './tenant.service';
+import { TENANT_SORT_COLUMNS, TENANT_STATUSES, type TenantSortKey, type TenantStatus } from './tenant.repository';
+import { unbindUser, updateTenant } from './tenant-edit.service';
+import { bindUserToTenant, getTenant, listTenantSummaries, listTenantUsers } from './tenant.service';
 
-const codeParams = z.object({
+const tenantCodeParams = z.object({
   code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001'),
 });
 
@@ -61,7 +61,7 @@ function editBodySchema(phonePattern: string) {
     .openapi('TenantEditRequest');
 }
 
-const unbindParams = codeParams.extend({ globalUserId: z.coerce.number().int().positive() });
+const unbindParams = tenantCodeParams.extend({ globalUserId: z.coerce.number().int().positive() });
 
 const summarySchema = z
   .object({
@@ -154,7 +154,7 @@ registry.registerPath({
   summary: 'Tenant detail: status, domain, database and server, storage prefix, schema version, account (operator)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(detailSchema, [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -163,7 +163,7 @@ registry.registerPath({
   summary: 'Users bound to a tenant, with role and login counts (operator)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams, query: pagingSchema },
+  request: { params: tenantCodeParams, query: pagingSchema },
   responses: responses(pageOf(tenantUserSchema), [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -174,7 +174,7 @@ registry.registerPath({
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
   request: {
-    params: codeParams,
+    params: tenantCodeParams,
     body: { content: { 'application/json': { schema: bindBodySchema('^1[3-9]\\d{9}$') } } },
   },
   responses: {
@@ -190,7 +190,7 @@ registry.registerPath({
   description: '410 for a deleted or purged tenant. Unknown fields are refused (400).',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams, body: { content: { 'application/json': { schema: editBodySchema('^1[3-9]\\d{9}$') } } } },
+  request: { params: tenantCodeParams, body: { content: { 'application/json': { schema: editBodySchema('^1[3-9]\\d{9}$') } } } },
   responses: responses(detailSchema, [400, 401, 403, 404, 410]),
 });
 registry.registerPath({
@@ -203,7 +203,7 @@ registry.registerPath({
   responses: responses(z.object({ tenantCode: z.string(), globalUserId: z.number(), unbound: z.literal(true) }), [400, 401, 403, 404]),
 });
 
-/** Operator API over the tenant registry (SPEC §9). */
+/** Operator API over the tenant registry (docs/control-plane.md, "Modules"). */
 export function tenantRoutes(ctx: AppContext): Router {
   const router = Router();
   const bindBody = bindBodySchema(ctx.config.PHONE_PATTERN);
@@ -211,46 +211,43 @@ export function tenantRoutes(ctx: AppContext): Router {
 
   router.get('/api/tenants', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    ok(
-      res,
-      await listTenants(ctx.db, {
-        page: query.page,
-        pageSize: query.pageSize,
-        statuses: query.status,
-        q: query.q || undefined,
-        sort: query.sort,
-        order: query.order,
-      }),
-    );
+    const filter = {
+      page: query.page,
+      pageSize: query.pageSize,
+      statuses: query.status,
+      q: query.q || undefined,
+      sort: query.sort,
+      order: query.order,
+    };
+    ok(res, await listTenantSummaries(ctx, filter));
   });
 
   router.patch('/api/tenants/:code', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const body = validate(editBody, req.body);
-    ok(res, await updateTenant(ctx, auditActor(req), code, body));
+    ok(res, await updateTenant(ctx, auditActor(req), tenantCode, body));
   });
 
   router.delete('/api/tenants/:code/users/:globalUserId', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code, globalUserId } = validate(unbindParams, req.params);
-    ok(res, await unbindUser(ctx, auditActor(req), code, globalUserId));
+    const { code: tenantCode, globalUserId } = validate(unbindParams, req.params);
+    ok(res, await unbindUser(ctx, auditActor(req), tenantCode, globalUserId));
   });
 
   router.get('/api/tenants/:code', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await getTenant(ctx, code));
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    ok(res, await getTenant(ctx, tenantCode));
   });
 
   router.get('/api/tenants/:code/users', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const paging = validate(pagingSchema, req.query);
-    await assertTenantExists(ctx, code);
-    ok(res, await listTenantUsers(ctx.db, code, paging));
+    ok(res, await listTenantUsers(ctx, tenantCode, paging));
   });
 
   router.post('/api/tenants/:code/users', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const body = validate(bindBody, req.body);
-    const result = await bindUserToTenant(ctx, auditActor(req), { tenantCode: code, ...body });
+    const result = await bindUserToTenant(ctx, auditActor(req), { tenantCode, ...body });
     ok(res, result, result.created ? 201 : 200);
   });
 

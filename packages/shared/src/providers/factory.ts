@@ -9,7 +9,7 @@ import { LocalStorageProvider } from './local-storage';
 import { LocalStsProvider } from './local-sts';
 import type { DnsProvider, StorageProvider, StsProvider } from './types';
 
-/** Env settings choosing and configuring the providers of SPEC §6 (spread into an app's schema). */
+/** Env settings choosing and configuring the providers (docs/control-plane.md, "Providers"); spread into an app's schema. */
 export const providerEnvSchema = {
   DNS_PROVIDER: z.enum(['local', 'aliyun']).default('local'),
   STORAGE_PROVIDER: z.enum(['local', 'oss']).default('local'),

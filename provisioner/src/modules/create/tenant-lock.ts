@@ -10,11 +10,11 @@ export interface TenantLock {
  * Exactly one pipeline per tenant at a time, across every worker process: a MySQL named lock on
  * the control server, held on a dedicated connection. A worker that dies (even SIGKILL) closes
  * its connection, and the server releases the lock at once, so a takeover never waits for it.
- * Returns null when another pipeline still holds it after `waitMs`.
+ * Returns null when another pipeline still holds it after `waitMs` (docs/provisioning.md, The named lock).
  */
-export async function acquireTenantLock(ctx: ProvisionerContext, code: string, waitMs: number): Promise<TenantLock | null> {
+export async function acquireTenantLock(ctx: ProvisionerContext, tenantCode: string, waitMs: number): Promise<TenantLock | null> {
   // Lock names are limited to 64 characters and are server-wide: scope them by control database.
-  const name = `kg-create:${crypto.createHash('sha1').update(`${ctx.config.CONTROL_DB_NAME}/${code}`).digest('hex')}`;
+  const name = `kg-create:${crypto.createHash('sha1').update(`${ctx.config.CONTROL_DB_NAME}/${tenantCode}`).digest('hex')}`;
   const conn = await connect(mysqlTargetFromConfig(ctx.config), undefined);
   try {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [name, Math.ceil(waitMs / 1000)]);

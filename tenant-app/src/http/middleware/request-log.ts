@@ -34,7 +34,7 @@ export function requestLog(
   Object.defineProperty(app.request, 'log', {
     configurable: true,
     get(this: Request & { _log?: Logger; id?: string }) {
-      return (this._log ??= logger.child({ reqId: this.id, tenant: this.tenant?.code }));
+      return (this._log ??= logger.child({ reqId: this.id, tenant: this.tenant?.tenantCode }));
     },
   });
   return (req, res, next) => {
@@ -53,7 +53,7 @@ export function requestLog(
         {
           req: { method: req.method, url: req.originalUrl },
           res: { statusCode: status },
-          tenant: req.tenant?.code,
+          tenant: req.tenant?.tenantCode,
           responseTime: Math.round((performance.now() - started) * 10) / 10,
         },
         'request completed',

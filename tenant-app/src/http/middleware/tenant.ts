@@ -14,7 +14,7 @@ declare module 'express-serve-static-core' {
 
 const PORT = /^\d+$/;
 
-/** The tenant code named by the Host subdomain `{code}.{BASE_DOMAIN}`, if any. */
+/** The tenant code named by the Host subdomain `{tenantCode}.{BASE_DOMAIN}`, if any. */
 export function tenantFromHost(host: string | undefined, baseDomain: string): string | undefined {
   if (!host) return undefined;
   let name = host.toLowerCase();
@@ -46,63 +46,67 @@ export function requestedTenant(req: Request, baseDomain: string, trustProxy = f
       ErrorCode.TenantConflict,
     );
   }
-  const code = header ?? fromHost;
-  if (!code) throw errors.badRequest('No tenant: send X-Tenant-Code or use the tenant subdomain', ErrorCode.BadRequest);
-  return code;
+  const tenantCode = header ?? fromHost;
+  if (!tenantCode) throw errors.badRequest('No tenant: send X-Tenant-Code or use the tenant subdomain', ErrorCode.BadRequest);
+  return tenantCode;
 }
 
-/** Maps a tenant's lifecycle status to the answer of SPEC §7 (null when it may be served). */
+/**
+ * Maps a tenant's lifecycle status to its answer (null when it may be served); the table is in
+ * docs/request-path.md, Tenant resolution.
+ */
 export function refusalFor(tenant: TenantRecord): AppError | null {
   switch (tenant.status) {
     case 'active':
       return null;
     case 'suspended':
     case 'inactive':
-      return errors.forbidden(`Kindergarten ${tenant.code} is suspended`, ErrorCode.TenantSuspended);
+      return errors.forbidden(`Kindergarten ${tenant.tenantCode} is suspended`, ErrorCode.TenantSuspended);
     case 'deleted':
     case 'purged':
-      return errors.gone(`Kindergarten ${tenant.code} has been deleted`, ErrorCode.TenantDeleted);
+      return errors.gone(`Kindergarten ${tenant.tenantCode} has been deleted`, ErrorCode.TenantDeleted);
     case 'provisioning':
-      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.code} is still being set up`, {
+      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.tenantCode} is still being set up`, {
         headers: { 'Retry-After': '5' },
       });
     default:
       // failed (or any status this version does not know): not servable until an operator acts.
-      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.code} is not available`);
+      return new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.tenantCode} is not available`);
   }
 }
 
 /**
- * Resolves the request's tenant (SPEC §7): X-Tenant-Code or Host `{code}.{BASE_DOMAIN}`, both
- * present and different -> 400 TENANT_CONFLICT; unknown -> 404 TENANT_NOT_FOUND; suspended ->
- * 403 TENANT_SUSPENDED; deleted or purged -> 410 TENANT_DELETED; provisioning or failed -> 503
- * TENANT_NOT_READY. Attaches the tenant and its request-scoped database handle.
+ * Resolves the request's tenant (docs/request-path.md, Tenant resolution): X-Tenant-Code or Host
+ * `{tenantCode}.{BASE_DOMAIN}`, both present and different -> 400 TENANT_CONFLICT; unknown -> 404
+ * TENANT_NOT_FOUND; suspended -> 403 TENANT_SUSPENDED; deleted or purged -> 410 TENANT_DELETED;
+ * provisioning or failed -> 503 TENANT_NOT_READY. Attaches the tenant and its request-scoped
+ * database handle.
  */
 export function resolveTenant(ctx: AppContext): RequestHandler {
-  const admit = (req: Request, code: string, tenant: TenantRecord | null) => {
-    if (!tenant) throw errors.notFound(`Kindergarten ${code} does not exist`, ErrorCode.TenantNotFound);
+  const admit = (req: Request, tenantCode: string, tenant: TenantRecord | null) => {
+    if (!tenant) throw errors.notFound(`Kindergarten ${tenantCode} does not exist`, ErrorCode.TenantNotFound);
     const refusal = refusalFor(tenant);
     if (refusal) throw refusal;
     req.tenant = tenant;
     req.tenantDb = ctx.tenantDb(tenant);
   };
   return (req, _res, next) => {
-    let code: string;
+    let tenantCode: string;
     try {
-      code = requestedTenant(req, ctx.config.BASE_DOMAIN, ctx.config.TRUST_PROXY);
+      tenantCode = requestedTenant(req, ctx.config.BASE_DOMAIN, ctx.config.TRUST_PROXY);
       // A cached tenant is admitted synchronously (no promise, no microtask hop on the hot path).
-      const cached = ctx.tenants.peek(code);
+      const cached = ctx.tenants.peek(tenantCode);
       if (cached !== undefined) {
-        admit(req, code, cached);
+        admit(req, tenantCode, cached);
         return next();
       }
     } catch (err) {
       return next(err);
     }
-    ctx.tenants.get(code).then(
+    ctx.tenants.get(tenantCode).then(
       (tenant) => {
         try {
-          admit(req, code, tenant);
+          admit(req, tenantCode, tenant);
         } catch (err) {
           return next(err);
         }

@@ -55,8 +55,8 @@ export interface ConnectionBudgetOptions {
 }
 
 /**
- * The process-wide budget of tenant-database connections (SPEC §7): at most `budget` MySQL
- * connections are ever open, whatever the number of tenants or servers.
+ * The process-wide budget of tenant-database connections (docs/request-path.md, Connections): at
+ * most `budget` MySQL connections are ever open, whatever the number of tenants or servers.
  *
  * Connections are opened WITHOUT a default database and are shared by every tenant on their
  * server; the tenant is chosen per statement by fully-qualified table names (see TenantDb), so

@@ -6,7 +6,7 @@ export type Params = unknown[];
 
 /** The statement runner shared by TenantDb and a transaction on it. */
 export interface TenantQueries {
-  readonly database: string;
+  readonly databaseName: string;
   /** "`rent001`.`classes`": the only way repositories name a table. */
   t(table: string): string;
   rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
@@ -18,10 +18,10 @@ const TABLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const QUALIFIER = /`([^`]+)`\s*\.\s*`/g;
 const FORBIDDEN = /^\s*(USE|SET\s+(SESSION|GLOBAL)\b|CHANGE\s+USER)|\bSQL_LOG_BIN\b/i;
 
-function guard(database: string, sql: string): void {
+function guard(databaseName: string, sql: string): void {
   if (FORBIDDEN.test(sql)) throw new Error('Session-changing statements are not allowed on shared tenant connections');
   for (const m of sql.matchAll(QUALIFIER)) {
-    if (m[1] !== database) throw new Error(`Statement for ${database} references another database (${m[1]})`);
+    if (m[1] !== databaseName) throw new Error(`Statement for ${databaseName} references another database (${m[1]})`);
   }
 }
 
@@ -31,11 +31,11 @@ function guard(database: string, sql: string): void {
  */
 class StatementGuard {
   private readonly checked = new Set<string>();
-  constructor(private readonly database: string) {}
+  constructor(private readonly databaseName: string) {}
 
   check(sql: string): void {
     if (this.checked.has(sql)) return;
-    guard(this.database, sql);
+    guard(this.databaseName, sql);
     if (this.checked.size >= 512) this.checked.clear();
     this.checked.add(sql);
   }
@@ -44,11 +44,11 @@ class StatementGuard {
 class Runner implements TenantQueries {
   private readonly prefix: string;
   constructor(
-    readonly database: string,
+    readonly databaseName: string,
     private readonly run: (sql: string, params: Params) => Promise<unknown>,
     private readonly guard: StatementGuard,
   ) {
-    this.prefix = '`' + database + '`.`';
+    this.prefix = '`' + databaseName + '`.`';
   }
 
   t(table: string): string {
@@ -83,7 +83,7 @@ class Runner implements TenantQueries {
  * database, so an unqualified table name fails ("No database selected") instead of reaching some
  * other tenant. Statements use the text protocol (`query`), not server-side prepared statements:
  * with qualified names each tenant's statement is distinct text, and per-connection prepared
- * statement caches would grow with the number of tenants.
+ * statement caches would grow with the number of tenants (docs/request-path.md, Connections).
  */
 export class TenantDb implements TenantQueries {
   private readonly runner: Runner;
@@ -91,13 +91,13 @@ export class TenantDb implements TenantQueries {
 
   constructor(
     readonly tenantCode: string,
-    readonly database: string,
+    readonly databaseName: string,
     readonly server: DbServer,
     private readonly budget: ConnectionBudget,
   ) {
-    assertDbName(database);
-    this.guard = new StatementGuard(database);
-    this.runner = new Runner(database, (sql, params) => budget.query(server, sql, params), this.guard);
+    assertDbName(databaseName);
+    this.guard = new StatementGuard(databaseName);
+    this.runner = new Runner(databaseName, (sql, params) => budget.query(server, sql, params), this.guard);
   }
 
   t(table: string): string {
@@ -115,7 +115,7 @@ export class TenantDb implements TenantQueries {
   /** Runs `fn` in a transaction on one connection; rolls back on error. */
   transaction<T>(fn: (tx: TenantQueries) => Promise<T>): Promise<T> {
     return this.budget.run(this.server, async (conn) => {
-      const tx = new Runner(this.database, (sql, params) => rawQuery(conn, sql, params), this.guard);
+      const tx = new Runner(this.databaseName, (sql, params) => rawQuery(conn, sql, params), this.guard);
       await conn.beginTransaction();
       try {
         const out = await fn(tx);

@@ -8,14 +8,15 @@ import { findActiveBinding, findTenantUser, type TenantUser } from './access.rep
 type Cached = { bound: boolean; user: TenantUser | null };
 
 /**
- * Decides who may act inside a tenant (SPEC §7, seed 004 §3.3): the token's global user must have
- * an active relation to the tenant in the control database AND an active row in the tenant's own
- * `users` table; their permissions come from the tenant's roles, permissions, user_roles and
- * role_permissions. Both answers are cached per tenant and user, so a steady stream of requests
- * costs no database round trip. A cached answer is dropped as soon as the control plane announces
- * a change of the user's binding (`listen()`) or the tenant's status changes (the registry), and
- * after a reconnect of the subscription (the registry drops everything); `ttlMs` is only the
- * safety net for changes made behind the control plane's back (SQL by hand), refreshed ahead of use.
+ * Decides who may act inside a tenant (docs/request-path.md, Access and permissions): the
+ * token's global user must have an active relation to the tenant in the control database AND an
+ * active row in the tenant's own `users` table; their permissions come from the tenant's roles,
+ * permissions, user_roles and role_permissions. Both answers are cached per tenant and user, so a
+ * steady stream of requests costs no database round trip. A cached answer is dropped as soon as
+ * the control plane announces a change of the user's binding (`listen()`) or the tenant's status
+ * changes (the registry), and after a reconnect of the subscription (the registry drops
+ * everything); `ttlMs` is only the safety net for changes made behind the control plane's back
+ * (SQL by hand), refreshed ahead of use.
  */
 export class AccessService {
   private readonly cache: RefreshingCache<Cached, TenantDb>;
@@ -31,12 +32,15 @@ export class AccessService {
       max: maxEntries,
       ttlMs: Math.max(1, ttlMs),
       load: async (key, db) => {
-        const uid = key.slice(key.indexOf('|') + 1);
-        const [bound, user] = await Promise.all([findActiveBinding(this.controlDb, db.tenantCode, uid), findTenantUser(db, uid)]);
+        const globalUserId = key.slice(key.indexOf('|') + 1);
+        const [bound, user] = await Promise.all([
+          findActiveBinding(this.controlDb, db.tenantCode, globalUserId),
+          findTenantUser(db, globalUserId),
+        ]);
         return { bound, user };
       },
     });
-    registry.onInvalidate((code) => this.invalidateTenant(code));
+    registry.onInvalidate((tenantCode) => this.invalidateTenant(tenantCode));
     this.noCache = ttlMs === 0;
   }
 
@@ -83,12 +87,12 @@ export class AccessService {
   }
 
   /** Drops cached answers of one tenant ('*' for all). */
-  invalidateTenant(code: string): void {
-    if (code === '*') {
+  invalidateTenant(tenantCode: string): void {
+    if (tenantCode === '*') {
       this.cache.clear();
       return;
     }
-    const prefix = `${code}|`;
+    const prefix = `${tenantCode}|`;
     for (const k of this.cache.keys()) if (k.startsWith(prefix)) this.cache.delete(k);
   }
 
@@ -98,8 +102,8 @@ export class AccessService {
    * with publishTenantAccessChange() (as the control plane's binding does), or other instances
    * keep their answer until ACCESS_CACHE_TTL_MS.
    */
-  invalidateUser(code: string, globalUserId: string | number): void {
-    this.cache.delete(`${code}|${globalUserId}`);
+  invalidateUser(tenantCode: string, globalUserId: string | number): void {
+    this.cache.delete(`${tenantCode}|${globalUserId}`);
   }
 }
 

@@ -1,9 +1,8 @@
 import { Router } from 'express';
-import { errors, ok, validate } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requirePermission } from '../../http/middleware/auth';
 import { registry, responses, tenantHeaders, z } from '../../http/openapi';
-import { requireItem } from '../crud/crud.repository';
 import { crudRoutes, idOf } from '../crud/crud.routes';
 import { activityResource, registrationInput, registrationItem, registrationUpdate } from './activity.resource';
 import { deleteRegistration, getRegistration, listRegistrations, register, updateRegistration } from './activity.service';
@@ -37,18 +36,14 @@ export function activityRoutes(_ctx: AppContext): Router {
   const router = crudRoutes(activityResource);
   const base = '/api/activities/:id/registrations';
   router.get(base, requirePermission('activities', 'read'), async (req, res) => {
-    const id = idOf(req);
-    await requireItem(req.tenantDb!, activityResource, id);
-    ok(res, await listRegistrations(req.tenantDb!, id));
+    ok(res, await listRegistrations(req.tenantDb!, idOf(req)));
   });
   router.post(base, requirePermission('activities', 'write'), async (req, res) => {
     const input = validate(registrationInput, req.body);
     ok(res, await register(req.tenantDb!, idOf(req), input), 201);
   });
   router.get(`${base}/:registrationId`, requirePermission('activities', 'read'), async (req, res) => {
-    const r = await getRegistration(req.tenantDb!, idOf(req), idOf(req, 'registrationId'));
-    if (!r) throw errors.notFound('Registration does not exist');
-    ok(res, r);
+    ok(res, await getRegistration(req.tenantDb!, idOf(req), idOf(req, 'registrationId')));
   });
   router.put(`${base}/:registrationId`, requirePermission('activities', 'write'), async (req, res) => {
     const input = validate(registrationUpdate, req.body);

@@ -30,7 +30,7 @@ export interface ChatAnswer {
 const PASS_THROUGH = new Set([400, 401, 402, 403, 409, 429]);
 
 /**
- * Client of the control plane's AI bridge (SPEC §8, seed 004 §4.3):
+ * Client of the control plane's AI bridge (docs/request-path.md, The API):
  * `POST {CONTROL_PLANE_URL}/api/v1/ai/bridge/chat` with the user's own bearer token and
  * `X-Tenant-Code`, body `{ model?, messages, temperature?, max_tokens? }`, answer
  * `{ success: true, data: { message, model?, usage: { inputTokens, outputTokens, totalTokens, cost, responseTime } } }`.

@@ -46,7 +46,7 @@ export function aiRoutes(ctx: AppContext): Router {
     const out = await ask(
       req.tenantDb!,
       ctx.aiBridge,
-      { userId: auth.user.id, token: auth.token, tenantCode: req.tenant!.code, requestId: String((req as { id?: unknown }).id ?? '') || undefined },
+      { userId: auth.user.id, token: auth.token, tenantCode: req.tenant!.tenantCode, requestId: String((req as { id?: unknown }).id ?? '') || undefined },
       idOf(req),
       input,
     );

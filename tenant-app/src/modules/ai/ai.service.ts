@@ -1,19 +1,19 @@
 import crypto from 'node:crypto';
 import { errors } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
-import { requireItem, toItem, type Item } from '../crud/crud.repository';
+import type { Item } from '../crud/crud.repository';
+import { requireItem } from '../crud/crud.service';
 import type { AiBridgeClient, ChatMessage, ChatUsage } from './ai.bridge-client';
-import { conversationResource, messageFields } from './ai.resource';
+import { conversationResource } from './ai.resource';
+import { findMessagePair, findMessages, findRecentExchange, insertAnswer, insertQuestion, recordExchange } from './ai.repository';
 
-const messages = { fields: messageFields, name: 'message' };
-const COLUMNS = Object.values(messageFields).map((c) => `\`${c}\``).join(', ');
 /** How many earlier messages are sent to the model as context. */
 const HISTORY = 20;
 
+/** The messages of one of the user's own conversations (404 for anyone else's). */
 export async function listMessages(db: TenantDb, conversationId: number, userId: number): Promise<Item[]> {
   await requireItem(db, conversationResource, conversationId, { userId });
-  const rows = await db.rows(`SELECT ${COLUMNS} FROM ${db.t('ai_messages')} WHERE conversation_id = ? ORDER BY id`, [conversationId]);
-  return rows.map((r) => toItem(messages, r));
+  return findMessages(db, conversationId);
 }
 
 export interface AskInput {
@@ -38,13 +38,10 @@ export async function ask(
 ): Promise<{ question: Item; answer: Item; usage: ChatUsage }> {
   const conversation = await requireItem(db, conversationResource, conversationId, { userId: who.userId });
   if (conversation.status !== 'active') throw errors.conflict('This conversation is archived');
-  const history = await db.rows(
-    `SELECT role, content FROM ${db.t('ai_messages')} WHERE conversation_id = ? AND role IN ('user', 'assistant') ORDER BY id DESC LIMIT ?`,
-    [conversationId, HISTORY],
-  );
+  const history = await findRecentExchange(db, conversationId, HISTORY);
   const chat: ChatMessage[] = [];
   if (conversation.systemPrompt) chat.push({ role: 'system', content: String(conversation.systemPrompt) });
-  for (const m of history.reverse()) chat.push({ role: m.role, content: m.content });
+  chat.push(...history);
   chat.push({ role: 'user', content: input.content });
   const model = input.model ?? (conversation.model ? String(conversation.model) : undefined);
   const requestId = who.requestId ?? crypto.randomUUID();
@@ -55,23 +52,16 @@ export async function ask(
     body: { model, messages: chat, temperature: input.temperature, max_tokens: input.maxTokens },
   });
   const ids = await db.transaction(async (tx) => {
-    const q = await tx.exec(
-      `INSERT INTO ${tx.t('ai_messages')} (conversation_id, role, content, tokens, request_id) VALUES (?, 'user', ?, ?, ?)`,
-      [conversationId, input.content, answer.usage.inputTokens, requestId],
-    );
-    const a = await tx.exec(
-      `INSERT INTO ${tx.t('ai_messages')} (conversation_id, role, content, tokens, model, request_id, finish_reason) VALUES (?, 'assistant', ?, ?, ?, ?, 'stop')`,
-      [conversationId, answer.message, answer.usage.outputTokens, answer.model, requestId],
-    );
-    await tx.exec(
-      `UPDATE ${tx.t('ai_conversations')}
-          SET message_count = message_count + 2, total_tokens = total_tokens + ?, last_message_at = CURRENT_TIMESTAMP(3),
-              title = IF(title = '', LEFT(?, 200), title), model = COALESCE(model, ?)
-        WHERE id = ?`,
-      [answer.usage.totalTokens, input.content, answer.model, conversationId],
-    );
-    return { q: q.insertId, a: a.insertId };
+    const q = await insertQuestion(tx, conversationId, { content: input.content, tokens: answer.usage.inputTokens, requestId });
+    const a = await insertAnswer(tx, conversationId, {
+      content: answer.message,
+      tokens: answer.usage.outputTokens,
+      model: answer.model,
+      requestId,
+    });
+    await recordExchange(tx, conversationId, { totalTokens: answer.usage.totalTokens, question: input.content, model: answer.model });
+    return { q, a };
   });
-  const rows = await db.rows(`SELECT ${COLUMNS} FROM ${db.t('ai_messages')} WHERE id IN (?, ?) ORDER BY id`, [ids.q, ids.a]);
-  return { question: toItem(messages, rows[0]!), answer: toItem(messages, rows[1]!), usage: answer.usage };
+  const [question, stored] = await findMessagePair(db, ids.q, ids.a);
+  return { question, answer: stored, usage: answer.usage };
 }

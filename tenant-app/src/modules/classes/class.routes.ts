@@ -1,14 +1,13 @@
 import { Router } from 'express';
-import { errors, ok, validate } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requirePermission } from '../../http/middleware/auth';
 import { registry, responses, tenantHeaders, z } from '../../http/openapi';
-import { mapWriteErrors, requireItem, toItem } from '../crud/crud.repository';
 import { crudRoutes, idOf } from '../crud/crud.routes';
-import { classTeacherFieldsMap, classTeacherInput, classTeacherItem, teacherResource } from '../teachers/teacher.resource';
+import { classTeacherInput, classTeacherItem } from '../teachers/teacher.resource';
 import { classResource } from './class.resource';
+import { assignTeacher, teachersOfClass, unassignTeacher } from './class.service';
 
-const classTeachers = { fields: classTeacherFieldsMap, name: 'class teacher' };
 const params = z.object({ id: z.coerce.number().int().positive() });
 const common = { tags: ['Class'], security: [{ userBearer: [] }] };
 registry.registerPath({
@@ -39,40 +38,16 @@ registry.registerPath({
 /** /api/classes (REST) and the class's teachers. */
 export function classRoutes(_ctx: AppContext): Router {
   const router = crudRoutes(classResource);
-  const columns = Object.values(classTeacherFieldsMap).map((c) => `ct.\`${c}\``).join(', ');
   router.get('/api/classes/:id/teachers', requirePermission('teachers', 'read'), async (req, res) => {
-    const db = req.tenantDb!;
-    const classId = idOf(req);
-    await requireItem(db, classResource, classId);
-    const rows = await db.rows(`SELECT ${columns} FROM ${db.t('class_teachers')} ct WHERE ct.class_id = ? ORDER BY ct.id`, [classId]);
-    ok(res, rows.map((r) => toItem(classTeachers, r)));
+    ok(res, await teachersOfClass(req.tenantDb!, idOf(req)));
   });
   router.post('/api/classes/:id/teachers', requirePermission('teachers', 'write'), async (req, res) => {
-    const db = req.tenantDb!;
     const classId = idOf(req);
     const body = validate(classTeacherInput, req.body);
-    await requireItem(db, classResource, classId);
-    const teacher = await db.rows(`SELECT id FROM ${db.t(teacherResource.table)} WHERE id = ?`, [body.teacherId]);
-    if (!teacher.length) throw errors.validation([{ field: 'teacherId', message: `No teacher with id ${body.teacherId}` }]);
-    const r = await mapWriteErrors(classTeachers, () =>
-      db.exec(`INSERT INTO ${db.t('class_teachers')} (class_id, teacher_id, role, start_date, end_date) VALUES (?, ?, ?, ?, ?)`, [
-        classId,
-        body.teacherId,
-        body.role ?? 'head',
-        body.startDate ?? null,
-        body.endDate ?? null,
-      ]),
-    );
-    const [row] = await db.rows(`SELECT ${columns} FROM ${db.t('class_teachers')} ct WHERE ct.id = ?`, [r.insertId]);
-    ok(res, toItem(classTeachers, row!), 201);
+    ok(res, await assignTeacher(req.tenantDb!, classId, body), 201);
   });
   router.delete('/api/classes/:id/teachers/:teacherId', requirePermission('teachers', 'delete'), async (req, res) => {
-    const db = req.tenantDb!;
-    const r = await db.exec(`DELETE FROM ${db.t('class_teachers')} WHERE class_id = ? AND teacher_id = ?`, [
-      idOf(req),
-      idOf(req, 'teacherId'),
-    ]);
-    if (r.affectedRows === 0) throw errors.notFound('This teacher is not assigned to this class');
+    await unassignTeacher(req.tenantDb!, idOf(req), idOf(req, 'teacherId'));
     ok(res, { deleted: true });
   });
   return router;

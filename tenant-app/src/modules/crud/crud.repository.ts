@@ -90,7 +90,7 @@ export interface ListQuery {
 }
 
 /** One page of rows, filtered, newest first by default. */
-export async function listItems(db: TenantQueries, def: ResourceDef, query: ListQuery, ctx?: WriteContext): Promise<Page<Item>> {
+export async function findPage(db: TenantQueries, def: ResourceDef, query: ListQuery, ctx?: WriteContext): Promise<Page<Item>> {
   const where: string[] = [];
   const args: unknown[] = [];
   const scope = scopeOf(def, ctx);
@@ -130,7 +130,8 @@ function scopeOf(def: ResourceDef, ctx: WriteContext | undefined): { where: stri
   return def.scope(ctx);
 }
 
-export async function getItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<Item | null> {
+/** The row with this id in this tenant (and in the resource's scope), or null. */
+export async function findItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<Item | null> {
   const scope = scopeOf(def, ctx);
   const rows = await db.rows(
     `SELECT ${selectList(def)} FROM ${db.t(def.table)} WHERE id = ?${scope ? ` AND ${scope.where}` : ''}`,
@@ -139,34 +140,20 @@ export async function getItem(db: TenantQueries, def: ResourceDef, id: number, c
   return rows[0] ? toItem(def, rows[0]) : null;
 }
 
-/** 404 unless the row exists in this tenant (and in the resource's scope). */
-export async function requireItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<Item> {
-  const item = await getItem(db, def, id, ctx);
-  if (!item) throw errors.notFound(`${def.name} ${id} does not exist`);
-  return item;
+/** Whether `table` of this tenant has a row with this id. */
+export async function rowExists(db: TenantQueries, table: string, id: unknown): Promise<boolean> {
+  const rows = await db.rows(`SELECT 1 FROM ${db.t(table)} WHERE id = ? LIMIT 1`, [id]);
+  return rows.length > 0;
 }
 
-/** Referenced ids must exist in THIS tenant's database (so ids of another tenant mean nothing). */
-export async function checkReferences(db: TenantQueries, def: ResourceDef, data: Record<string, unknown>): Promise<void> {
-  const problems: Array<{ field: string; message: string }> = [];
-  for (const [field, table] of Object.entries(def.references ?? {})) {
-    const v = data[field];
-    if (v === undefined || v === null) continue;
-    const rows = await db.rows(`SELECT 1 FROM ${db.t(table)} WHERE id = ? LIMIT 1`, [v]);
-    if (rows.length === 0) problems.push({ field, message: `No ${table} row with id ${String(v)}` });
-  }
-  if (problems.length) throw errors.validation(problems);
-}
-
-export async function createItem(
+/** Inserts the API data (plus columns the server sets) and returns the new id. */
+export async function insertItem(
   db: TenantQueries,
   def: ResourceDef,
   data: Record<string, unknown>,
-  ctx: WriteContext,
-): Promise<Item> {
-  await checkReferences(db, def, data);
-  await def.validateWrite?.(db, data, ctx);
-  const values = { ...toColumns(def, data), ...(def.onCreate?.(ctx) ?? {}) };
+  serverColumns: Record<string, unknown> = {},
+): Promise<number> {
+  const values = { ...toColumns(def, data), ...serverColumns };
   const columns = Object.keys(values);
   const res = await mapWriteErrors(def, () =>
     db.exec(
@@ -174,38 +161,29 @@ export async function createItem(
       Object.values(values),
     ),
   );
-  return (await getItem(db, def, res.insertId, ctx))!;
+  return res.insertId;
 }
 
-export async function updateItem(
-  db: TenantQueries,
-  def: ResourceDef,
-  id: number,
-  data: Record<string, unknown>,
-  ctx: WriteContext,
-): Promise<Item> {
-  await requireItem(db, def, id, ctx);
-  await checkReferences(db, def, data);
-  await def.validateWrite?.(db, data, { ...ctx, id });
+/** Writes the fields given (none: no statement). */
+export async function updateItemFields(db: TenantQueries, def: ResourceDef, id: number, data: Record<string, unknown>): Promise<void> {
   const values = toColumns(def, data);
   const columns = Object.keys(values);
-  if (columns.length) {
-    await mapWriteErrors(def, () =>
-      db.exec(`UPDATE ${db.t(def.table)} SET ${columns.map((c) => `\`${c}\` = ?`).join(', ')} WHERE id = ?`, [
-        ...Object.values(values),
-        id,
-      ]),
-    );
-  }
-  return (await getItem(db, def, id, ctx))!;
+  if (!columns.length) return;
+  await mapWriteErrors(def, () =>
+    db.exec(`UPDATE ${db.t(def.table)} SET ${columns.map((c) => `\`${c}\` = ?`).join(', ')} WHERE id = ?`, [
+      ...Object.values(values),
+      id,
+    ]),
+  );
 }
 
-export async function deleteItem(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<void> {
+/** Deletes the row (in the resource's scope); false when there was none. */
+export async function deleteItemRow(db: TenantQueries, def: ResourceDef, id: number, ctx?: WriteContext): Promise<boolean> {
   const scope = scopeOf(def, ctx);
   const res = await mapWriteErrors(def, () =>
     db.exec(`DELETE FROM ${db.t(def.table)} WHERE id = ?${scope ? ` AND ${scope.where}` : ''}`, [id, ...(scope?.args ?? [])]),
   );
-  if (res.affectedRows === 0) throw errors.notFound(`${def.name} ${id} does not exist`);
+  return res.affectedRows > 0;
 }
 
 /** MySQL constraint errors -> 409 / 400 with the field named. */

@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { errors, ok, pagingSchema, validate } from '@kg/shared';
 import { requirePermission } from '../../http/middleware/auth';
 import { registry, responses, tenantHeaders, z } from '../../http/openapi';
-import { createItem, deleteItem, listItems, requireItem, updateItem, type ListQuery } from './crud.repository';
+import type { ListQuery } from './crud.repository';
+import { createItem, deleteItem, listItems, requireItem, updateItem } from './crud.service';
 import type { ResourceDef } from './resource';
 
 export const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ example: 1 }) });
@@ -87,8 +88,9 @@ function document(def: ResourceDef, ops: CrudOp[]): void {
 const documented = new Set<string>();
 
 /**
- * The REST collection of a resource (SPEC §9), each route behind its permission. Handlers are
- * thin: validate, call the repository with the request's tenant database, answer.
+ * The REST collection of a resource (docs/request-path.md, The API), each route behind its
+ * permission. Handlers are thin: validate, call the service with the request's tenant database,
+ * answer.
  */
 export function crudRoutes(def: ResourceDef, ops: CrudOp[] = ALL_OPS, router: Router = Router()): Router {
   if (!documented.has(def.path)) {

@@ -9,10 +9,10 @@ export interface FilterDef {
 }
 
 /**
- * A REST collection over one table of the tenant schema (SPEC §9): GET list (page, pageSize,
- * filters, q) -> {items,total,page,pageSize}, POST create, GET/PUT/DELETE /:id. Field names are
- * camelCase in the API and snake_case in the table; `fields` maps one to the other and is the
- * only set of columns ever read or written.
+ * A REST collection over one table of the tenant schema (docs/request-path.md, The API): GET list
+ * (page, pageSize, filters, q) -> {items,total,page,pageSize}, POST create, GET/PUT/DELETE /:id.
+ * Field names are camelCase in the API and snake_case in the table; `fields` maps one to the
+ * other and is the only set of columns ever read or written.
  */
 export interface ResourceDef {
   /** URL path, e.g. /api/classes. */

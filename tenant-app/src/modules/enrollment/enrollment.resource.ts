@@ -1,5 +1,6 @@
 import { errors } from '@kg/shared';
 import { z } from '../../http/openapi';
+import { findItem } from '../crud/crud.repository';
 import { f, fieldsOf, itemSchema } from '../crud/fields';
 import type { ResourceDef } from '../crud/resource';
 
@@ -121,9 +122,9 @@ export const applicationResource: ResourceDef = {
   onCreate: () => ({ application_no: `A${Date.now().toString(36).toUpperCase()}${Math.random().toString(36).slice(2, 6).toUpperCase()}` }),
   validateWrite: async (db, _data, ctx) => {
     if (ctx.id === undefined) return;
-    const [row] = await db.rows(`SELECT status FROM ${db.t('enrollment_applications')} WHERE id = ?`, [ctx.id]);
-    if (row && !['pending', 'reviewing'].includes(String(row.status))) {
-      throw errors.conflict(`An application that is ${String(row.status)} can no longer be changed`);
+    const current = await findItem(db, applicationResource, ctx.id);
+    if (current && !['pending', 'reviewing'].includes(String(current.status))) {
+      throw errors.conflict(`An application that is ${String(current.status)} can no longer be changed`);
     }
   },
 };

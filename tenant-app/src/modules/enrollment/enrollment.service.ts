@@ -1,7 +1,20 @@
 import { errors } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
-import { getItem, toItem, type Item } from '../crud/crud.repository';
+import { findItem, rowExists, type Item } from '../crud/crud.repository';
+import { insertAdmittedStudent } from '../students/student.repository';
 import { admissionNotificationResource, applicationResource, resultResource } from './enrollment.resource';
+import {
+  findDecision,
+  findNotices,
+  findResultOfApplication,
+  insertNotice,
+  insertResult,
+  lockApplication,
+  markReviewed,
+  updateResult,
+  withdrawIfOpen,
+  type ResultWrite,
+} from './enrollment.repository';
 
 export interface ReviewInput {
   decision: 'approve' | 'reject' | 'waitlist';
@@ -33,10 +46,11 @@ function noticeText(result: string, childName: string, tenantName: string): { ti
 }
 
 /**
- * Reviews an application (enrollment flow of SPEC §7): pending|reviewing -> approved (admitted,
- * optionally creating the student in a class), rejected, or waitlisted (stays reviewing); records
- * the admission result (one per application) and queues a notification to the family. All in one
- * transaction on the tenant's database; a second review of a decided application is a 409.
+ * Reviews an application (docs/request-path.md, The API): pending|reviewing -> approved
+ * (admitted, optionally creating the student in a class), rejected, or waitlisted (stays
+ * reviewing); records the admission result (one per application) and queues a notification to
+ * the family. All in one transaction on the tenant's database; a second review of a decided
+ * application is a 409.
  */
 export async function reviewApplication(
   db: TenantDb,
@@ -45,87 +59,75 @@ export async function reviewApplication(
   reviewer: { userId: number; tenantName: string },
 ): Promise<ReviewOutcome> {
   const ids = await db.transaction(async (tx) => {
-    const [app] = await tx.rows(`SELECT * FROM ${tx.t('enrollment_applications')} WHERE id = ? FOR UPDATE`, [applicationId]);
+    const app = await lockApplication(tx, applicationId);
     if (!app) throw errors.notFound(`EnrollmentApplication ${applicationId} does not exist`);
-    if (!['pending', 'reviewing'].includes(String(app.status))) {
-      throw errors.conflict(`This application is already ${String(app.status)}`);
+    if (!['pending', 'reviewing'].includes(app.status)) {
+      throw errors.conflict(`This application is already ${app.status}`);
     }
-    const [existing] = await tx.rows(`SELECT id, result FROM ${tx.t('admission_results')} WHERE application_id = ?`, [applicationId]);
+    const existing = await findDecision(tx, applicationId);
     if (existing && existing.result !== 'waitlisted') throw errors.conflict('This application already has a result');
-    if (input.classId) {
-      const cls = await tx.rows(`SELECT id FROM ${tx.t('classes')} WHERE id = ?`, [input.classId]);
-      if (!cls.length) throw errors.validation([{ field: 'classId', message: `No class with id ${input.classId}` }]);
+    if (input.classId && !(await rowExists(tx, 'classes', input.classId))) {
+      throw errors.validation([{ field: 'classId', message: `No class with id ${input.classId}` }]);
     }
     const result = RESULT_OF[input.decision];
     let studentId: number | null = null;
-    if (result === 'admitted' && input.classId) {
-      const s = await tx.exec(
-        `INSERT INTO ${tx.t('students')} (name, gender, birth_date, class_id, status, enrollment_date, id_card_no, address)
-         VALUES (?, ?, ?, ?, 'active', CURRENT_DATE, ?, ?)`,
-        [app.child_name, app.child_gender, app.child_birth_date, input.classId, app.child_id_card_no ?? null, app.address ?? null],
-      );
-      studentId = s.insertId;
-    }
-    await tx.exec(
-      `UPDATE ${tx.t('enrollment_applications')}
-          SET status = ?, reviewed_by = ?, review_comment = ?, reviewed_at = CURRENT_TIMESTAMP(3), student_id = COALESCE(?, student_id)
-        WHERE id = ?`,
-      [STATUS_OF[input.decision], reviewer.userId, input.comment ?? null, studentId, applicationId],
-    );
+    if (result === 'admitted' && input.classId) studentId = await insertAdmittedStudent(tx, app.child, input.classId);
+    await markReviewed(tx, applicationId, {
+      status: STATUS_OF[input.decision],
+      reviewedBy: reviewer.userId,
+      comment: input.comment ?? null,
+      studentId,
+    });
+    const decision: ResultWrite = {
+      result,
+      classId: input.classId ?? null,
+      studentId,
+      decidedBy: reviewer.userId,
+      confirmDeadline: input.confirmDeadline ?? null,
+      remark: input.comment ?? null,
+    };
     let resultId: number;
     if (existing) {
-      resultId = Number(existing.id);
-      await tx.exec(
-        `UPDATE ${tx.t('admission_results')} SET result = ?, class_id = ?, student_id = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3),
-                confirm_deadline = ?, remark = ? WHERE id = ?`,
-        [result, input.classId ?? null, studentId, reviewer.userId, input.confirmDeadline ?? null, input.comment ?? null, resultId],
-      );
+      resultId = existing.id;
+      await updateResult(tx, resultId, decision);
     } else {
-      const r = await tx.exec(
-        `INSERT INTO ${tx.t('admission_results')} (application_id, result, class_id, student_id, decided_by, confirm_deadline, remark)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [applicationId, result, input.classId ?? null, studentId, reviewer.userId, input.confirmDeadline ?? null, input.comment ?? null],
-      );
-      resultId = r.insertId;
+      resultId = await insertResult(tx, applicationId, decision);
     }
     let notificationId: number | null = null;
     if (input.notify !== null) {
       const channel = input.notify?.channel ?? 'sms';
-      const text = noticeText(result, String(app.child_name), reviewer.tenantName);
-      const recipient = channel === 'email' ? (app.parent_email ?? app.parent_phone) : app.parent_phone;
-      const n = await tx.exec(
-        `INSERT INTO ${tx.t('admission_notifications')} (result_id, channel, recipient, title, content, status, created_by)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
-        [resultId, channel, recipient, input.notify?.title ?? text.title, input.notify?.content ?? text.content, reviewer.userId],
-      );
-      notificationId = n.insertId;
+      const text = noticeText(result, String(app.child.name), reviewer.tenantName);
+      const recipient = channel === 'email' ? (app.parentEmail ?? app.parentPhone) : app.parentPhone;
+      notificationId = await insertNotice(tx, resultId, {
+        channel,
+        recipient,
+        title: input.notify?.title ?? text.title,
+        content: input.notify?.content ?? text.content,
+        createdBy: reviewer.userId,
+      });
     }
     return { resultId, notificationId, studentId };
   });
   return {
-    application: (await getItem(db, applicationResource, applicationId))!,
-    result: (await getItem(db, resultResource, ids.resultId))!,
-    notification: ids.notificationId ? await getItem(db, admissionNotificationResource, ids.notificationId) : null,
+    application: (await findItem(db, applicationResource, applicationId))!,
+    result: (await findItem(db, resultResource, ids.resultId))!,
+    notification: ids.notificationId ? await findItem(db, admissionNotificationResource, ids.notificationId) : null,
     student: ids.studentId ? { id: ids.studentId } : null,
   };
 }
 
 /** Withdraws a pending or reviewing application (the family gave up). */
 export async function withdrawApplication(db: TenantDb, applicationId: number): Promise<Item> {
-  const r = await db.exec(
-    `UPDATE ${db.t('enrollment_applications')} SET status = 'withdrawn' WHERE id = ? AND status IN ('pending', 'reviewing')`,
-    [applicationId],
-  );
-  const app = await getItem(db, applicationResource, applicationId);
+  const withdrawn = await withdrawIfOpen(db, applicationId);
+  const app = await findItem(db, applicationResource, applicationId);
   if (!app) throw errors.notFound(`EnrollmentApplication ${applicationId} does not exist`);
-  if (r.affectedRows === 0) throw errors.conflict(`This application is already ${String(app.status)}`);
+  if (!withdrawn) throw errors.conflict(`This application is already ${String(app.status)}`);
   return app;
 }
 
 /** The admission result of an application with its notifications, or 404. */
 export async function applicationResult(db: TenantDb, applicationId: number): Promise<{ result: Item; notifications: Item[] }> {
-  const [row] = await db.rows(`SELECT * FROM ${db.t('admission_results')} WHERE application_id = ?`, [applicationId]);
-  if (!row) throw errors.notFound('This application has no result yet');
-  const notes = await db.rows(`SELECT * FROM ${db.t('admission_notifications')} WHERE result_id = ? ORDER BY id`, [row.id]);
-  return { result: toItem(resultResource, row), notifications: notes.map((n) => toItem(admissionNotificationResource, n)) };
+  const result = await findResultOfApplication(db, applicationId);
+  if (!result) throw errors.notFound('This application has no result yet');
+  return { result, notifications: await findNotices(db, result.id) };
 }

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { AppError, ErrorCode, errors, type StorageProvider } from '@kg/shared';
 import type { TenantDb } from '../../internal/db/tenant-db';
 import type { TenantRecord } from '../tenancy/tenant.registry';
-import { getItem, requireItem, type Item } from '../crud/crud.repository';
+import { findItem, type Item } from '../crud/crud.repository';
+import { requireItem } from '../crud/crud.service';
 import { fileResource } from './file.resource';
+import { insertFile, markFileDeleted } from './file.repository';
 
 const FOLDER_OF: Record<string, { folder: string; category: 'image' | 'video' | 'file' }> = {
   image: { folder: 'uploads/images', category: 'image' },
@@ -64,23 +66,18 @@ export async function uploadFile(
   const key = storageKey(tenant, relative);
   await storage.putObject(key, input.body, type);
   try {
-    const r = await db.exec(
-      `INSERT INTO ${db.t('file_storage')}
-         (object_key, original_name, mime_type, size_bytes, checksum_sha256, category, uploaded_by, related_type, related_id, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')`,
-      [
-        relative,
-        input.originalName,
-        type,
-        input.body.length,
-        crypto.createHash('sha256').update(input.body).digest('hex'),
-        kind.category,
-        opts.uploadedBy,
-        input.relatedType ?? null,
-        input.relatedId ?? null,
-      ],
-    );
-    return (await getItem(db, fileResource, r.insertId, { userId: opts.uploadedBy }))!;
+    const id = await insertFile(db, {
+      objectKey: relative,
+      originalName: input.originalName,
+      mimeType: type,
+      sizeBytes: input.body.length,
+      checksumSha256: crypto.createHash('sha256').update(input.body).digest('hex'),
+      category: kind.category,
+      uploadedBy: opts.uploadedBy,
+      relatedType: input.relatedType ?? null,
+      relatedId: input.relatedId ?? null,
+    });
+    return (await findItem(db, fileResource, id, { userId: opts.uploadedBy }))!;
   } catch (err) {
     await storage.deleteObject(key).catch(() => undefined);
     throw err;
@@ -105,5 +102,5 @@ export async function downloadFile(
 export async function deleteFile(db: TenantDb, storage: StorageProvider, tenant: TenantRecord, id: number, userId: number): Promise<void> {
   const item = await requireItem(db, fileResource, id, { userId });
   await storage.deleteObject(storageKey(tenant, String(item.objectKey)));
-  await db.exec(`UPDATE ${db.t('file_storage')} SET status = 'deleted' WHERE id = ?`, [id]);
+  await markFileDeleted(db, id);
 }

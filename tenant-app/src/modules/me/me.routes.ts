@@ -34,7 +34,7 @@ export function meRoutes(_ctx: AppContext): Router {
   router.get('/api/me', (req, res) => {
     const { user } = req.auth!;
     ok(res, {
-      tenantCode: req.tenant!.code,
+      tenantCode: req.tenant!.tenantCode,
       tenantName: req.tenant!.name,
       globalUserId: user.globalUserId,
       userId: user.id,

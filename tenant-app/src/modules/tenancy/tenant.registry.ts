@@ -17,11 +17,13 @@ export type TenantStatus = 'provisioning' | 'active' | 'inactive' | 'suspended' 
 
 /** What the tenant app needs to know about a tenant, read from the control database. */
 export interface TenantRecord {
-  code: string;
+  /** The tenant code (tenants.tenant_id), e.g. "k001". */
+  tenantCode: string;
   name: string;
   status: TenantStatus;
-  /** Validated database identifier (tenants.database_name). */
-  database: string;
+  /** Validated database identifier (tenants.database_name): the tenant app never derives it. */
+  databaseName: string;
+  /** The server the database lives on (tenants.db_server_id, else the control database's server). */
   server: DbServer;
   /** Storage prefix of the tenant (tenants.oss_prefix), e.g. "13800138000/". */
   storagePrefix: string | null;
@@ -39,16 +41,18 @@ export interface TenantRegistryOptions {
 }
 
 /**
- * The tenant registry as seen by this process: tenant rows of the control database, cached in an
- * LRU with a short TTL. The control plane announces every status change on the Redis channel
- * `tenantStatusChannel`; `subscribe()` listens and drops the tenant's entry so the next request
- * reads the new status (a suspension is refused within milliseconds, with no restart). The TTL is
- * the safety net for a missed message; after a Redis reconnect the whole cache is dropped because
- * messages may have been lost meanwhile.
+ * The tenant registry as seen by this process, and the only module of the tenant app that reads
+ * the control database's `tenants` table (docs/data-ownership.md, Tenant app): rows are mapped
+ * to TenantRecord here, once, and cached in an LRU with a short TTL. The control plane announces
+ * every status change on the Redis channel `tenantStatusChannel`; `subscribe()` listens and drops
+ * the tenant's entry so the next request reads the new status (a suspension is refused within
+ * milliseconds, with no restart). The TTL is the safety net for a missed message; after a Redis
+ * reconnect the whole cache is dropped because messages may have been lost meanwhile
+ * (docs/request-path.md, Tenant resolution).
  */
 export class TenantRegistry {
   private readonly cache: RefreshingCache<Entry>;
-  private readonly listeners: Array<(code: string) => void> = [];
+  private readonly listeners: Array<(tenantCode: string) => void> = [];
   private subscriber?: Redis;
   /** Status messages received (diagnostics and tests). */
   messages = 0;
@@ -56,30 +60,30 @@ export class TenantRegistry {
   constructor(private readonly opts: TenantRegistryOptions) {
     // Concurrent misses for one tenant share a single control-DB read; entries are refreshed
     // ahead of use so a busy tenant never waits for the control DB.
-    this.cache = new RefreshingCache<Entry>({ max: opts.maxEntries ?? 10_000, ttlMs: opts.ttlMs, load: (code) => this.load(code) });
+    this.cache = new RefreshingCache<Entry>({ max: opts.maxEntries ?? 10_000, ttlMs: opts.ttlMs, load: (tenantCode) => this.load(tenantCode) });
   }
 
   /** The tenant with this code, or null when it does not exist. */
-  async get(code: string): Promise<TenantRecord | null> {
-    const entry = this.cache.peek(code, undefined) ?? (await this.cache.get(code, undefined));
+  async get(tenantCode: string): Promise<TenantRecord | null> {
+    const entry = this.cache.peek(tenantCode, undefined) ?? (await this.cache.get(tenantCode, undefined));
     return entry.found ? entry.tenant : null;
   }
 
   /** get() without waiting: the answer if cached (null: no such tenant), undefined otherwise. */
-  peek(code: string): TenantRecord | null | undefined {
-    const entry = this.cache.peek(code, undefined);
+  peek(tenantCode: string): TenantRecord | null | undefined {
+    const entry = this.cache.peek(tenantCode, undefined);
     return entry === undefined ? undefined : entry.found ? entry.tenant : null;
   }
 
   /** Forgets one tenant (or all) and tells listeners (caches keyed by tenant). */
-  invalidate(code?: string): void {
-    if (code) this.cache.delete(code);
+  invalidate(tenantCode?: string): void {
+    if (tenantCode) this.cache.delete(tenantCode);
     else this.cache.clear();
-    for (const l of this.listeners) l(code ?? '*');
+    for (const l of this.listeners) l(tenantCode ?? '*');
   }
 
   /** Called with a tenant code (or '*') whenever a tenant's cached state must be dropped. */
-  onInvalidate(listener: (code: string) => void): void {
+  onInvalidate(listener: (tenantCode: string) => void): void {
     this.listeners.push(listener);
   }
 
@@ -112,13 +116,13 @@ export class TenantRegistry {
     this.cache.clear();
   }
 
-  private async load(code: string): Promise<Entry> {
+  private async load(tenantCode: string): Promise<Entry> {
     const [rows] = await this.opts.controlDb.query<RowDataPacket[]>(
       `SELECT t.tenant_id, t.name, t.status, t.database_name, t.oss_prefix, t.db_server_id,
               s.host, s.port, s.username, s.secret_ref
          FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id
         WHERE t.tenant_id = ?`,
-      [code],
+      [tenantCode],
     );
     const r = rows[0];
     if (!r) return { found: false };
@@ -129,10 +133,10 @@ export class TenantRegistry {
     return {
       found: true,
       tenant: {
-        code: r.tenant_id,
+        tenantCode: r.tenant_id,
         name: r.name,
         status: r.status,
-        database: assertDbName(r.database_name),
+        databaseName: assertDbName(r.database_name),
         server: dbServer(target),
         storagePrefix: r.oss_prefix ?? null,
       },
