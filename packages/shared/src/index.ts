@@ -11,6 +11,7 @@ export * from './http/validate';
 export * from './http/error-handler';
 export * from './http/request-context';
 export * from './http/metrics';
+export * from './http/metrics-access';
 export * from './http/health';
 export * from './http/server';
 export * from './tokens';

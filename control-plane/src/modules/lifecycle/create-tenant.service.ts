@@ -12,10 +12,10 @@ import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { verifySmsCode } from '../sms/sms.service';
 import {
-  formatTenantCode,
   insertTenant,
   nextTenantCode,
   storagePrefixTaken,
+  tenantCodeAfter,
   tenantCodeOrDomainTaken,
   type NewTenant,
 } from '../tenants/tenant.repository';
@@ -111,7 +111,7 @@ async function registerTenant(
         continue;
       }
       if (requestedTenantCode) throw tenantCodeTaken(tenantCode);
-      tenantCode = formatTenantCode(Number(tenantCode.slice(1)) + 1);
+      tenantCode = tenantCodeAfter(BigInt(tenantCode.slice(1)));
       storagePrefix = `${phone}/`;
       continue;
     }
