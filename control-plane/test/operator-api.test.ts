@@ -174,6 +174,22 @@ describe('control plane: operator API of the admin console (edit, stats, global 
       assert.ok(!JSON.stringify(audit[0]).includes(otp));
     });
 
+    it('when an admin locks, disables or resets the password of a user, then the access token issued before is refused at once and the reason is recorded', async () => {
+      const reasons = { lock: 'account_locked', disable: 'account_disabled', 'reset-password': 'password_reset' } as const;
+      for (const [action, reason] of Object.entries(reasons)) {
+        const user = await registerUser(cp);
+        const session = await loginUser(cp, user.phone);
+        assert.equal((await http('GET', `${cp.url}/api/auth/me`, { token: session.token })).status, 200);
+        assert.equal((await http('POST', `${cp.url}/api/users/${user.globalUserId}/${action}`, { token: tokens.admin })).status, 200);
+        assert.equal((await http('GET', `${cp.url}/api/auth/me`, { token: session.token })).status, 401, action);
+        const [[row]] = await cp.db.query<any[]>(
+          "SELECT reason FROM auth_valid_after WHERE subject_type = 'user' AND subject_id = ?",
+          [user.globalUserId],
+        );
+        assert.equal(row?.reason, reason);
+      }
+    });
+
     it('when an operator tries a user action, then 403 and the account is unchanged; an unknown id is 404, a bad id 400', async () => {
       const user = await registerUser(cp);
       assert.equal((await http('POST', `${cp.url}/api/users/${user.globalUserId}/disable`, { token: tokens.operator })).status, 403);
@@ -185,11 +201,12 @@ describe('control plane: operator API of the admin console (edit, stats, global 
   });
 
   describe('DELETE /api/tenants/:code/users/:globalUserId', () => {
-    it('when an admin unbinds a user, then the binding is gone, switch-tenant is refused and the audit holds the old role', async () => {
+    it('when an admin unbinds a user, then the binding is gone, switch-tenant is refused, earlier tokens are refused and the audit holds the old role', async () => {
       const user = await registerUser(cp);
       const code = uniqueTenantCode();
       await insertTenant(cp, { code });
       await bindUser(cp, user.globalUserId, code, 'teacher');
+      const earlier = await loginUser(cp, user.phone);
       const res = await http('DELETE', `${cp.url}/api/tenants/${code}/users/${user.globalUserId}`, { token: tokens.admin });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const list = await http('GET', `${cp.url}/api/tenants/${code}/users`, { token: tokens.operator });
@@ -200,6 +217,12 @@ describe('control plane: operator API of the admin console (edit, stats, global 
       const audit = (await auditRows(cp, 'tenant.user.unbind')).filter((r) => r.tenant_code === code);
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.before_data.role, 'teacher');
+      assert.equal((await http('GET', `${cp.url}/api/auth/me`, { token: earlier.token })).status, 401);
+      const [[revoked]] = await cp.db.query<any[]>(
+        "SELECT reason FROM auth_valid_after WHERE subject_type = 'user' AND subject_id = ?",
+        [user.globalUserId],
+      );
+      assert.equal(revoked?.reason, 'unbound');
       assert.equal((await http('DELETE', `${cp.url}/api/tenants/${code}/users/${user.globalUserId}`, { token: tokens.admin })).status, 404);
     });
 

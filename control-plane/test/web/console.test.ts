@@ -64,6 +64,22 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
     await screenshot(page, '02-dashboard');
   });
 
+  it('when the page is reloaded, then the session resumes through the HttpOnly refresh cookie, with no token in the request body', async () => {
+    watch.step = 'reload';
+    const refreshBodies: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/admin/auth/refresh')) refreshBodies.push(r.postData() ?? '');
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: /^(Dashboard|概览)$/ }).waitFor();
+    assert.deepEqual(refreshBodies, ['{}']);
+    const cookie = (await context.cookies()).find((c) => c.name === 'kg_admin_refresh');
+    assert.ok(cookie, 'the refresh cookie is set');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.path, '/api/admin/auth');
+    assert.equal(await page.getByRole('button', { name: /^(Sign in|登录)$/ }).count(), 0);
+  });
+
   it('when a tenant is created through the form, then a field error shows for a wrong SMS code, and the eight steps reach active live with the one-time password', async () => {
     watch.step = 'create';
     await page.getByRole('menuitem', { name: 'Tenants' }).click();

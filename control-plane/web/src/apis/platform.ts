@@ -175,5 +175,5 @@ export const usersApi = {
 
 export const smsApi = {
   sendCode: (phone: string) => api.post<{ expiresInSeconds: number; resendAfterSeconds: number }>('/api/sms/send-code', { phone, purpose: 'tenant_create' }),
-  inbox: (phone?: string) => api.get<{ items: InboxEntry[] }>('/api/sms/dev-inbox', { phone }),
+  inbox: (phone: string) => api.get<{ items: InboxEntry[] }>('/api/sms/dev-inbox', { phone }),
 };

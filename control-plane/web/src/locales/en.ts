@@ -116,7 +116,7 @@ const en = {
     title: 'Admins', username: 'Username', email: 'Email', role: 'Role', lastLogin: 'Last sign-in', add: 'Add admin',
     password: 'Password', suspend: 'Suspend', reactivate: 'Reactivate',
   },
-  sms: { title: 'SMS dev inbox', phone: 'Phone', purpose: 'Purpose', code: 'Code', sentAt: 'Sent', expiresAt: 'Expires', off: 'The dev inbox exists only with SMS_PROVIDER=console.' },
+  sms: { hint: 'Enter a phone number to see the codes sent to it.', title: 'SMS dev inbox', phone: 'Phone', purpose: 'Purpose', code: 'Code', sentAt: 'Sent', expiresAt: 'Expires', off: 'The dev inbox exists only with SMS_PROVIDER=console.' },
 };
 
 export default en;

@@ -118,7 +118,7 @@ const zhCN: Messages = {
     title: '管理员', username: '用户名', email: '邮箱', role: '角色', lastLogin: '最近登录', add: '添加管理员',
     password: '密码', suspend: '停用', reactivate: '重新启用',
   },
-  sms: { title: '短信开发收件箱', phone: '手机号', purpose: '用途', code: '验证码', sentAt: '发送时间', expiresAt: '过期时间', off: '仅在 SMS_PROVIDER=console 时提供开发收件箱。' },
+  sms: { hint: '输入手机号以查看发送给它的验证码。', title: '短信开发收件箱', phone: '手机号', purpose: '用途', code: '验证码', sentAt: '发送时间', expiresAt: '过期时间', off: '仅在 SMS_PROVIDER=console 时提供开发收件箱。' },
 };
 
 export default zhCN;
