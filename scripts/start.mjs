@@ -2,7 +2,8 @@
 // `npm start`: brings the whole system up on local defaults.
 //  1. creates .env from .env.example on first run, generating the secrets it needs;
 //  2. makes MariaDB and Redis ready (scripts/ensure-services.sh);
-//  3. compiles the TypeScript workspaces (incremental);
+//  3. compiles the TypeScript workspaces (incremental) and builds the admin console when its
+//     built files are missing or older than its sources;
 //  4. applies control-database migrations and bootstraps the super admin (printed once);
 //  5. builds or updates the template database from templates-db/;
 //  6. starts the control plane, the provisioner and the tenant app, and prints the URLs.
@@ -50,12 +51,38 @@ function readDotEnv() {
   return out;
 }
 
-function run(cmd, args, env) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+function run(cmd, args, env, cwd = root) {
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env });
   if (r.status !== 0) {
     log(`"${[cmd, ...args].join(' ')}" failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);
   }
+}
+
+/** Newest modification time under the given files and folders (0 when none exist). */
+function newestMtime(paths) {
+  let newest = 0;
+  for (const p of paths) {
+    if (!fs.existsSync(p)) continue;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p)) newest = Math.max(newest, newestMtime([path.join(p, e)]));
+    } else {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Builds the admin console (control-plane/web, served at /admin/) when it is missing or stale. */
+function buildConsoleIfStale() {
+  const web = path.join(root, 'control-plane/web');
+  const built = path.join(web, 'dist/index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => path.join(web, f));
+  sources.push(path.join(root, 'packages/web-ui/src'));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(sources)) return;
+  log('building the admin console');
+  run(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], { ...env, NODE_ENV: 'production' }, web);
 }
 
 ensureDotEnv();
@@ -63,6 +90,7 @@ const env = { ...readDotEnv(), ...process.env };
 run('bash', [path.join(root, 'scripts/ensure-services.sh')], env);
 log('compiling TypeScript');
 run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b'], env);
+buildConsoleIfStale();
 run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
 run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
 
@@ -146,6 +174,7 @@ if (!stopping) {
   const lines = [
     '',
     '  Kindergarten platform is up' + (cpOk ? '' : ' (control plane not healthy yet: see its log above)'),
+    `  Admin console       http://localhost:${cpPort}/admin/   (sign in as the super admin)`,
     `  Control plane API   http://localhost:${cpPort}/api   (health: /api/health, OpenAPI: /api/openapi.json)`,
     `  JWKS                http://localhost:${cpPort}/.well-known/jwks.json`,
     `  Metrics             http://localhost:${cpPort}/metrics`,

@@ -119,6 +119,21 @@ describe('security: sessions — revocation reaches every instance of both servi
     assert.ok(took.every((ms) => ms < 1000), `took ${took.join(', ')} ms`);
   });
 
+  it('when an operator locks, disables, resets the password of or unbinds a user through one control plane, then earlier tokens are refused everywhere within 1 s', async () => {
+    const root = (await adminSignIn(cp1.url, SUPER_ADMIN.username, SUPER_ADMIN.password)).token;
+    const actions: Array<(id: number) => Promise<void>> = [
+      async (id) => assert.equal((await post(cp1.url, `/api/users/${id}/lock`, root, {})).status, 200),
+      async (id) => assert.equal((await post(cp1.url, `/api/users/${id}/disable`, root, {})).status, 200),
+      async (id) => assert.equal((await post(cp1.url, `/api/users/${id}/reset-password`, root, {})).status, 200),
+      async (id) => assert.equal((await http('DELETE', `${cp1.url}/api/tenants/${tenant.code}/users/${id}`, { token: root })).status, 200),
+    ];
+    for (const [i, act] of actions.entries()) {
+      const { user, login, scoped } = await member();
+      const took = await refusedEverywhereWithin1s([...userProbes(scoped.token), ...userProbes(login.token)], () => act(user.globalUserId));
+      assert.ok(took.every((ms) => ms < 1000), `action ${i} took ${took.join(', ')} ms`);
+    }
+  });
+
   it('when an admin is demoted or suspended through one control plane, then their earlier token is refused by the other within 1 s', async () => {
     const root = (await adminSignIn(cp1.url, SUPER_ADMIN.username, SUPER_ADMIN.password)).token;
     for (const change of [{ role: 'operator' }, { status: 'suspended' }]) {

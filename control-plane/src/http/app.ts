@@ -21,11 +21,14 @@ import { bridgeRoutes } from '../modules/ai-bridge/bridge.routes';
 import { billingRoutes } from '../modules/billing/billing.routes';
 import { openAiFaceRoutes } from '../modules/ai-bridge/openai-face.routes';
 import { tenantModelRoutes } from '../modules/ai-bridge/tenant-model.routes';
+import { statsRoutes } from '../modules/stats/stats.routes';
+import { globalUserRoutes } from '../modules/global-users/global-users.routes';
 import { openApiDocument } from './openapi';
+import { adminConsoleRoutes } from './admin-console';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, openAiFaceRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, openAiFaceRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */
@@ -46,6 +49,7 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument());
   });
   for (const mount of routeModules()) app.use(mount(ctx));
+  app.use(adminConsoleRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return app;

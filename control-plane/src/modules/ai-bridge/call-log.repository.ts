@@ -115,3 +115,13 @@ export async function dailyUsage(db: Connection, from: Date, to: Date): Promise<
     errors: Number(r.errs),
   }));
 }
+
+/** AI calls and their cost per UTC day since `since`, for the dashboard (days without calls are absent). */
+export async function dailyAiUsage(db: Connection, since: string): Promise<Map<string, { calls: number; cost: number }>> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT DATE_FORMAT(created_at, '%Y-%m-%d') AS d, COUNT(*) AS calls, COALESCE(SUM(cost), 0) AS cost
+       FROM ai_service_call_logs WHERE created_at >= ? GROUP BY d`,
+    [since],
+  );
+  return new Map(rows.map((r) => [String(r.d), { calls: Number(r.calls), cost: Number(r.cost) }]));
+}

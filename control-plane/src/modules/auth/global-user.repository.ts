@@ -1,4 +1,4 @@
-import { withTransaction, type Connection, type Pool, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import { withTransaction, type Connection, type Page, type Pool, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
 
 export type GlobalUserStatus = 'active' | 'locked' | 'suspended' | 'deleted';
 
@@ -17,6 +17,7 @@ export interface GlobalUser {
   lastLoginAt: Date | null;
   /** Set for accounts created with a one-time password (tenant provisioning). */
   mustChangePassword: boolean;
+  createdAt: Date;
 }
 
 /** How many consecutive failures lock an account, and for how long. */
@@ -44,10 +45,11 @@ interface GlobalUserRow extends RowDataPacket {
   locked_now: number;
   last_login_at: Date | null;
   must_change_password: number;
+  created_at: Date;
 }
 
 const COLUMNS = `id, phone, password_hash, real_name, email, status, failed_login_attempts, locked_until,
-  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at, must_change_password`;
+  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at, must_change_password, created_at`;
 
 function toGlobalUser(row: GlobalUserRow): GlobalUser {
   return {
@@ -62,6 +64,7 @@ function toGlobalUser(row: GlobalUserRow): GlobalUser {
     lockedNow: Boolean(row.locked_now),
     lastLoginAt: row.last_login_at,
     mustChangePassword: Boolean(row.must_change_password),
+    createdAt: row.created_at,
   };
 }
 
@@ -136,4 +139,77 @@ export async function recordGlobalUserSuccessfulLogin(db: Connection, id: number
 /** Replaces the password hash and clears the must-change flag. */
 export async function updateGlobalUserPassword(db: Connection, id: number, passwordHash: string): Promise<void> {
   await db.query('UPDATE global_users SET password_hash = ?, must_change_password = 0 WHERE id = ?', [passwordHash, id]);
+}
+
+/** Escapes LIKE wildcards so a search for "138_" means exactly that. */
+function likeContains(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+}
+
+export interface GlobalUserSearch {
+  page: number;
+  pageSize: number;
+  /** Searched in phone, real name and email. */
+  q?: string;
+  status?: GlobalUserStatus;
+}
+
+/** Global users for the operators' list, newest first, searched and filtered by status. */
+export async function searchGlobalUsers(db: Connection, f: GlobalUserSearch): Promise<Page<GlobalUser>> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.q) {
+    const like = likeContains(f.q);
+    where.push('(phone LIKE ? OR real_name LIKE ? OR email LIKE ?)');
+    args.push(like, like, like);
+  }
+  if (f.status) {
+    where.push('status = ?');
+    args.push(f.status);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [[count]] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM global_users ${clause}`, args);
+  const [rows] = await db.query<GlobalUserRow[]>(
+    `SELECT ${COLUMNS} FROM global_users ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+    [...args, f.pageSize, (f.page - 1) * f.pageSize],
+  );
+  return { items: rows.map(toGlobalUser), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
+}
+
+/** The user, locked for update until the caller's transaction ends; undefined when unknown. */
+export async function lockGlobalUser(conn: Connection, id: number): Promise<GlobalUser | undefined> {
+  const [rows] = await conn.query<GlobalUserRow[]>(`SELECT ${COLUMNS} FROM global_users WHERE id = ? FOR UPDATE`, [id]);
+  return rows[0] ? toGlobalUser(rows[0]) : undefined;
+}
+
+/** The account changes an operator can order (docs/console.md, Operator API). */
+export type OperatorAccountChange =
+  | { kind: 'lock' }
+  | { kind: 'unlock' }
+  | { kind: 'disable' }
+  | { kind: 'reset-password'; passwordHash: string };
+
+/**
+ * Applies an operator's change. A lock has no end until unlocked (locked_until far ahead, so
+ * sign-in answers ACCOUNT_LOCKED); unlock clears the lock and the failure counter; disable
+ * suspends the account; a password reset stores a one-time password that must be changed.
+ */
+export async function applyOperatorAccountChange(conn: Connection, id: number, change: OperatorAccountChange): Promise<void> {
+  switch (change.kind) {
+    case 'lock':
+      await conn.query(`UPDATE global_users SET status = 'locked', locked_until = NOW(3) + INTERVAL 100 YEAR WHERE id = ?`, [id]);
+      return;
+    case 'unlock':
+      await conn.query(`UPDATE global_users SET status = 'active', locked_until = NULL, failed_login_attempts = 0 WHERE id = ?`, [id]);
+      return;
+    case 'disable':
+      await conn.query(`UPDATE global_users SET status = 'suspended' WHERE id = ?`, [id]);
+      return;
+    case 'reset-password':
+      await conn.query(
+        'UPDATE global_users SET password_hash = ?, must_change_password = 1, failed_login_attempts = 0 WHERE id = ?',
+        [change.passwordHash, id],
+      );
+      return;
+  }
 }

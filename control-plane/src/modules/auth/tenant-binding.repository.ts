@@ -1,4 +1,4 @@
-import type { Connection, Page, RowDataPacket } from '@kg/shared';
+import type { Connection, Page, ResultSetHeader, RowDataPacket } from '@kg/shared';
 
 /**
  * The control plane's one owner of `global_user_tenant_relations` (docs/data-ownership.md): a
@@ -48,6 +48,16 @@ export async function findActiveBindingsOfUser(db: Connection, globalUserId: num
   return rows.map(toBinding);
 }
 
+/** The bindings (any status) of these users, by tenant code; for the operators' user list. */
+export async function findBindingsOfUsers(db: Connection, globalUserIds: readonly number[]): Promise<TenantBinding[]> {
+  if (globalUserIds.length === 0) return [];
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT * FROM global_user_tenant_relations WHERE global_user_id IN (?) ORDER BY tenant_code',
+    [globalUserIds],
+  );
+  return rows.map(toBinding);
+}
+
 /** The user's binding to the tenant (any status), or null. */
 export async function findBinding(db: Connection, globalUserId: number, tenantCode: string): Promise<TenantBinding | null> {
   const [rows] = await db.query<RowDataPacket[]>(
@@ -85,6 +95,15 @@ export async function upsertBinding(
     [binding.globalUserId, binding.tenantCode, binding.tenantUserId, binding.role],
   );
   return (await lockBinding(conn, binding.globalUserId, binding.tenantCode))!;
+}
+
+/** Removes the user's binding to the tenant (an operator's unbind); true when one existed. */
+export async function deleteBinding(conn: Connection, globalUserId: number, tenantCode: string): Promise<boolean> {
+  const [res] = await conn.query<ResultSetHeader>(
+    'DELETE FROM global_user_tenant_relations WHERE global_user_id = ? AND tenant_code = ?',
+    [globalUserId, tenantCode],
+  );
+  return res.affectedRows > 0;
 }
 
 /** Counts a sign-in into a tenant on the binding (first/last login, login count). */

@@ -28,7 +28,7 @@ export async function needsAdminPassword(ctx: AppContext, phone: string): Promis
  * security and keeps bcrypt from competing with the clone for the CPU. The admin must choose a
  * new password at first sign-in (must_change_password), hashed at BCRYPT_COST.
  */
-const ONE_TIME_PASSWORD_BCRYPT_COST = 8;
+export const ONE_TIME_PASSWORD_BCRYPT_COST = 8;
 
 /** Hashes and seals a new one-time password into the tenant's `create_admin` step (see above). */
 export async function attachAdminPassword(ctx: AppContext, tenantCode: string): Promise<void> {

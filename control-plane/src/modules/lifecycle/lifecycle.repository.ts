@@ -72,6 +72,24 @@ export async function findPipelineSummary(
   return { totalSteps: r.total_steps === null ? null : Number(r.total_steps), error: r.error_message };
 }
 
+/** Where each of these pipelines stands (step reached, steps in all, start), by tenant code. */
+export async function findPipelinePositions(
+  db: Connection,
+  tenantCodes: readonly string[],
+): Promise<Map<string, { currentStep: number; totalSteps: number | null; startedAt: Date | null }>> {
+  if (tenantCodes.length === 0) return new Map();
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT tenant_id, current_step, total_steps, started_at FROM tenant_init_progress WHERE tenant_id IN (?)',
+    [tenantCodes],
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.tenant_id),
+      { currentStep: Number(r.current_step ?? 0), totalSteps: r.total_steps === null ? null : Number(r.total_steps), startedAt: r.started_at },
+    ]),
+  );
+}
+
 /** The first step that has not completed, or null when all have. */
 export async function firstUnfinishedStep(conn: Connection, tenantCode: string): Promise<string | null> {
   const [rows] = await conn.query<RowDataPacket[]>(

@@ -9,6 +9,7 @@ import { createTenant, PLAN_TYPES } from './create-tenant.service';
 import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
+import { checkStreamTicket, issueStreamTicket } from './stream-ticket';
 
 function createBodySchema(phonePattern: string) {
   const tenantCode = tenantCodeSchema;
@@ -94,13 +95,28 @@ registry.registerPath({
   request: { params: tenantCodeParams },
   responses: responses(progressSchema, [400, 401, 403, 404]),
 });
+const streamQuery = z.object({
+  ticket: z.string().min(1).max(200).optional().openapi({ description: 'From POST .../progress/stream-ticket, for browsers (EventSource sends no Authorization header)' }),
+  lastEventId: z.string().max(64).optional().openapi({ description: 'Resume after this event (the Last-Event-ID header does the same)' }),
+});
+
 registry.registerPath({
-  method: 'get',
-  path: '/api/tenants/{code}/progress/stream',
-  summary: 'Live progress as server-sent events: `progress` on every step change, `end` once active or failed (operator)',
+  method: 'post',
+  path: '/api/tenants/{code}/progress/stream-ticket',
+  summary: "A 60-second ticket that opens only this tenant's progress stream (operator); keeps tokens out of URLs",
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
   request: { params: tenantCodeParams },
+  responses: responses(z.object({ ticket: z.string(), expiresInSeconds: z.number() }), [400, 401, 403, 404]),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/tenants/{code}/progress/stream',
+  summary: 'Live progress as server-sent events: `progress` on every step change, `end` once active or failed (operator bearer token or stream ticket)',
+  description: 'Events carry ids and the stream sets `retry:`; a reconnect with Last-Event-ID resumes without repeating the current state.',
+  tags: ['lifecycle'],
+  security: [{ adminBearer: [] }, {}],
+  request: { params: tenantCodeParams, query: streamQuery },
   responses: {
     ...responses(progressSchema, [400, 401, 403, 404]),
     200: { description: 'text/event-stream of TenantProgress events', content: { 'text/event-stream': { schema: z.string() } } },
@@ -132,9 +148,20 @@ export function lifecycleRoutes(ctx: AppContext): Router {
     ok(res, await getProgress(ctx, tenantCode, { viewer }));
   });
 
-  router.get('/api/tenants/:code/progress/stream', requireAdmin(ctx, 'operator'), async (req, res) => {
+  router.post('/api/tenants/:code/progress/stream-ticket', requireAdmin(ctx, 'operator'), async (req, res) => {
     const { code: tenantCode } = validate(tenantCodeParams, req.params);
-    await streamProgress(ctx, tenantCode, res);
+    res.setHeader('Cache-Control', 'no-store');
+    ok(res, await issueStreamTicket(ctx, req.admin!.sub, tenantCode));
+  });
+
+  const operator = requireAdmin(ctx, 'operator');
+  router.get('/api/tenants/:code/progress/stream', async (req, res) => {
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    const query = validate(streamQuery, req.query);
+    if (query.ticket) await checkStreamTicket(ctx, query.ticket, tenantCode);
+    else await new Promise<void>((resolve, reject) => operator(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const header = req.headers['last-event-id'];
+    await streamProgress(ctx, tenantCode, res, typeof header === 'string' ? header.slice(0, 64) : query.lastEventId);
   });
 
   router.post('/api/tenants/:code/retry', requireAdmin(ctx, 'admin'), async (req, res) => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Response } from 'express';
 import { createRedis, tenantProgressChannel, type Redis, type TenantProgressMessage } from '@kg/shared';
 import type { AppContext } from '../../context';
@@ -56,12 +57,22 @@ function hubOf(ctx: AppContext): ProgressHub {
 const POLL_MS = 2000;
 const HEARTBEAT_MS = 15_000;
 
+const RETRY_MS = 2000;
+
+/** The event id of a progress state: the same state always has the same id. */
+function eventId(json: string): string {
+  return crypto.createHash('sha256').update(json).digest('base64url').slice(0, 16);
+}
+
 /**
  * GET /api/tenants/:code/progress/stream: server-sent events. A `progress` event with the full
  * progress on connect and on every step change (announced by any provisioner process through
  * Redis, with a short DB poll as a fallback), then `end` once the tenant is active or failed.
+ * Each `progress` event carries an id derived from its content, and the stream asks browsers to
+ * reconnect after RETRY_MS; a reconnect whose Last-Event-ID names the current state resumes
+ * without repeating it (docs/console.md, Live progress).
  */
-export async function streamProgress(ctx: AppContext, tenantCode: string, res: Response): Promise<void> {
+export async function streamProgress(ctx: AppContext, tenantCode: string, res: Response, lastEventId?: string): Promise<void> {
   let last = await getProgress(ctx, tenantCode); // 404 before any event is written
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -69,9 +80,12 @@ export async function streamProgress(ctx: AppContext, tenantCode: string, res: R
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
-  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (event: string, data: unknown, id?: string) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id ? `id: ${id}\n` : ''}\n`);
   let lastJson = JSON.stringify(last);
-  send('progress', last);
+  res.write(`retry: ${RETRY_MS}\n\n`);
+  const firstId = eventId(lastJson);
+  if (firstId !== lastEventId) send('progress', last, firstId);
 
   let closed = false;
   let refreshing = false;
@@ -104,7 +118,7 @@ export async function streamProgress(ctx: AppContext, tenantCode: string, res: R
         if (json !== lastJson) {
           lastJson = json;
           last = p;
-          send('progress', p);
+          send('progress', p, eventId(json));
         }
         if (isFinal(p)) return end(p);
       } while (again && !closed);

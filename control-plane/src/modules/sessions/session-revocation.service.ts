@@ -25,6 +25,7 @@ export type RevocationReason =
   | 'logout_everywhere'
   | 'refresh_reuse'
   | 'password_change'
+  | 'password_reset'
   | 'account_disabled'
   | 'account_locked'
   | 'admin_demoted'
@@ -56,8 +57,8 @@ export async function revokeSignIns(
 
 /**
  * Refuses every access token of the subject issued until now, on every instance (password
- * change, refresh-token reuse, disable or lock, an admin's demotion or suspension, an unbinding,
- * sign-out everywhere). Tokens issued afterwards work. Refresh tokens are not touched here:
+ * change or an operator's password reset, refresh-token reuse, disable or lock, an admin's
+ * demotion or suspension, an unbinding, sign-out everywhere). Tokens issued afterwards work. Refresh tokens are not touched here:
  * callers that end the sessions too revoke them with the refresh-token repository.
  */
 export async function refuseEarlierTokens(ctx: AppContext, subject: SessionSubject, reason: RevocationReason): Promise<void> {

@@ -100,11 +100,24 @@ export async function findTenantsByCode(db: Connection, tenantCodes: string[]): 
   return new Map(rows.map((r) => [String(r.tenant_id), toTenant(r)]));
 }
 
+/** Columns the tenant list may be sorted by (API name -> SQL column, a fixed allow-list). */
+export const TENANT_SORT_COLUMNS = {
+  tenantCode: 'tenant_id',
+  name: 'name',
+  status: 'status',
+  planType: 'plan_type',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
+export type TenantSortKey = keyof typeof TENANT_SORT_COLUMNS;
+
 export interface TenantListFilter {
   page: number;
   pageSize: number;
   statuses?: TenantStatus[];
   q?: string;
+  sort?: TenantSortKey;
+  order?: 'asc' | 'desc';
 }
 
 /** Escapes LIKE wildcards so a search for "k_01" means exactly that. */
@@ -112,7 +125,13 @@ function likeContains(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 }
 
-/** Tenants, newest first, filtered by status and a search over code, name, domain and contact phone. */
+function orderBy(f: TenantListFilter): string {
+  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+  if (!f.sort) return 'created_at DESC, id DESC';
+  return `${TENANT_SORT_COLUMNS[f.sort]} ${dir}, id ${dir}`;
+}
+
+/** Tenants, newest first unless sorted, filtered by status and a search over code, name, domain and contact phone. */
 export async function listTenants(db: Connection, f: TenantListFilter): Promise<Page<Tenant>> {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -128,7 +147,7 @@ export async function listTenants(db: Connection, f: TenantListFilter): Promise<
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [[count]] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM tenants ${clause}`, args);
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT * FROM tenants ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+    `SELECT * FROM tenants ${clause} ORDER BY ${orderBy(f)} LIMIT ? OFFSET ?`,
     [...args, f.pageSize, (f.page - 1) * f.pageSize],
   );
   return { items: rows.map(toTenant), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
@@ -137,6 +156,13 @@ export async function listTenants(db: Connection, f: TenantListFilter): Promise<
 // tenant_accounts has one owner in this process, the billing module; the detail page reads it there.
 export { findTenantAccount, type TenantAccount } from '../billing/account.repository';
 
+/** How many tenants are in each status (statuses without tenants are absent). */
+export async function countTenantsByStatus(db: Connection): Promise<Map<TenantStatus, number>> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenants GROUP BY status');
+  return new Map(rows.map((r) => [r.status as TenantStatus, Number(r.n)]));
+}
+
+/** Tenants placed on each database server that still own a database (not purged), by server id. */
 export async function countTenantsByDbServer(db: Connection): Promise<Map<number, number>> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT db_server_id, COUNT(*) AS n FROM tenants
@@ -267,6 +293,44 @@ export async function markTenantRestored(conn: Connection, tenantCode: string, d
       WHERE tenant_id = ?`,
     [dnsRecordId, tenantCode],
   );
+}
+
+/** Fields an operator may edit (PATCH /api/tenants/:code); API name -> column. */
+export const TENANT_EDITABLE_COLUMNS = {
+  name: 'name',
+  contactName: 'contact_name',
+  contactEmail: 'contact_email',
+  contactPhone: 'contact_phone',
+  address: 'address',
+  description: 'description',
+  planType: 'plan_type',
+  settings: 'settings',
+} as const;
+export type TenantEdit = Partial<Record<keyof typeof TENANT_EDITABLE_COLUMNS, unknown>>;
+
+/** The editable fields of a tenant as stored, locked for update (null for an unknown code). */
+export async function lockTenantEditable(conn: Connection, tenantCode: string): Promise<(TenantEdit & { status: TenantStatus }) | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT status, ${Object.values(TENANT_EDITABLE_COLUMNS).join(', ')} FROM tenants WHERE tenant_id = ? FOR UPDATE`,
+    [tenantCode],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const out: TenantEdit & { status: TenantStatus } = { status: r.status };
+  for (const [field, column] of Object.entries(TENANT_EDITABLE_COLUMNS)) {
+    const v = r[column];
+    out[field as keyof TenantEdit] = column === 'settings' && typeof v === 'string' ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+/** Writes the given editable fields (columns from the fixed map, values bound). */
+export async function updateTenantFields(conn: Connection, tenantCode: string, edit: TenantEdit): Promise<void> {
+  const entries = Object.entries(edit).filter(([, v]) => v !== undefined) as Array<[keyof TenantEdit, unknown]>;
+  if (!entries.length) return;
+  const sets = entries.map(([k]) => `${TENANT_EDITABLE_COLUMNS[k]} = ?`).join(', ');
+  const values = entries.map(([k, v]) => (k === 'settings' && v !== null ? JSON.stringify(v) : v));
+  await conn.query(`UPDATE tenants SET ${sets} WHERE tenant_id = ?`, [...values, tenantCode]);
 }
 
 /** What identifies a tenant row: its code and the names derived from it. */

@@ -6,7 +6,9 @@ import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { tenantCodeParams } from '../../http/tenant-code';
 import { auditActor } from '../audit/audit.http';
-import { TENANT_STATUSES, type TenantStatus } from './tenant.repository';
+import { PLAN_TYPES } from '../lifecycle/create-tenant.service';
+import { TENANT_SORT_COLUMNS, TENANT_STATUSES, type TenantSortKey, type TenantStatus } from './tenant.repository';
+import { unbindUser, updateTenant } from './tenant-edit.service';
 import { bindUserToTenant, getTenant, listTenantSummaries, listTenantUsers } from './tenant.service';
 
 
@@ -28,7 +30,36 @@ const statusList = z
 const listQuery = pagingSchema.extend({
   status: statusList,
   q: z.string().trim().max(100).optional().openapi({ description: 'Search in code, name, domain and contact phone' }),
+  sort: z
+    .enum(Object.keys(TENANT_SORT_COLUMNS) as [TenantSortKey, ...TenantSortKey[]])
+    .optional()
+    .openapi({ description: 'Sort column (default: newest first)' }),
+  order: z.enum(['asc', 'desc']).default('desc'),
 });
+
+function editBodySchema(phonePattern: string) {
+  const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+  return z
+    .object({
+      name: text(255).optional(),
+      contactName: text(100).optional(),
+      contactEmail: z.email('must be a valid email address').max(255).optional(),
+      contactPhone: z.string().trim().regex(new RegExp(phonePattern), 'must be a valid mobile phone number').optional(),
+      address: z.string().trim().max(500).nullable().optional(),
+      description: z.string().max(5000).nullable().optional(),
+      planType: z.enum(PLAN_TYPES).optional(),
+      settings: z
+        .record(z.string().max(100), z.unknown())
+        .nullable()
+        .optional()
+        .refine((v) => v == null || JSON.stringify(v).length <= 16_000, 'must be at most 16000 characters of JSON'),
+    })
+    .strict()
+    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' })
+    .openapi('TenantEditRequest');
+}
+
+const unbindParams = tenantCodeParams.extend({ globalUserId: z.coerce.number().int().positive() });
 
 const summarySchema = z
   .object({
@@ -150,15 +181,54 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'patch',
+  path: '/api/tenants/{code}',
+  summary: 'Edits name, contact, email, address, description, plan or settings of a tenant (admin); audited',
+  description: '410 for a deleted or purged tenant. Unknown fields are refused (400).',
+  tags: ['tenants'],
+  security: [{ adminBearer: [] }],
+  request: { params: tenantCodeParams, body: { content: { 'application/json': { schema: editBodySchema('^1[3-9]\\d{9}$') } } } },
+  responses: responses(detailSchema, [400, 401, 403, 404, 410]),
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/tenants/{code}/users/{globalUserId}',
+  summary: "Unbinds a user from a tenant (admin); the user's access there ends at once; audited",
+  tags: ['tenants'],
+  security: [{ adminBearer: [] }],
+  request: { params: unbindParams },
+  responses: responses(z.object({ tenantCode: z.string(), globalUserId: z.number(), unbound: z.literal(true) }), [400, 401, 403, 404]),
+});
+
 /** Operator API over the tenant registry (docs/control-plane.md, "Modules"). */
 export function tenantRoutes(ctx: AppContext): Router {
   const router = Router();
   const bindBody = bindBodySchema(ctx.config.PHONE_PATTERN);
+  const editBody = editBodySchema(ctx.config.PHONE_PATTERN);
 
   router.get('/api/tenants', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    const filter = { page: query.page, pageSize: query.pageSize, statuses: query.status, q: query.q || undefined };
+    const filter = {
+      page: query.page,
+      pageSize: query.pageSize,
+      statuses: query.status,
+      q: query.q || undefined,
+      sort: query.sort,
+      order: query.order,
+    };
     ok(res, await listTenantSummaries(ctx, filter));
+  });
+
+  router.patch('/api/tenants/:code', requireAdmin(ctx, 'admin'), async (req, res) => {
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    const body = validate(editBody, req.body);
+    ok(res, await updateTenant(ctx, auditActor(req), tenantCode, body));
+  });
+
+  router.delete('/api/tenants/:code/users/:globalUserId', requireAdmin(ctx, 'admin'), async (req, res) => {
+    const { code: tenantCode, globalUserId } = validate(unbindParams, req.params);
+    ok(res, await unbindUser(ctx, auditActor(req), tenantCode, globalUserId));
   });
 
   router.get('/api/tenants/:code', requireAdmin(ctx, 'operator'), async (req, res) => {

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot } from '@kg/shared';
+
+/** Debian's chromium package; never a downloaded browser (docs/console.md, Browser tests). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+export const RESULTS_DIR = path.join(repoRoot(), 'test-results', 'console');
+
+/** Installs Debian's chromium when it is missing and we run as root (as ensure-services does for MariaDB). */
+export function ensureChromium(): void {
+  if (fs.existsSync(CHROMIUM)) return;
+  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing: run "sudo apt-get install -y chromium"`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  }
+  if (r.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error('could not install chromium with apt-get');
+}
+
+/** Builds the console when its built files are missing (npm test builds it first anyway). */
+export function ensureConsoleBuilt(): void {
+  const web = path.join(repoRoot(), 'control-plane', 'web');
+  if (fs.existsSync(path.join(web, 'dist', 'index.html'))) return;
+  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: web, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vite build of the admin console failed');
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+/**
+ * Console errors and uncaught page errors, each tagged with the step that was running, so a
+ * test can allow the failed requests it provokes on purpose (a 400 for a wrong SMS code).
+ */
+export class ConsoleWatch {
+  step = 'start';
+  readonly errors: Array<{ step: string; text: string }> = [];
+  constructor(page: Page) {
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.errors.push({ step: this.step, text: m.text() });
+    });
+    page.on('pageerror', (e) => this.errors.push({ step: this.step, text: `pageerror: ${e.message}` }));
+  }
+  /** Errors not allowed: anything but failed requests with `allowedStatus` in `allowedSteps`. */
+  unexpected(allowed: Record<string, number[]> = {}): string[] {
+    return this.errors
+      .filter((e) => !(allowed[e.step] ?? []).some((s) => e.text.includes(`status of ${s}`)))
+      .map((e) => `[${e.step}] ${e.text}`);
+  }
+}
+
+/** A full-page screenshot under test-results/console/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`), fullPage: true });
+}

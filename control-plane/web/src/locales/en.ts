@@ -1,0 +1,123 @@
+/** English messages of the console; zh-CN.ts has the same keys. */
+const en = {
+  app: { title: 'Kindergarten platform' },
+  shell: { navigation: 'Main navigation', language: 'Language', signOut: 'Sign out' },
+  roles: { operator: 'Operator', admin: 'Admin', super_admin: 'Super admin' },
+  menu: {
+    dashboard: 'Dashboard', tenants: 'Tenants', cleanup: 'Cleanup queue', dbServers: 'Database servers',
+    aiModels: 'AI models', schema: 'Schema rollouts', audit: 'Audit log', users: 'Global users',
+    admins: 'Admins', smsInbox: 'SMS dev inbox',
+  },
+  common: {
+    search: 'Search', refresh: 'Refresh', cancel: 'Cancel', save: 'Save', confirm: 'Confirm', close: 'Close',
+    actions: 'Actions', status: 'Status', createdAt: 'Created', yes: 'Yes', no: 'No', none: '—', copy: 'Copy',
+    copied: 'Copied', done: 'Done', loadFailed: 'Could not load: {message}', saved: 'Saved', all: 'All',
+  },
+  status: {
+    provisioning: 'Provisioning', active: 'Active', inactive: 'Inactive', suspended: 'Suspended', failed: 'Failed',
+    deleted: 'Deleted', purged: 'Purged', pending: 'Pending', running: 'Running', completed: 'Completed',
+    skipped: 'Skipped', in_progress: 'In progress', cancelled: 'Cancelled', locked: 'Locked', disabled: 'Disabled',
+  },
+  plans: { basic: 'Basic', standard: 'Standard', premium: 'Premium', enterprise: 'Enterprise' },
+  login: {
+    title: 'Operator sign-in', username: 'Username', password: 'Password', submit: 'Sign in',
+    required: 'Required', invalid: 'Wrong username or password.',
+    locked: 'This account is locked after too many failed attempts. Try again in {minutes} minutes.',
+    rateLimited: 'Too many attempts. Wait {seconds} seconds and try again.',
+    inactive: 'This account is not active. Ask a super admin.',
+  },
+  dashboard: {
+    title: 'Dashboard', byStatus: 'Tenants by status', total: 'Total tenants', inFlight: 'Provisioning in flight',
+    failures: 'Recent failures', cleanupSoon: 'Cleanup due within 7 days', aiUsage: 'AI calls and cost, last 30 days',
+    calls: 'Calls', cost: 'Cost', noData: 'Nothing here', step: 'Step {current} of {total}', daysLeft: '{days} days left',
+  },
+  tenants: {
+    title: 'Tenants', create: 'New tenant', searchPlaceholder: 'Code, name, domain or phone', statusFilter: 'Status',
+    code: 'Code', name: 'Name', domain: 'Domain', plan: 'Plan', contact: 'Contact', phone: 'Phone',
+    database: 'Database', scheduledDeletion: 'Scheduled deletion', open: 'Open',
+  },
+  create: {
+    title: 'New tenant', code: 'Tenant code', codeHint: 'Leave empty for the next free code',
+    name: 'Kindergarten name', contactName: 'Contact name', contactEmail: 'Contact email', contactPhone: 'Contact phone',
+    smsCode: 'SMS code', sendCode: 'Send code', resendIn: 'Resend in {seconds}s', codeSent: 'Code sent to {phone}',
+    fromInbox: 'Fill from dev inbox', inboxEmpty: 'No code in the dev inbox for this phone yet',
+    address: 'Address', plan: 'Plan', dbServer: 'Database server', dbServerAuto: 'Automatic (most free capacity)',
+    submit: 'Create', required: 'Required', badPhone: 'Must be a valid mobile phone number',
+    badEmail: 'Must be a valid email address', badCode: 'Must be k followed by at least 3 digits, e.g. k003',
+    fixFields: 'Some fields need attention',
+  },
+  progress: {
+    title: 'Provisioning {code}', live: 'Live', ended: 'Finished', reconnecting: 'Reconnecting…',
+    step: 'Step', attempts: 'Attempts', duration: 'Duration', error: 'Error', retry: 'Retry from the failed step',
+    retried: 'Retry started', active: '{code} is active', failed: 'Provisioning failed: {error}',
+    otpTitle: "The kindergarten admin's one-time password",
+    otpHint: 'Shown once. Give it to {phone}; they must change it at first sign-in.', openTenant: 'Open tenant',
+    steps: {
+      reserve_subdomain: 'Reserve subdomain', create_database: 'Create database', clone_template: 'Clone template',
+      create_admin: 'Create admin user', copy_ai_models: 'Copy AI configuration', create_storage: 'Create storage prefix',
+      open_account: 'Open account', activate: 'Activate tenant',
+    },
+  },
+  detail: {
+    title: 'Tenant {code}', overview: 'Overview', edit: 'Edit', users: 'Users', status: 'Status', domain: 'Domain',
+    database: 'Database', server: 'Database server', storagePrefix: 'Storage prefix', schemaVersion: 'Schema version',
+    plan: 'Plan', balance: 'Account balance', creditLimit: 'Credit limit', scheduledDeletion: 'Scheduled deletion',
+    contact: 'Contact', email: 'Email', phone: 'Phone', address: 'Address', description: 'Description',
+    error: 'Provisioning error', createdAt: 'Created', suspend: 'Suspend', activate: 'Activate', delete: 'Delete',
+    restore: 'Restore', retry: 'Retry', progress: 'Progress',
+    confirmSuspend: 'Suspend {code}? Its staff are refused within a second until it is activated again. No data changes.',
+    confirmActivate: 'Activate {code}? Its staff can sign in and work again at once.',
+    confirmDelete: 'Delete {code}? DNS removed now, data purged on {date}. It can be restored until then.',
+    confirmRestore: 'Restore {code}? The pending cleanup is cancelled, DNS is recreated and the tenant is active again with all its data.',
+    confirmRetry: 'Retry provisioning {code} from the failed step?',
+    confirmUnbind: 'Unbind {name} ({phone}) from {code}? Their tokens for this tenant stop working at once.',
+    done: 'Done: {code} is {status}', bind: 'Bind user', bindPhone: 'Phone of a registered user', role: 'Role',
+    unbind: 'Unbind', realName: 'Name', lastLogin: 'Last sign-in', editTitle: 'Edit {code}',
+  },
+  tenantRoles: { admin: 'Admin', teacher: 'Teacher', staff: 'Staff', viewer: 'Viewer' },
+  cleanup: {
+    title: 'Cleanup queue', tenant: 'Tenant', resource: 'Resource', name: 'Name', due: 'Purge on',
+    daysLeft: 'Days left', retries: 'Retries', cancelEntry: 'Cancel purge',
+    confirmCancel: 'Cancel the purge of {resource} of {code}? The resource is kept; restore the tenant to use it again.',
+    cancelled: 'Cleanup entry cancelled',
+  },
+  dbServers: {
+    title: 'Database servers', name: 'Name', host: 'Host', capacity: 'Capacity', tenants: 'Tenants',
+    free: 'Free', setStatus: 'Set status',
+  },
+  aiModels: {
+    title: 'AI models', name: 'Name', displayName: 'Display name', provider: 'Provider', endpoint: 'Endpoint',
+    type: 'Type', price: 'Price per 1k (in / out)', isDefault: 'Default', apiKey: 'API key', keySet: 'Set',
+    keyMissing: 'Not set', add: 'Add model', setKey: 'Replace key', keyHint: 'Write-only: the key is never shown again',
+  },
+  schema: {
+    title: 'Schema rollouts', rollouts: 'Rollouts', drift: 'Drift report', start: 'Start rollout',
+    canary: 'Canary size', phase: 'Phase', target: 'Target version', tenants: 'Tenants', requestedBy: 'Requested by',
+    checkDrift: 'Check drift', inSync: 'In sync', drifted: 'Drifted', templateVersion: 'Template version {version}',
+    differences: 'Differences', version: 'Version', percent: 'Done',
+    confirmStart: 'Apply pending template migrations to the template and then to every tenant database?',
+  },
+  audit: {
+    title: 'Audit log', tenant: 'Tenant', action: 'Action', actor: 'Actor', target: 'Target', ip: 'IP', time: 'Time',
+    verify: 'Verify chain', verifyOk: 'Chain intact: {checked} rows checked',
+    verifyBad: 'Tampering found at row {id}: {reason}', changes: 'Before / after',
+  },
+  users: {
+    title: 'Global users', searchPlaceholder: 'Phone, name or email', phone: 'Phone', name: 'Name', email: 'Email',
+    tenants: 'Tenants', lastLogin: 'Last sign-in', lock: 'Lock', unlock: 'Unlock', disable: 'Disable',
+    resetPassword: 'Reset password', unbind: 'Unbind',
+    confirmLock: 'Lock {name}? Their sessions end within a second and they cannot sign in until unlocked.',
+    confirmUnlock: 'Unlock {name}? They can sign in again.',
+    confirmDisable: 'Disable {name}? Their sessions end within a second and they cannot sign in again.',
+    confirmReset: 'Reset the password of {name}? Their sessions end and they get a one-time password.',
+    otpTitle: 'One-time password for {name}', otpHint: 'Shown once. They must change it at first sign-in.',
+  },
+  admins: {
+    title: 'Admins', username: 'Username', email: 'Email', role: 'Role', lastLogin: 'Last sign-in', add: 'Add admin',
+    password: 'Password', suspend: 'Suspend', reactivate: 'Reactivate',
+  },
+  sms: { hint: 'Enter a phone number to see the codes sent to it.', title: 'SMS dev inbox', phone: 'Phone', purpose: 'Purpose', code: 'Code', sentAt: 'Sent', expiresAt: 'Expires', off: 'The dev inbox exists only with SMS_PROVIDER=console.' },
+};
+
+export default en;
+export type Messages = typeof en;
