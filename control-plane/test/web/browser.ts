@@ -9,15 +9,28 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 export const RESULTS_DIR = path.join(repoRoot(), 'test-results', 'console');
 
-/** Installs Debian's chromium when it is missing and we run as root (as ensure-services does for MariaDB). */
+/** A CJK font, so Chinese pages render (and screenshot) as a person sees them, not as boxes. */
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
+/**
+ * Installs Debian's chromium and a CJK font when missing and we run as root (as ensure-services
+ * does for MariaDB).
+ */
 export function ensureChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing: run "sudo apt-get install -y chromium"`);
+  const missing = [
+    ...(fs.existsSync(CHROMIUM) ? [] : ['chromium']),
+    ...(fs.existsSync(CJK_FONT) ? [] : ['fonts-wqy-microhei']),
+  ];
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "sudo apt-get install -y chromium fonts-wqy-microhei"`);
+    return; // without the font Chinese text shows as boxes, but the tests still hold
+  }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
   if (r.status !== 0) {
     spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
   }
   if (r.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error('could not install chromium with apt-get');
 }
