@@ -33,6 +33,10 @@ export const provisionerEnvSchema = z.object({
   PROVISIONER_METRICS_PORT: envx.int(4002, 0, 65535),
   /** When the daily purge of due cleanup entries runs (node-cron syntax; fires once across replicas). */
   CLEANUP_CRON: envx.str('0 3 * * *'),
+  /** When yesterday's (UTC) AI calls are rolled up into tenant_ai_usage_summary (fires once across replicas). */
+  USAGE_ROLLUP_CRON: envx.str('15 0 * * *'),
+  /** When last month's (UTC) billing_records are written (fires once across replicas). */
+  BILLING_CRON: envx.str('0 1 1 * *'),
   /** Failed purge attempts of one resource before it is marked failed (with a security event). */
   CLEANUP_MAX_RETRIES: envx.int(3, 1, 20),
   /** First retry delay of a failed purge; doubles on each retry. */

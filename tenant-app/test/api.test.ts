@@ -13,8 +13,13 @@ async function startBridgeStub() {
   let mode: 'ok' | 'quota' | 'rate' | 'broken' = 'ok';
   const app = express();
   app.use(express.json());
+  const seen = new Set<string>();
   app.post('/api/v1/ai/bridge/chat', (req, res) => {
     calls.push({ headers: req.headers, body: req.body });
+    if (req.body.requestId) {
+      if (seen.has(req.body.requestId)) return void res.status(409).json({ success: false, error: { code: 'DUPLICATE_REQUEST', message: 'Repeated request id' } });
+      seen.add(req.body.requestId);
+    }
     if (mode === 'quota') return void res.status(402).json({ success: false, error: { code: 'PAYMENT_REQUIRED', message: 'AI balance exhausted' } });
     if (mode === 'rate') {
       res.set('Retry-After', '7');
@@ -261,6 +266,28 @@ describe('tenant app: the kindergarten API', function () {
       assert.equal(after.body.data.messageCount, 4);
       assert.equal(after.body.data.totalTokens, 66);
       assert.equal(after.body.data.title, 'Plan an open day');
+    });
+
+    it('when a message is retried with the same clientMessageId, then the bridge is called once and the retry gets the stored pair', async () => {
+      const conv = (await call('POST', '/api/ai/conversations', {})).body.data;
+      const before = bridge.calls.length;
+      const first = await call('POST', `/api/ai/conversations/${conv.id}/messages`, { content: 'Menu for Monday', clientMessageId: 'c-1' });
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assert.equal(first.body.data.replayed, false);
+      const sentId = bridge.calls[bridge.calls.length - 1]!.body.requestId;
+      assert.match(sentId, /^msg-[0-9a-f]{40}$/);
+      assert.equal(first.body.data.question.requestId, sentId);
+      const retry = await call('POST', `/api/ai/conversations/${conv.id}/messages`, { content: 'Menu for Monday', clientMessageId: 'c-1' });
+      assert.equal(retry.status, 200);
+      assert.equal(retry.body.data.replayed, true);
+      assert.deepEqual([retry.body.data.question.id, retry.body.data.answer.id], [first.body.data.question.id, first.body.data.answer.id]);
+      assert.equal(retry.body.data.usage.totalTokens, 33);
+      assert.equal(bridge.calls.length, before + 1, 'the retry did not reach the bridge');
+      const other = await call('POST', `/api/ai/conversations/${conv.id}/messages`, { content: 'And Tuesday?' });
+      assert.equal(other.status, 201);
+      const otherId = bridge.calls[bridge.calls.length - 1]!.body.requestId;
+      assert.ok(otherId && otherId !== sentId, 'each message has its own request id');
+      assert.equal((await call('GET', `/api/ai/conversations/${conv.id}/messages`)).body.data.length, 4);
     });
 
     it('when the bridge refuses (402, 429) or fails, then the user sees 402, 429 with Retry-After, 503, and nothing is stored', async () => {

@@ -10,7 +10,25 @@ export const QUEUES = {
   cleanup: 'tenant-cleanup',
   /** Schema rollout: one job per tenant database. */
   rollout: 'schema-rollout',
+  /** The daily AI usage roll-up and the monthly billing run: one job per day or month. */
+  billing: 'billing',
 } as const;
+
+/** Job names on QUEUES.billing (docs/ai-billing.md, "Usage roll-up and monthly bills"). */
+export const BILLING_JOBS = {
+  usageRollup: 'usage-rollup',
+  monthlyBilling: 'monthly-billing',
+} as const;
+
+/** Data of a usage roll-up job: the UTC day `YYYY-MM-DD` to summarise. */
+export interface UsageRollupJob {
+  day: string;
+}
+
+/** Data of a monthly billing job: the UTC month `YYYY-MM` to bill. */
+export interface MonthlyBillingJob {
+  month: string;
+}
 
 export function bullPrefix(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}bull`;

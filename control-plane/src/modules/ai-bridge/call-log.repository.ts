@@ -83,39 +83,6 @@ export async function totalCost(db: Connection, tenantId: number): Promise<strin
   return String(rows[0]!.c);
 }
 
-export interface DailyUsageRow {
-  tenantId: number;
-  modelId: number;
-  calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: string;
-  averageResponseTime: number;
-  errors: number;
-}
-
-/** Per tenant and model, the calls of one day [from, to), for the daily roll-up. */
-export async function dailyUsage(db: Connection, from: Date, to: Date): Promise<DailyUsageRow[]> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT tenant_id, model_id, COUNT(*) AS calls, SUM(input_tokens) AS inp, SUM(output_tokens) AS outp, SUM(cost) AS cost,
-            ROUND(AVG(response_time)) AS avg_rt, SUM(status <> 'success') AS errs
-       FROM ai_service_call_logs
-      WHERE created_at >= ? AND created_at < ? AND model_id IS NOT NULL
-      GROUP BY tenant_id, model_id`,
-    [from, to],
-  );
-  return rows.map((r) => ({
-    tenantId: Number(r.tenant_id),
-    modelId: Number(r.model_id),
-    calls: Number(r.calls),
-    inputTokens: Number(r.inp),
-    outputTokens: Number(r.outp),
-    cost: String(r.cost),
-    averageResponseTime: Number(r.avg_rt ?? 0),
-    errors: Number(r.errs),
-  }));
-}
-
 /** AI calls and their cost per UTC day since `since`, for the dashboard (days without calls are absent). */
 export async function dailyAiUsage(db: Connection, since: string): Promise<Map<string, { calls: number; cost: number }>> {
   const [rows] = await db.query<RowDataPacket[]>(

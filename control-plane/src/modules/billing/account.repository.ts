@@ -73,12 +73,12 @@ export async function applyBalanceChange(conn: Connection, c: BalanceChange): Pr
   return balanceAfter;
 }
 
-/** The most recent transactions of a tenant, newest first. */
-export async function listTransactions(db: Connection, tenantCode: string, limit: number): Promise<BalanceTransaction[]> {
+/** A tenant's transactions, newest first; `beforeId` pages on (older than that id). */
+export async function listTransactions(db: Connection, tenantCode: string, limit: number, beforeId?: number): Promise<BalanceTransaction[]> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT id, type, CAST(amount AS CHAR) AS amount, CAST(balance_after AS CHAR) AS balance_after, reference, description, created_at
-       FROM tenant_balance_transactions WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`,
-    [tenantCode, limit],
+       FROM tenant_balance_transactions WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    [tenantCode, beforeId ?? Number.MAX_SAFE_INTEGER, limit],
   );
   return rows.map((r) => ({
     id: Number(r.id),

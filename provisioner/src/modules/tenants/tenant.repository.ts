@@ -163,3 +163,24 @@ export async function oldestProvisioningAgeSeconds(db: Db): Promise<number> {
   );
   return Number(row?.age ?? 0);
 }
+
+/** A tenant to bill for a period: its ids and current plan (docs/ai-billing.md, "Usage roll-up and monthly bills"). */
+export interface BillableTenant {
+  id: number;
+  tenantCode: string;
+  planType: string;
+}
+
+/**
+ * Tenants that existed during [from, to): created before its end, provisioned (not `provisioning`
+ * or `failed`) and not deleted before its start.
+ */
+export async function listBillableTenants(db: Db, from: Date, to: Date): Promise<BillableTenant[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, tenant_id, plan_type FROM tenants
+      WHERE created_at < ? AND status NOT IN ('provisioning', 'failed') AND (deleted_at IS NULL OR deleted_at >= ?)
+      ORDER BY id`,
+    [to, from],
+  );
+  return rows.map((r) => ({ id: Number(r.id), tenantCode: String(r.tenant_id), planType: String(r.plan_type) }));
+}

@@ -32,7 +32,8 @@ const PASS_THROUGH = new Set([400, 401, 402, 403, 409, 429]);
 /**
  * Client of the control plane's AI bridge (docs/request-path.md, The API):
  * `POST {CONTROL_PLANE_URL}/api/v1/ai/bridge/chat` with the user's own bearer token and
- * `X-Tenant-Code`, body `{ model?, messages, temperature?, max_tokens? }`, answer
+ * `X-Tenant-Code`, body `{ model?, messages, temperature?, max_tokens?, requestId }` (the bridge's
+ * idempotency key: a repeated id answers 409 and is never charged twice), answer
  * `{ success: true, data: { message, model?, usage: { inputTokens, outputTokens, totalTokens, cost, responseTime } } }`.
  * The bridge charges the tenant and enforces its rate limit, so its 402 and 429 (with Retry-After)
  * reach the user unchanged; an unreachable or failing bridge becomes 503 AI_UNAVAILABLE.
@@ -54,7 +55,7 @@ export class AiBridgeClient {
           'x-tenant-code': input.tenantCode,
           ...(input.requestId ? { 'x-request-id': input.requestId } : {}),
         },
-        body: JSON.stringify({ ...input.body, stream: false }),
+        body: JSON.stringify({ ...input.body, stream: false, ...(input.requestId ? { requestId: input.requestId } : {}) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

@@ -63,6 +63,16 @@ export async function recordExchange(
   );
 }
 
+/** The question and answer stored for one bridge request id in a conversation, or null. */
+export async function findExchangeByRequestId(db: TenantQueries, conversationId: number, requestId: string): Promise<[Item, Item] | null> {
+  const rows = await db.rows(
+    `SELECT ${COLUMNS} FROM ${db.t('ai_messages')} WHERE conversation_id = ? AND request_id = ? AND role IN ('user', 'assistant') ORDER BY id`,
+    [conversationId, requestId],
+  );
+  if (rows.length !== 2) return null;
+  return [toItem(messages, rows[0]!), toItem(messages, rows[1]!)];
+}
+
 /** Two messages by id, in id order. */
 export async function findMessagePair(db: TenantQueries, firstId: number, secondId: number): Promise<[Item, Item]> {
   const rows = await db.rows(`SELECT ${COLUMNS} FROM ${db.t('ai_messages')} WHERE id IN (?, ?) ORDER BY id`, [firstId, secondId]);

@@ -36,5 +36,16 @@ export const messageInput = z
     model: f.text(100).optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: f.int(1, 32_000).optional(),
+    /**
+     * Chosen by the client once per message and sent again when it retries that message: the
+     * retry then gets the stored answer and the tenant is never charged twice.
+     */
+    clientMessageId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits and . _ : -')
+      .optional()
+      .openapi({ description: 'Idempotency key of this message: a retry with the same id is answered from what was stored, never charged again' }),
   })
   .openapi('AiMessageInput');

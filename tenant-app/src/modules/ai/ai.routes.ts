@@ -28,6 +28,7 @@ registry.registerPath({
       question: messageItem,
       answer: messageItem,
       usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number(), cost: z.number().optional() }),
+      replayed: z.boolean().openapi({ description: 'true (status 200) when this clientMessageId was answered before: the stored pair, not charged again' }),
     }),
     201,
     { 402: 'The tenant AI balance is exhausted (from the bridge)', 429: 'AI rate limit (from the bridge), with Retry-After', 503: 'AI_UNAVAILABLE' },
@@ -46,11 +47,11 @@ export function aiRoutes(ctx: AppContext): Router {
     const out = await ask(
       req.tenantDb!,
       ctx.aiBridge,
-      { userId: auth.user.id, token: auth.token, tenantCode: req.tenant!.tenantCode, requestId: String((req as { id?: unknown }).id ?? '') || undefined },
+      { userId: auth.user.id, token: auth.token, tenantCode: req.tenant!.tenantCode },
       idOf(req),
       input,
     );
-    ok(res, out, 201);
+    ok(res, out, out.replayed ? 200 : 201);
   });
   return router;
 }
