@@ -12,6 +12,8 @@ export const controlPlaneEnvSchema = z.object({
   CONTROL_PLANE_PORT: envx.int(4001, 0, 65535),
   CONTROL_PLANE_PUBLIC_URL: envx.str('http://localhost:4001'),
   TRUST_PROXY: envx.bool(false),
+  /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
+  METRICS_AGGREGATE: envx.bool(false),
   ...mysqlEnvSchema,
   MYSQL_POOL_SIZE: envx.int(10, 1, 200),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),

@@ -13,6 +13,8 @@ export * from './http/request-context';
 export * from './http/metrics';
 export * from './http/health';
 export * from './http/server';
+export * from './http/cluster-metrics';
+export * from './process-ready';
 export * from './tokens';
 export * from './queues';
 export * from './providers/types';

@@ -1,7 +1,7 @@
 import express from 'express';
 import { Worker } from 'bullmq';
 import cron from 'node-cron';
-import { ConfigError, checkHealth, sendHealth, createShutdown, listen } from '@kg/shared';
+import { ConfigError, checkHealth, sendHealth, createShutdown, listen, signalReady } from '@kg/shared';
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -51,12 +51,19 @@ export function startSchedules(ctx: ProvisionerContext): Array<{ stop: () => unk
   );
 }
 
+/**
+ * How long shutdown waits for in-flight jobs before giving up. PM2's kill_timeout for the
+ * provisioner (ecosystem.config.js) is 5 s longer, so PM2 never kills a worker that is still
+ * finishing a job within this limit.
+ */
+export const SHUTDOWN_LIMIT_MS = 55_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const ctx = await buildContext(config);
   const workers = startWorkers(ctx);
   const tasks = startSchedules(ctx);
-  const shutdown = createShutdown(ctx.logger);
+  const shutdown = createShutdown(ctx.logger, SHUTDOWN_LIMIT_MS);
   if (config.PROVISIONER_METRICS_PORT > 0) {
     const app = express();
     app.use(ctx.metrics.router);
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
   shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
+  signalReady();
 }
 
 if (require.main === module) {
