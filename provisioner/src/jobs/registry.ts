@@ -1,4 +1,5 @@
 import type { JobHandler, Schedule } from './job';
+import { dailyBackupSchedule } from '../modules/backup/backup.schedule';
 import { dailyCleanupSchedule } from '../modules/cleanup/cleanup.schedule';
 import { purgeResourceJob } from '../modules/cleanup/purge-resource.job';
 import { purgeRunJob } from '../modules/cleanup/purge-run.job';
@@ -13,4 +14,4 @@ import { createTenantJob } from '../modules/create/create-tenant.job';
  */
 export const jobHandlers: JobHandler<any, any>[] = [purgeRunJob, purgeResourceJob, tempCleanupJob, rolloutStartJob, rolloutTenantJob, createTenantJob];
 
-export const schedules: Schedule[] = [dailyCleanupSchedule];
+export const schedules: Schedule[] = [dailyCleanupSchedule, dailyBackupSchedule];

@@ -14,6 +14,7 @@ import {
   type ResultSetHeader,
   type RowDataPacket,
 } from '@kg/shared';
+import { DumpCounter, type DumpContents } from '../backup/dump-counter';
 
 export interface BackupResult {
   id: number;
@@ -21,6 +22,8 @@ export interface BackupResult {
   size: number;
   sha256: string;
   tool: 'mysqldump' | 'sql';
+  /** Tables and row counts of the dump, counted as it was written. */
+  contents: DumpContents;
 }
 
 export interface BackupOptions {
@@ -141,7 +144,7 @@ export async function backupDatabase(
   const id = ins.insertId;
   try {
     const tool: BackupResult['tool'] = opts.mysqldump !== 'none' && commandExists(opts.mysqldump) ? 'mysqldump' : 'sql';
-    const hashing = await writeDump(filePath, (gz) =>
+    const { hashing, counter } = await writeDump(filePath, (gz) =>
       tool === 'mysqldump' ? dumpWithMysqldump(opts.mysqldump, target, database, gz) : dumpWithSql(target, database, gz),
     );
     const sha256 = hashing.hash.digest('hex');
@@ -149,7 +152,7 @@ export async function backupDatabase(
       "UPDATE data_backup_records SET status = 'completed', file_size = ?, checksum = ?, completed_at = NOW(3) WHERE id = ?",
       [hashing.size, sha256, id],
     );
-    return { id, filePath, size: hashing.size, sha256, tool };
+    return { id, filePath, size: hashing.size, sha256, tool, contents: counter.contents() };
   } catch (err) {
     await fs.promises.rm(filePath, { force: true }).catch(() => undefined);
     await controlDb
@@ -177,11 +180,18 @@ export function commandExists(bin: string): boolean {
   });
 }
 
-/** Runs `produce` into gzip -> hash -> file; resolves with the hash of the file's bytes. */
-async function writeDump(filePath: string, produce: (gz: Writable) => Promise<void>): Promise<HashingStream> {
+/**
+ * Runs `produce` into count -> gzip -> hash -> file; resolves with the hash of the file's bytes
+ * and the dump's table and row counts.
+ */
+async function writeDump(
+  filePath: string,
+  produce: (out: Writable) => Promise<void>,
+): Promise<{ hashing: HashingStream; counter: DumpCounter }> {
+  const counter = new DumpCounter();
   const gzip = zlib.createGzip({ level: 6 });
   const hashing = new HashingStream();
   const file = fs.createWriteStream(filePath);
-  await Promise.all([produce(gzip), pipeline(gzip, hashing, file)]);
-  return hashing;
+  await Promise.all([produce(counter), pipeline(counter, gzip, hashing, file)]);
+  return { hashing, counter };
 }

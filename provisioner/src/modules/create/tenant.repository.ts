@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, RowDataPacket } from '@kg/shared';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@kg/shared';
 
 /** The columns of `tenants` the pipeline works with. */
 export interface ProvisioningTenant {
@@ -41,4 +41,13 @@ export async function findProvisioningTenant(db: Pool | PoolConnection, code: st
     contactEmail: r.contact_email,
     contactPhone: r.contact_phone,
   };
+}
+
+/**
+ * Sets a tenant's status when it is still `expected` (operations: suspend during a restore or a
+ * move, then put back). Returns false when the tenant was not in that status.
+ */
+export async function switchTenantStatus(db: Pool | PoolConnection, code: string, expected: string, status: string): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>('UPDATE tenants SET status = ? WHERE tenant_id = ? AND status = ?', [status, code, expected]);
+  return res.affectedRows === 1;
 }
