@@ -115,3 +115,23 @@ http {
     assert.doesNotMatch(r.output, /error/i);
   });
 });
+
+describe('alert rules name metrics the apps export', () => {
+  it('when every metric an alert expression reads is looked up in the sources, then each one is defined', () => {
+    const rules = fs.readFileSync(path.join(deployDir, 'prometheus', 'operations.rules.yml'), 'utf8');
+    const exprs = [...rules.matchAll(/expr: (\|\n(?:\s{10,}.*\n)+|.*)/g)].map((m) => m[1]!).join('\n');
+    const promql = new Set(['sum', 'max', 'min', 'by', 'rate', 'increase', 'absent', 'time', 'up']);
+    const names = new Set(
+      [...exprs.replace(/by \([^)]*\)/g, '').replace(/\{[^}]*\}/g, '{}').matchAll(/\b([a-z_][a-z0-9_]*)\s*(?=\{|\)|\s*[<>=])/g)].map((m) => m[1]!).filter((n) => !promql.has(n)),
+    );
+    assert.ok(names.size >= 8, [...names].join(','));
+    const sources = ['packages/shared/src', 'control-plane/src', 'provisioner/src', 'tenant-app/src']
+      .flatMap((d) => fs.readdirSync(path.join(__dirname, '..', d), { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.ts')).map((f) => path.join(f.parentPath, f.name)))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const n of names) {
+      const base = n.replace(/_(count|sum|bucket)$/, '');
+      assert.ok(sources.includes(`'${base}'`), `metric ${base} is not defined in any app`);
+    }
+  });
+});

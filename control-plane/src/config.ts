@@ -14,6 +14,8 @@ export const controlPlaneEnvSchema = z.object({
   TRUST_PROXY: envx.bool(false),
   /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
   METRICS_AGGREGATE: envx.bool(false),
+  /** Bearer token a Prometheus on another host sends for /metrics; without it, production serves /metrics to loopback only. */
+  METRICS_TOKEN: envx.optionalStr(),
   ...mysqlEnvSchema,
   MYSQL_POOL_SIZE: envx.int(10, 1, 200),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),

@@ -10,6 +10,8 @@ export const tenantAppEnvSchema = z.object({
   TRUST_PROXY: envx.bool(false),
   /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
   METRICS_AGGREGATE: envx.bool(false),
+  /** Bearer token a Prometheus on another host sends for /metrics; without it, production serves /metrics to loopback only. */
+  METRICS_TOKEN: envx.optionalStr(),
   /** Tenants are served on `{tenantCode}.{BASE_DOMAIN}`. */
   BASE_DOMAIN: envx.str('localhost'),
   /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */

@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import { errorHandler, notFoundHandler, requestLogging } from '@kg/shared';
+import { errorHandler, metricsAccess, notFoundHandler, requestLogging } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { authRoutes } from '../modules/auth/auth.routes';
@@ -32,6 +32,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(helmet());
   app.use(ctx.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: isJsonBody }));
+  ctx.metrics.useGuard(metricsAccess({ production: ctx.config.NODE_ENV === 'production', token: ctx.config.METRICS_TOKEN }));
   app.use(ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

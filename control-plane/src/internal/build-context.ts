@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, type Logger } from '@kg/shared';
+import { createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, registerPoolMetrics, type Logger } from '@kg/shared';
 import type { ControlPlaneConfig } from '../config';
 import type { AppContext } from '../context';
 import { KeyStore } from '../modules/keys/key-store';
@@ -31,6 +31,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     tokens,
     key: (...parts) => config.REDIS_KEY_PREFIX + parts.join(':'),
   };
+  registerPoolMetrics(ctx.metrics, { control: db });
   await keys.init();
   return ctx;
 }

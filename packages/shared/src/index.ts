@@ -14,6 +14,7 @@ export * from './http/metrics';
 export * from './http/health';
 export * from './http/server';
 export * from './http/cluster-metrics';
+export * from './http/pool-metrics';
 export * from './process-ready';
 export * from './tokens';
 export * from './queues';

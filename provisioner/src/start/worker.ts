@@ -5,6 +5,7 @@ import { ConfigError, checkHealth, sendHealth, createShutdown, listen, signalRea
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
+import { registerOperationsMetrics } from '../internal/operations-metrics';
 import { registerQueueMetrics } from '../internal/queue-metrics';
 import { jobHandlers, schedules } from '../jobs/registry';
 
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     const app = express();
     app.use(ctx.metrics.router);
     shutdown.add('queue metrics', registerQueueMetrics(ctx, workers.map((w) => w.name)));
+    registerOperationsMetrics(ctx);
     app.get('/api/health', async (_req, res) => {
       sendHealth(res, await checkHealth(ctx.db, ctx.redis));
     });

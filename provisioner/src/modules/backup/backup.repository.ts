@@ -85,11 +85,12 @@ export async function deleteBackupRecords(db: Pool, ids: number[]): Promise<void
   if (ids.length) await db.query('DELETE FROM data_backup_records WHERE id IN (?)', [ids]);
 }
 
-/** When the newest scheduled or manual backup completed. */
-export async function lastBackupState(db: Pool): Promise<{ lastSuccess: Date | null }> {
+/** When the newest scheduled or manual backup completed, and how many failed in the last day. */
+export async function lastBackupState(db: Pool): Promise<{ lastSuccess: Date | null; failedLastDay: number }> {
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT MAX(completed_at) AS at FROM data_backup_records
-      WHERE backup_type IN ('scheduled','manual') AND status = 'completed'`,
+    `SELECT MAX(CASE WHEN status = 'completed' THEN completed_at END) AS at,
+            SUM(status = 'failed' AND started_at > NOW(3) - INTERVAL 1 DAY) AS failed
+       FROM data_backup_records WHERE backup_type IN ('scheduled','manual')`,
   );
-  return { lastSuccess: (rows[0]?.at as Date | null) ?? null };
+  return { lastSuccess: (rows[0]?.at as Date | null) ?? null, failedLastDay: Number(rows[0]?.failed ?? 0) };
 }

@@ -80,3 +80,9 @@ export async function securityEvent(
     [e.type, e.severity, e.subjectType, e.subjectId, e.tenantCode, JSON.stringify(e.details)],
   );
 }
+
+/** Cleanup entries per status (the `cleanup_entries{status}` gauge). */
+export async function countCleanupByStatus(db: Pool): Promise<Array<{ status: string; count: number }>> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenant_resource_cleanup GROUP BY status');
+  return rows.map((r) => ({ status: String(r.status), count: Number(r.n) }));
+}

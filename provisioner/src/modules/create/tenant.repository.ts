@@ -51,3 +51,9 @@ export async function switchTenantStatus(db: Pool | PoolConnection, code: string
   const [res] = await db.query<ResultSetHeader>('UPDATE tenants SET status = ? WHERE tenant_id = ? AND status = ?', [status, code, expected]);
   return res.affectedRows === 1;
 }
+
+/** Tenants per status (the `tenants{status}` gauge). */
+export async function countTenantsByStatus(db: Pool): Promise<Array<{ status: string; count: number }>> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenants GROUP BY status');
+  return rows.map((r) => ({ status: String(r.status), count: Number(r.n) }));
+}
