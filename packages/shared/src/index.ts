@@ -16,6 +16,7 @@ export * from './http/server';
 export * from './http/cluster-metrics';
 export * from './http/pool-metrics';
 export * from './process-ready';
+export * from './request-id';
 export * from './tokens';
 export * from './queues';
 export * from './providers/types';

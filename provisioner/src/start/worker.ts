@@ -1,7 +1,7 @@
 import express from 'express';
 import { Worker } from 'bullmq';
 import cron from 'node-cron';
-import { ConfigError, checkHealth, sendHealth, createShutdown, listen, signalReady } from '@kg/shared';
+import { ConfigError, checkHealth, sendHealth, createShutdown, listen, runWithRequestId, signalReady } from '@kg/shared';
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -23,7 +23,9 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
       async (job) => {
         const handler = handlers.get(job.name);
         if (!handler) throw new Error(`No handler for job ${job.name} on ${queue}`);
-        return handler.handle(job, ctx);
+        // Log lines of the job carry the id of the request that enqueued it (request-id.ts).
+        const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+        return runWithRequestId(typeof requestId === 'string' ? requestId : undefined, () => handler.handle(job, ctx));
       },
       {
         connection: ctx.bullConnection,
@@ -35,7 +37,10 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
       },
     );
     worker.on('failed', (job, err) =>
-      ctx.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+      ctx.logger.warn(
+        { queue, job: job?.name, jobId: job?.id, reqId: (job?.data as { requestId?: string } | undefined)?.requestId, attempt: job?.attemptsMade, err: err.message },
+        'job failed',
+      ),
     );
     worker.on('error', (err) => ctx.logger.error({ queue, err: err.message }, 'worker error'));
     workers.push(worker);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { pathOnly, runWithRequestId } from '../request-id';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._\-]{1,128}$/;
 
@@ -11,7 +12,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._\-]{1,128}$/;
  * generated; echoed back in the response header and attached to every log line of the request.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
+  const log = pinoHttp({
     logger,
     genReqId: (req: IncomingMessage, res) => {
       const given = req.headers['x-request-id'];
@@ -21,9 +22,10 @@ export function requestLogging(logger: Logger): RequestHandler {
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/health' },
   }) as unknown as RequestHandler;
+  return (req, res, next) => log(req, res, () => runWithRequestId(String((req as { id?: unknown }).id), next));
 }
