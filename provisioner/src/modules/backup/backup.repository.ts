@@ -1,8 +1,9 @@
 import type { Pool, RowDataPacket } from '@kg/shared';
 
 /**
- * Reads of the control DB the backup and restore commands need (docs/data-ownership.md: the
- * provisioner's backup module owns data_backup_records with cleanup/backup.ts, which writes them).
+ * The control-DB queries of the backup and restore commands (docs/operations.md, Backups).
+ * data_backup_records rows are created and completed by cleanup/backup.ts; this file reads them
+ * and deletes expired ones.
  */
 
 /** A tenant whose database exists and is backed up. */
