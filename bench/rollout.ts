@@ -1,5 +1,6 @@
 /**
- * Schema rollout benchmark (SPEC §13: one ALTER over 500 tenants in under 60 s on 2 cores).
+ * Schema rollout benchmark. Target: one ALTER over 500 tenants in under 60 s on 2 cores
+ * (docs/decisions.md, Schema rollout).
  *
  *   npx tsx --conditions=development bench/rollout.ts
  *
@@ -40,8 +41,8 @@ const KEEP = process.env.BENCH_KEEP === '1';
 const CONTROL_DB = 'bench_rollout_cp';
 const TEMPLATE_DB = 'bench_rollout_tpl';
 const BENCH_COLUMN = 'bench_rollout_note';
-const code = (i: number) => `k${String(i + 1).padStart(4, '0')}`;
-const dbName = (i: number) => `bench_ro_${code(i)}`;
+const tenantCode = (i: number) => `k${String(i + 1).padStart(4, '0')}`;
+const databaseName = (i: number) => `bench_ro_${tenantCode(i)}`;
 
 async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -89,9 +90,9 @@ async function main(): Promise<void> {
   const indexes = Array.from({ length: N }, (_, i) => i);
   let cloned = 0;
   await pool(indexes, CLONE_CONCURRENCY, async (i) => {
-    const db = dbName(i);
-    if (have.has(db)) {
-      const c = await connect(target, db);
+    const name = databaseName(i);
+    if (have.has(name)) {
+      const c = await connect(target, name);
       try {
         const [[v]] = await c.query<RowDataPacket[]>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE version < ?', [benchVersion]);
         if (Number(v!.v) === snap.version) {
@@ -102,15 +103,15 @@ async function main(): Promise<void> {
       } finally {
         await c.end();
       }
-      await dropDatabase(admin, db);
+      await dropDatabase(admin, name);
     }
-    await cloneTemplate(target, TEMPLATE_DB, db, snap);
+    await cloneTemplate(target, TEMPLATE_DB, name, snap);
     if (++cloned % 50 === 0) process.stderr.write(`  cloned ${cloned}\n`);
   });
   await cp.query('DELETE FROM schema_rollout_tenants');
-  await cp.query('UPDATE tenants SET status = \'purged\' WHERE tenant_id NOT IN (?)', [indexes.map(code)]);
+  await cp.query('UPDATE tenants SET status = \'purged\' WHERE tenant_id NOT IN (?)', [indexes.map(tenantCode)]);
   for (let i = 0; i < N; i += 500) {
-    const rows = indexes.slice(i, i + 500).map((j) => [code(j), `Bench ${code(j)}`, `${code(j)}.bench.localhost`, dbName(j), 'active', Number(server!.id), snap.version]);
+    const rows = indexes.slice(i, i + 500).map((j) => [tenantCode(j), `Bench ${tenantCode(j)}`, `${tenantCode(j)}.bench.localhost`, databaseName(j), 'active', Number(server!.id), snap.version]);
     await cp.query(
       `INSERT INTO tenants (tenant_id, name, domain, database_name, status, db_server_id, schema_version) VALUES ?
        ON DUPLICATE KEY UPDATE status = 'active', schema_version = VALUES(schema_version)`,
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
     tenantsWithColumn: Number(check!.n),
     perTenantMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: ms[ms.length - 1] ?? 0 },
     setupSeconds: Math.round(setupSeconds * 10) / 10,
-    target: 'under 60 s on 2 cores (SPEC §13)',
+    target: 'under 60 s on 2 cores (docs/decisions.md, Schema rollout)',
   };
   console.table([
     {
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
   await deleteRedisPrefix(prefix);
   if (!KEEP) {
     process.stderr.write('dropping bench databases (BENCH_KEEP=1 keeps them)\n');
-    await pool(indexes, 4, async (i) => dropDatabase(admin, dbName(i)));
+    await pool(indexes, 4, async (i) => dropDatabase(admin, databaseName(i)));
     await dropDatabase(admin, TEMPLATE_DB);
     await dropDatabase(admin, CONTROL_DB);
   }

@@ -1,9 +1,9 @@
 /**
- * SPEC §13: "a one-row read through the whole stack (tenant resolution, token verification,
- * RBAC, pool switch) over 500 tenants round-robin reaches at least 85% of the requests per second
- * of a bare Express + mysql2 handler reading one database, same run, same load; p99 at most 2x;
- * MySQL connections held never above the budget", and "tenant app RSS under 300 MB after
- * serving 1000 tenants".
+ * Targets (docs/decisions.md, Tenant databases): a one-row read through the whole stack (tenant
+ * resolution, token verification, RBAC, pool switch) over 500 tenants round-robin reaches at
+ * least 85% of the requests per second of a bare Express + mysql2 handler reading one database,
+ * same run, same load; p99 at most 2x; MySQL connections held never above the budget; tenant app
+ * RSS under 300 MB after serving 1000 tenants.
  *
  * Set-up (test harness): a real control plane in-process (JWKS, tokens, control DB), the real
  * template, 500 (then 1000) tenant databases each with an admin and a class. The tenant app and
@@ -24,11 +24,10 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type RowDataPacket } from '@kg/shared';
-import { testMysqlTarget } from '@kg/shared/testing';
+import { testMysqlTarget, freePort } from '@kg/shared/testing';
 import { startTenantStack, type TenantStack, type TestTenant, type TestUser } from '../tenant-app/test/helpers/harness';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
@@ -62,13 +61,6 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Closed-loop load: `concurrency` loops, each sending its next request when the last answered. */
 async function load(port: number, targets: Target[], seconds: number, concurrency: number, count = Infinity): Promise<RunResult> {
@@ -405,7 +397,7 @@ async function main(): Promise<void> {
       redisFull: round((cpu.redisFull / f.requests) * 1e6, 0),
     };
     const result = {
-      spec: 'SPEC §13 tenant app',
+      spec: 'tenant app targets (docs/decisions.md, Tenant databases)',
       cpuPerRequestUs,
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version },

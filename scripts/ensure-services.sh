@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes MariaDB and Redis ready on this machine for the local defaults (SPEC §11):
+# Makes MariaDB and Redis ready on this machine for the local defaults:
 # starts them when installed and stopped; installs them from Debian packages when missing and
 # running as root; otherwise stops with a message that says exactly what to run.
 # Only touches local services: when MYSQL_HOST / REDIS_URL point elsewhere it only checks them.
@@ -51,7 +51,7 @@ ensure_mariadb() {
   fi
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
   say "starting MariaDB"
-  # Database per tenant: the table caches must hold the tenant tables in use (tenant-app/README.md,
+  # Database per tenant: the table caches must hold the tenant tables in use (docs/request-path.md,
   # "Operating MariaDB for many tenants"); the defaults (400 / 2000) are sized for one database.
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
     --table-definition-cache=12000 --table-open-cache=12000

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: brings the whole system up on local defaults (SPEC §11).
+// `npm start`: brings the whole system up on local defaults.
 //  1. creates .env from .env.example on first run, generating the secrets it needs;
 //  2. makes MariaDB and Redis ready (scripts/ensure-services.sh);
 //  3. compiles the TypeScript workspaces (incremental);

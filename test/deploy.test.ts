@@ -6,6 +6,8 @@ import path from 'node:path';
 import { ensureCommand } from './helpers/system-packages';
 
 const deployDir = path.join(__dirname, '..', 'deploy');
+/** The reconciler's alerts and the operations alerts: Prometheus loads both. */
+const ruleFiles = ['alerts.yml', 'operations.rules.yml'].map((f) => path.join(deployDir, 'prometheus', f));
 
 /** Renders the nginx template as envsubst would with the listed variables. */
 function renderNginx(vars: Record<string, string>): string {
@@ -97,15 +99,16 @@ http {
     assert.match(site, /server_name \*\.\$\{BASE_DOMAIN\};/);
   });
 
-  it('when promtool checks the alert rules, then they are valid and cover every operations alert', () => {
-    const file = path.join(deployDir, 'prometheus', 'operations.rules.yml');
-    const r = run('promtool', ['check', 'rules', file]);
+  it('when promtool checks both alert files, then they are valid, cover every operations alert and name no alert twice', () => {
+    const r = run('promtool', ['check', 'rules', ...ruleFiles]);
     assert.equal(r.status, 0, r.output);
-    assert.match(r.output, /SUCCESS: \d+ rules found/);
-    const text = fs.readFileSync(file, 'utf8');
-    for (const alert of ['TenantProvisioningFailed', 'PurgeEntriesFailed', 'ProvisionerQueueBacklog', 'TenantConnectionWaiters', 'ControlDbPoolWaiters', 'HighServerErrorRate', 'BackupTooOld']) {
+    assert.equal(r.output.match(/SUCCESS: \d+ rules found/g)?.length, ruleFiles.length, r.output);
+    const text = ruleFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const alert of ['TenantProvisioningFailed', 'TenantProvisioningStuck', 'PurgeEntriesFailed', 'ProvisionerQueueBacklog', 'TenantConnectionWaiters', 'ControlDbPoolWaiters', 'HighServerErrorRate', 'BackupTooOld']) {
       assert.match(text, new RegExp(`alert: ${alert}\\b`), alert);
     }
+    const names = [...text.matchAll(/alert: (\w+)/g)].map((m) => m[1]!);
+    assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], 'alert names repeated across files');
   });
 
   it('when logrotate reads its setting in debug mode, then it parses without errors', function () {
@@ -118,7 +121,7 @@ http {
 
 describe('alert rules name metrics the apps export', () => {
   it('when every metric an alert expression reads is looked up in the sources, then each one is defined', () => {
-    const rules = fs.readFileSync(path.join(deployDir, 'prometheus', 'operations.rules.yml'), 'utf8');
+    const rules = ruleFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     const exprs = [...rules.matchAll(/expr: (\|\n(?:\s{10,}.*\n)+|.*)/g)].map((m) => m[1]!).join('\n');
     const promql = new Set(['sum', 'max', 'min', 'by', 'rate', 'increase', 'absent', 'time', 'up']);
     const names = new Set(

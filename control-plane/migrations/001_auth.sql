@@ -1,5 +1,9 @@
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 200c48a8786e4b89c778171696c13a59268b87c1fe877657479f5f89c824143c
+
 -- Operators of the platform (username sign-in) and the staff of all tenants (phone sign-in).
--- Column names follow seed 004 §2.1: admin_users.password holds the bcrypt hash.
+-- Column names follow the original design: admin_users.password holds the bcrypt hash.
 CREATE TABLE admin_users (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   username VARCHAR(50) NOT NULL,

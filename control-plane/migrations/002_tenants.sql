@@ -1,3 +1,7 @@
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 39998c30044118ac37fca26dcc474061bf0c43273caa51acd3b502b913864228
+
 -- Where tenant databases may live. The local server row is inserted at start-up from settings
 -- (host and port are deployment facts, not schema). The password is never stored: secret_ref
 -- names where to read it (e.g. env:MYSQL_PASSWORD).
@@ -16,7 +20,8 @@ CREATE TABLE database_servers (
   UNIQUE KEY uk_database_servers_endpoint (host, port)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- tenants.tenant_id holds the tenant code (k001), as in seed 004.
+-- tenants.tenant_id holds the tenant code (k001); the code calls it tenantCode (docs/control-plane.md,
+-- "Identifiers").
 CREATE TABLE tenants (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   tenant_id VARCHAR(50) NOT NULL,
@@ -121,7 +126,8 @@ CREATE TABLE tenant_init_steps (
   CONSTRAINT fk_tenant_init_steps_tenant FOREIGN KEY (tenant_id) REFERENCES tenants (tenant_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Seed 004 §5.4 columns; 'cancelled' marks an entry an operator or a restore called off.
+-- One row per resource of a deleted tenant (docs/control-plane.md, "Deletion and restore");
+-- 'cancelled' marks an entry an operator or a restore called off.
 CREATE TABLE tenant_resource_cleanup (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   tenant_code VARCHAR(50) NOT NULL,
@@ -174,7 +180,7 @@ CREATE TABLE data_backup_records (
   KEY idx_backups_tenant (tenant_code, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Local DNS provider's records (SPEC §6). The Alibaba adapter keeps records at the provider.
+-- Local DNS provider's records (docs/control-plane.md, "Providers"). The Alibaba adapter keeps records at the provider.
 CREATE TABLE dns_records (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   record_id VARCHAR(100) NOT NULL,

@@ -1,4 +1,8 @@
--- AI models and their use (seed 004 §2.1 group 3), plans and billing (seed 003).
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: c9ccd9693769726969901610e0f95a41e3b429f30a50d8ec62788c9c047743a8
+
+-- AI models and their use, plans and billing.
 CREATE TABLE ai_model_config (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   name VARCHAR(100) NOT NULL,
@@ -73,7 +77,7 @@ CREATE TABLE tenant_ai_usage_summary (
   KEY idx_usage_date (date)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- One rule per plan: quotas and prices (SPEC §8).
+-- One rule per plan: quotas and prices.
 CREATE TABLE billing_rules (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   plan_type ENUM('basic','standard','premium','enterprise') NOT NULL,

@@ -1,4 +1,8 @@
--- Append-only, hash-chained audit log (SPEC §9). Each row's hash is an HMAC over its content and
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: fb3f80b29aaf1fd4fc77fb0c3b0eb13f73a56e6c56e771397322fdc9ab2f15cd
+
+-- Append-only, hash-chained audit log (docs/control-plane.md, "Audit chain"). Each row's hash is an HMAC over its content and
 -- the previous row's hash; audit_chain_head serialises appends across instances and records the
 -- last hash so a removed tail is detected too. Triggers refuse UPDATE and DELETE.
 CREATE TABLE audit_logs (

@@ -1,4 +1,8 @@
--- Operator API (SPEC §8, §9): at most one default AI model, enforced by the database so two
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 6abc89ed8172f874854d5f0ad0cc00d16f6fe9eda5417e49d811e55b04780892
+
+-- Operator API: at most one default AI model, enforced by the database so two
 -- concurrent "make this the default" requests cannot both win. The generated column is 1 for
 -- the default row and NULL otherwise; a UNIQUE index allows any number of NULLs.
 ALTER TABLE ai_model_config

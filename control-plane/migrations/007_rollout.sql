@@ -1,4 +1,8 @@
--- Schema rollouts (SPEC §5): one row per rollout of templates-db migrations to the template
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 0226845605174771172daafd2c6549d1911e17e9220d91a5cded445d75e7200d
+
+-- Schema rollouts (docs/control-plane.md, "Lifecycle API"): one row per rollout of templates-db migrations to the template
 -- database and then to every tenant database; one row per tenant with its own status, so a
 -- failing tenant is visible and isolated while the others proceed.
 CREATE TABLE schema_rollouts (

@@ -11,11 +11,12 @@ export const controlPlaneEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONTROL_PLANE_PORT: envx.int(4001, 0, 65535),
   CONTROL_PLANE_PUBLIC_URL: envx.str('http://localhost:4001'),
+  /** One reverse proxy in front: req.ip is the address it appended to X-Forwarded-For (docs/security.md, Abuse limits). */
   TRUST_PROXY: envx.bool(false),
   /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
   METRICS_AGGREGATE: envx.bool(false),
-  /** Bearer token a Prometheus on another host sends for /metrics; without it, production serves /metrics to loopback only. */
-  METRICS_TOKEN: envx.optionalStr(),
+  /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
+  METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   ...mysqlEnvSchema,
   MYSQL_POOL_SIZE: envx.int(10, 1, 200),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
@@ -27,6 +28,13 @@ export const controlPlaneEnvSchema = z.object({
   JWT_ISSUER: envx.str('kg-control-plane'),
   ACCESS_TOKEN_TTL_SECONDS: envx.int(3600, 60),
   REFRESH_TOKEN_TTL_SECONDS: envx.int(7 * 24 * 3600, 300),
+  /**
+   * Revocations are announced over Redis and refused at once; this is the safety net behind them:
+   * every instance reads the revocations written meanwhile this often (a failed announcement).
+   */
+  REVOCATION_RELOAD_MS: envx.int(10_000, 100, 600_000),
+  /** An admin's role and status are cached this long when no change is announced (edits by hand in SQL). */
+  ADMIN_CACHE_TTL_MS: envx.int(30_000, 0, 600_000),
   BCRYPT_COST: envx.int(12, 4, 15),
   PHONE_PATTERN: envx.str('^1[3-9]\\d{9}$'),
   AUTH_MAX_FAILED_ATTEMPTS: envx.int(5, 1, 100),
@@ -34,23 +42,44 @@ export const controlPlaneEnvSchema = z.object({
   BOOTSTRAP_ADMIN_USERNAME: envx.str('admin'),
   BOOTSTRAP_ADMIN_PASSWORD: envx.optionalStr(),
   TENANT_PURGE_GRACE_DAYS: envx.int(30, 0, 3650),
-  /** DNS and storage providers (SPEC §6); the lifecycle removes and recreates records and empties prefixes. */
+  /**
+   * DNS and storage providers (docs/control-plane.md, "Providers"); the lifecycle removes and
+   * recreates records and empties prefixes.
+   */
   ...providerEnvSchema,
   /** Default number of tenant databases migrated at once by a schema rollout. */
   ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
-  /** SMS verification codes (SPEC §9): lifetime, wrong tries allowed, resend throttle, daily cap per phone. */
+  /** SMS verification codes (docs/auth.md, "SMS codes"): lifetime, tries, resend throttle, daily cap per phone. */
   SMS_CODE_TTL_SECONDS: envx.int(300, 30, 3600),
   SMS_MAX_ATTEMPTS: envx.int(5, 1, 20),
   SMS_RESEND_SECONDS: envx.int(60, 1, 3600),
   SMS_DAILY_LIMIT: envx.int(10, 1, 1000),
-  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (SPEC §6: 1 h). */
+  /**
+   * Abuse limits (docs/security.md, Abuse limits), counted in Redis so every instance shares them:
+   * attempts per client IP and per account (phone or username) in a window, on sign-in (admin and
+   * user, counted apart), register and send-code; over a limit -> 429 with Retry-After.
+   */
+  RATE_LIMIT_SIGN_IN_PER_IP: envx.int(30, 1),
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: envx.int(10, 1),
+  RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: envx.int(60, 1, 86_400),
+  RATE_LIMIT_REGISTER_PER_IP: envx.int(10, 1),
+  RATE_LIMIT_REGISTER_PER_ACCOUNT: envx.int(5, 1),
+  RATE_LIMIT_REGISTER_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
+  RATE_LIMIT_SEND_CODE_PER_IP: envx.int(10, 1),
+  RATE_LIMIT_SEND_CODE_PER_ACCOUNT: envx.int(5, 1),
+  RATE_LIMIT_SEND_CODE_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
+  /** Password hashes and compares per second across all instances (429 beyond). */
+  PASSWORD_HASH_GLOBAL_PER_SECOND: envx.int(40, 1),
+  /** Hashes one process lets wait for a hashing thread (503 with Retry-After beyond). */
+  PASSWORD_HASH_QUEUE_MAX: envx.int(32, 0, 10_000),
+  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (1 h by default). */
   STS_DURATION_SECONDS: envx.int(3600, 900, 43_200),
   /** Largest object accepted by the local storage endpoint (PUT /api/storage/objects/...). */
   STORAGE_MAX_UPLOAD_BYTES: envx.int(50 * 1024 * 1024, 1),
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
   PROVISIONER_MAX_ATTEMPTS: envx.int(5, 1, 50),
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
-  /** Tenant database names are this prefix plus the code's digits (k001 -> rent001, SPEC §2). */
+  /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);
 

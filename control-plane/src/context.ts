@@ -1,6 +1,7 @@
-import type { Logger, Metrics, Pool, Redis } from '@kg/shared';
+import type { Logger, Metrics, Pool, Redis, SessionRevocations } from '@kg/shared';
 import type { ControlPlaneConfig } from './config';
 import type { SecretBox } from './internal/crypto';
+import type { AdminDirectory } from './modules/admin-auth/admin-directory';
 import type { KeyStore } from './modules/keys/key-store';
 import type { TokenService } from './modules/tokens/token.service';
 
@@ -10,6 +11,12 @@ export interface AppContext {
   logger: Logger;
   db: Pool;
   redis: Redis;
+  /** Connection in subscriber mode (revocation announcements). */
+  subscriber: Redis;
+  /** Ended sign-ins and "valid after" moments, in memory (docs/security.md, "Sessions and revocation"). */
+  revocations: SessionRevocations;
+  /** Admins' current role and status, cached and dropped on announcement. */
+  admins: AdminDirectory;
   metrics: Metrics;
   secrets: SecretBox;
   keys: KeyStore;

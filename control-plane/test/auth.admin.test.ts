@@ -18,7 +18,7 @@ async function insertAdmin(cp: TestControlPlane, username: string, status = 'act
 const adminLogin = (cp: TestControlPlane, username: string, password: string) =>
   http('POST', `${cp.url}/api/admin/auth/login`, { body: { username, password } });
 
-describe('admin auth: operator sign-in, refresh, sign-out (SPEC §4)', () => {
+describe('admin auth: operator sign-in, refresh, sign-out', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authadmin');
@@ -139,7 +139,7 @@ describe('admin auth: operator sign-in, refresh, sign-out (SPEC §4)', () => {
   });
 });
 
-describe('admin auth: lockout (SPEC §4)', () => {
+describe('admin auth: lockout', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authadminlock', { AUTH_MAX_FAILED_ATTEMPTS: '3', AUTH_LOCKOUT_MINUTES: '10' });

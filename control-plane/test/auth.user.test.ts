@@ -6,13 +6,14 @@ import {
   claimsOf,
   insertTenant,
   loginUser,
+  registerCode,
   registerUser,
   rows,
   uniquePhone,
 } from './helpers/auth-fixtures';
 import { startControlPlane, type TestControlPlane } from './helpers/harness';
 
-describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
+describe('global-user auth: register, sign in, tenants', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authuser');
@@ -25,7 +26,7 @@ describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
     it('when a new phone registers, then 201 returns the global user and it can sign in', async () => {
       const phone = uniquePhone();
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone, password: USER_PASSWORD, realName: '李园长', email: 'li@example.com' },
+        body: { phone, password: USER_PASSWORD, realName: '李园长', email: 'li@example.com', smsCode: await registerCode(cp, phone) },
       });
       assert.equal(res.status, 201);
       assert.equal(res.body.success, true);
@@ -46,14 +47,14 @@ describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
     it('when the phone is already registered, then 409 CONFLICT', async () => {
       const { phone } = await registerUser(cp);
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone, password: 'another1pass', realName: '张老师' },
+        body: { phone, password: 'another1pass', realName: '张老师', smsCode: await registerCode(cp, phone) },
       });
       assert.equal(res.status, 409);
       assert.equal(res.body.error.code, 'CONFLICT');
     });
 
     it('when phone, password and realName are invalid, then 400 names each field', async () => {
-      const res = await http('POST', `${cp.url}/api/auth/register`, { body: { phone: '12345', password: 'short' } });
+      const res = await http('POST', `${cp.url}/api/auth/register`, { body: { phone: '12345', password: 'short', smsCode: '123456' } });
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, 'VALIDATION_ERROR');
       const byField = new Map<string, string[]>();
@@ -68,7 +69,7 @@ describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
 
     it('when the password has no letter, then 400 says so on the password field', async () => {
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone: uniquePhone(), password: '1234567890', realName: '赵老师' },
+        body: { phone: uniquePhone(), password: '1234567890', realName: '赵老师', smsCode: '123456' },
       });
       assert.equal(res.status, 400);
       assert.deepEqual(res.body.error.details, [{ field: 'password', message: 'must contain a letter' }]);
@@ -234,7 +235,7 @@ describe('global-user auth: register, sign in, tenants (SPEC §4)', () => {
   });
 });
 
-describe('global-user auth: lockout after repeated failures (SPEC §4)', () => {
+describe('global-user auth: lockout after repeated failures', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authlock', { AUTH_MAX_FAILED_ATTEMPTS: '3', AUTH_LOCKOUT_MINUTES: '15' });
@@ -314,7 +315,7 @@ describe('global-user auth: lockout after repeated failures (SPEC §4)', () => {
   });
 });
 
-describe('global-user auth: hashing does not stall the server (SPEC §4)', () => {
+describe('global-user auth: hashing does not stall the server', () => {
   let cp: TestControlPlane;
   before(async () => {
     cp = await startControlPlane('authloop', { BCRYPT_COST: '10' });

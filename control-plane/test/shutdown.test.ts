@@ -23,7 +23,7 @@ function waitFor(child: ChildProcess, re: RegExp, timeoutMs = 30_000): Promise<s
   });
 }
 
-describe('control plane process: graceful shutdown (SPEC §11)', function () {
+describe('control plane process: graceful shutdown', function () {
   this.timeout(90_000);
   const id = uniqueId('shutdown');
   const port = 40_000 + Math.floor(Math.random() * 10_000);

@@ -16,6 +16,18 @@ export const provisionerEnvSchema = z.object({
   PROVISIONER_LOCK_MS: envx.int(30_000, 500),
   PROVISIONER_STALLED_INTERVAL_MS: envx.int(15_000, 200),
   PROVISIONER_MAX_ATTEMPTS: envx.int(5, 1, 50),
+  /** Times a job may lose its worker (crash, SIGKILL) before BullMQ gives up on it. */
+  PROVISIONER_MAX_STALLED_COUNT: envx.int(5, 0, 100),
+  /**
+   * How often the reconciler looks for work whose queue job was lost (Redis data loss, a job
+   * BullMQ gave up on); it also runs once at start. 0 turns it off. See docs/recovery.md.
+   */
+  RECONCILE_INTERVAL_MS: envx.int(60_000, 0, 86_400_000),
+  /**
+   * A tenant, cleanup entry or rollout without a live job counts as stuck after this long without
+   * progress. Must exceed the longest single provisioning step.
+   */
+  PROVISIONER_STUCK_AFTER_MS: envx.int(120_000, 0, 86_400_000),
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
   /** Port of the worker's /metrics and /health endpoint (0 disables). */
   PROVISIONER_METRICS_PORT: envx.int(4002, 0, 65535),
@@ -45,7 +57,7 @@ export const provisionerEnvSchema = z.object({
   ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
   /** Folder of tenant schema migrations; default templates-db/migrations. */
   TEMPLATE_MIGRATIONS_DIR: envx.optionalStr(),
-  /** DNS and storage providers (SPEC §6); the lifecycle removes and recreates records and empties prefixes. */
+  /** DNS and storage providers (local or Alibaba Cloud); the lifecycle removes and recreates records and empties prefixes. */
   ...providerEnvSchema,
   /** Connections one tenant clone runs its CREATE TABLE statements over (the clone dominates provisioning). */
   PROVISIONER_CLONE_CONNECTIONS: envx.int(3, 1, 16),

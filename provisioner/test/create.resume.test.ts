@@ -14,10 +14,12 @@ import {
 } from './helpers/provisioning';
 
 /**
- * SPEC §5: "a worker killed at any point resumes at that step and ends with exactly one
- * database, one DNS record, one admin relation". For every step, a worker is frozen in the
- * middle of it (PROVISIONER_FAULT=<step>:mid:hang) and SIGKILLed; a fresh worker takes the job
- * over once its BullMQ lock expires and finishes the tenant.
+ * A worker killed at any point resumes at that step and ends with exactly one database, one DNS
+ * record, one admin relation (docs/provisioning.md, Idempotence and resume). For every step, a
+ * worker is frozen in the middle of it (PROVISIONER_FAULT=<step>:mid:hang) and SIGKILLed; a fresh
+ * worker takes the job over once its BullMQ lock expires and finishes the tenant. The
+ * clone_template case stops the clone half way through templates-db's cloneTemplate, the one
+ * clone production runs.
  */
 describe('tenant create pipeline: a worker SIGKILLed in the middle of each step', function () {
   this.timeout(300_000);

@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 1: the tenant's own users and its RBAC (SPEC §7).
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: ddaf1b5f655610a252fa72b577c38499663754c3e18d6fa2c9adb512aa1a1f63
+-- Group 1: the tenant's own users and its RBAC (docs/request-path.md, "Access and permissions").
 -- A tenant user is linked to the control plane's global_users row by global_user_id; passwords
 -- live in the control plane only, so this table has no password column.
 CREATE TABLE users (

@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 2: classes, children and their families.
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 630cba6bfe9183709b2e00189fcb2466f4e438d30481984a8da118c9759504c1
+-- Group 2 of the tenant schema: classes, children and their families.
 -- grade is the kindergarten age group: nursery (托班, 2-3), small (小班, 3-4), middle (中班, 4-5),
 -- large (大班, 5-6), mixed (混龄).
 CREATE TABLE classes (

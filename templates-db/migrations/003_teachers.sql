@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 3: teaching staff and who teaches which class.
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 29ceead49597885ad93b7099cd395613b3ff2134d9c243eed770cce859c49ac5
+-- Group 3 of the tenant schema: teaching staff and who teaches which class.
 -- user_id links a teacher to their sign-in account when they have one.
 CREATE TABLE teachers (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

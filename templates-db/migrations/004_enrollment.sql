@@ -1,7 +1,10 @@
--- Seed 004 §2.2 group 4: enrollment, from first consultation to admission notice.
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 1632e8e8c5bd2327f28ea4ce5ffd48059120218ebc83e2e6395dd3966e129fec
+-- Group 4 of the tenant schema: enrollment, from first consultation to admission notice.
 -- The flow: consultation -> application -> (interview) -> review -> admission result -> notification.
 
--- Acquisition channels. The seed files them under marketing (group 6); they are created here
+-- Acquisition channels. The original design files them under marketing (group 6); they are created here
 -- because consultations, applications and channel tracking already point at them.
 CREATE TABLE channels (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

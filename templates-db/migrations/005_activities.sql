@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 5: activities (open days, parent-child events, festivals, ...).
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: dbdbb138a443cabc2840664391277ee62083e56c41811bbab84bbce2441f00bd
+-- Group 5 of the tenant schema: activities (open days, parent-child events, festivals, ...).
 -- activity_posters is created with the poster tables in 007_content.
 
 CREATE TABLE activity_templates (

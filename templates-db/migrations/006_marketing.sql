@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 6: marketing. `channels` is created in 004_enrollment.
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 6ddd1c03fc32ac264928e40b51e48b40aeb8b974fb9ab56be3a62cb7d5d17508
+-- Group 6 of the tenant schema: marketing. `channels` is created in 004_enrollment.
 
 CREATE TABLE marketing_campaigns (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 7: posters and message templates, plus activity_posters (group 5),
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: d99ea06a06abfd331a786dcd4c1c4c6c5aad78f3ae171a2d2df164672b2811aa
+-- Group 7 of the tenant schema: posters and message templates, plus activity_posters (group 5),
 -- which needs the poster tables. Generated images live in the tenant's storage prefix under
 -- generated/posters; object_key is the key inside that prefix.
 

@@ -1,5 +1,8 @@
--- Seed 004 §2.2 group 8: the AI assistant inside a tenant. Answers come from the control plane's
--- AI bridge (SPEC §8); provider keys and endpoints never reach a tenant database.
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: fb3fdfd6c9268add81fc5cf388cb94c6e9f483af0bc7ebd052695fd5fbb3550b
+-- Group 8 of the tenant schema: the AI assistant inside a tenant. Answers come from the control plane's
+-- AI assistant; provider keys and endpoints never reach a tenant database.
 
 -- The tenant's copy of the models it may use (provisioning step 5 copies the defaults).
 -- global_model_id is admin_tenant_management.ai_model_config.id.

@@ -1,4 +1,7 @@
--- Seed 004 §2.2 group 9: configuration, logs, notices, schedules, to-dos, files and the
+-- Comments reworded after this file was applied; databases that recorded its earlier text stay
+-- valid (docs/control-plane.md, "Migrations"):
+-- valid-checksum: 6775232283b0f06e90bc3d7108c7578da8aca78d8a70521ad4b438a6eedfe1d5
+-- Group 9 of the tenant schema: configuration, logs, notices, schedules, to-dos, files and the
 -- kindergarten's own profile.
 
 -- config_value is text; value_type says how to read it (json values are JSON text).
@@ -119,7 +122,7 @@ CREATE TABLE todos (
   CONSTRAINT fk_todos_creator FOREIGN KEY (creator_id) REFERENCES users (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Objects in the tenant's storage prefix (SPEC §6). object_key is relative to the prefix;
+-- Objects in the tenant's storage prefix (docs/provisioning.md). object_key is relative to the prefix;
 -- category follows the prefix folders (uploads/images, uploads/videos, uploads/files,
 -- generated/posters, generated/documents, temp). status pending: upload URL issued, not confirmed.
 CREATE TABLE file_storage (

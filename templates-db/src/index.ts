@@ -31,31 +31,32 @@ export interface BuildTemplateOptions {
  */
 export async function buildTemplate(
   target: MysqlTarget,
-  database: string,
+  databaseName: string,
   opts: BuildTemplateOptions = {},
 ): Promise<MigrateResult> {
   if (opts.rebuild) {
     const conn = await connect(target);
     try {
-      await dropDatabase(conn, database);
+      await dropDatabase(conn, databaseName);
     } finally {
       await conn.end();
     }
   }
-  return migrate(target, database, TEMPLATE_MIGRATIONS_DIR, { upTo: opts.upTo });
+  return migrate(target, databaseName, TEMPLATE_MIGRATIONS_DIR, { upTo: opts.upTo });
 }
 
 /** Base tables of a database, sorted. */
-export async function listTables(target: MysqlTarget, database: string): Promise<string[]> {
+export async function listTables(target: MysqlTarget, databaseName: string): Promise<string[]> {
   const conn = await connect(target);
   try {
     const [rows] = await conn.query<RowDataPacket[]>(
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-      [database],
+      [databaseName],
     );
     return rows.map((r) => String(r.t));
   } finally {
     await conn.end();
   }
 }
+
 export * from './clone';

@@ -4,7 +4,7 @@ import { dropDatabases, testMysqlTarget, uniqueId } from '@kg/shared/testing';
 import { buildTemplate, cloneTemplate, latestTemplateVersion, listTables } from '../src';
 import { schemaSnapshot, type SchemaSnapshot } from './helpers/schema-snapshot';
 
-/** Seed 004 §2.2, groups 1 to 9: the tables every tenant database has. */
+/** The nine groups of tables every tenant database has (templates-db/README.md, Migrations). */
 const SEED_TABLES = {
   users: ['users', 'roles', 'permissions', 'user_roles', 'role_permissions', 'user_profiles', 'token_blacklist'],
   families: ['students', 'parents', 'parent_student_relations', 'classes'],
@@ -67,6 +67,7 @@ describe('templates-db: the tenant schema', () => {
   const templateDb = uniqueId('tpl');
   const cloneDb = uniqueId('tplclone');
   const scratchDb = uniqueId('tplscratch');
+  const parallelDb = uniqueId('tplparallel');
   let template: SchemaSnapshot;
 
   before(async () => {
@@ -74,7 +75,7 @@ describe('templates-db: the tenant schema', () => {
     template = await schemaSnapshot(target, templateDb);
   });
   after(async () => {
-    await dropDatabases([templateDb, cloneDb, scratchDb], target);
+    await dropDatabases([templateDb, cloneDb, scratchDb, parallelDb], target);
   });
 
   async function query(database: string, sql: string, args: unknown[] = []): Promise<RowDataPacket[]> {
@@ -87,7 +88,7 @@ describe('templates-db: the tenant schema', () => {
   }
 
   describe('when the template is built', () => {
-    it('then it has exactly the tables of seed 004 §2.2 groups 1-9, plus schema_migrations', async () => {
+    it('then it has exactly the 69 tables of the nine groups, plus schema_migrations', async () => {
       assert.equal(ALL_TABLES.length, 69);
       assert.deepEqual((await listTables(target, templateDb)).sort(), [...ALL_TABLES, 'schema_migrations'].sort());
     });
@@ -254,6 +255,15 @@ describe('templates-db: the tenant schema', () => {
       assert.deepEqual(await schemaSnapshot(target, cloneDb), template);
       await cloneTemplate(target, templateDb, cloneDb);
       assert.deepEqual((await schemaSnapshot(target, cloneDb)).rows, template.rows, 'a third run adds no rows');
+    });
+
+    it('then a clone over three connections stopped after half the tables completes on the next run, as production runs it', async () => {
+      const half = Math.ceil((await listTables(target, templateDb)).length / 2);
+      const partial = await cloneTemplate(target, templateDb, parallelDb, undefined, { connections: 3, tables: half });
+      assert.equal(partial.tables, half);
+      assert.equal((await listTables(target, parallelDb)).length, half);
+      await cloneTemplate(target, templateDb, parallelDb, undefined, { connections: 3 });
+      assert.deepEqual(await schemaSnapshot(target, parallelDb), template);
     });
   });
 

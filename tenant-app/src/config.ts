@@ -10,20 +10,19 @@ export const tenantAppEnvSchema = z.object({
   TRUST_PROXY: envx.bool(false),
   /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
   METRICS_AGGREGATE: envx.bool(false),
-  /** Bearer token a Prometheus on another host sends for /metrics; without it, production serves /metrics to loopback only. */
-  METRICS_TOKEN: envx.optionalStr(),
+  /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
+  METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   /** Tenants are served on `{tenantCode}.{BASE_DOMAIN}`. */
   BASE_DOMAIN: envx.str('localhost'),
   /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */
   CONTROL_PLANE_URL: envx.str('http://127.0.0.1:4001'),
   JWT_ISSUER: envx.str('kg-control-plane'),
   /**
-   * A "not revoked" answer from Redis is reused this long per token id, then refreshed in the
-   * background. Logouts are announced over Redis and refused at once; this window only bounds a
-   * lost announcement (a revoked token is refused everywhere within two windows). 0 asks Redis on
-   * every request.
+   * Ended sign-ins and "valid after" moments are announced over Redis and refused at once; this
+   * is the safety net behind them: revocations written meanwhile are read from the control
+   * database this often (an announcement that was never published).
    */
-  TOKEN_REVOCATION_CACHE_MS: envx.int(30_000, 0, 300_000),
+  REVOCATION_RELOAD_MS: envx.int(10_000, 100, 600_000),
   /** A token with an unknown key id refetches the JWKS at most this often. */
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */

@@ -1,4 +1,4 @@
-import type { JwksVerifier, Logger, Metrics, Pool, Redis, StorageProvider } from '@kg/shared';
+import type { JwksVerifier, Logger, Metrics, Pool, Redis, SessionRevocations, StorageProvider } from '@kg/shared';
 import type { TenantAppConfig } from './config';
 import type { ConnectionBudget } from './internal/db/connection-budget';
 import type { TenantDb } from './internal/db/tenant-db';
@@ -20,6 +20,8 @@ export interface AppContext {
   budget: ConnectionBudget;
   tenants: TenantRegistry;
   verifier: JwksVerifier;
+  /** Ended sign-ins and "valid after" moments, in memory, refreshed by announcements. */
+  revocations: SessionRevocations;
   access: AccessService;
   storage: StorageProvider;
   aiBridge: AiBridgeClient;

@@ -67,7 +67,7 @@ describe('tenant app: a database server or Redis going down', function () {
     assert.equal(s.busy, 0);
   });
 
-  it('when Redis is down, then health says so and a token that cannot be checked for revocation gets 503; both recover', async () => {
+  it('when Redis is down, then health says so and tokens are still checked against the revocation state from MySQL; both recover', async () => {
     assert.equal((await classes(direct, userDirect)).status, 200);
     redisProxy.pause();
     try {
@@ -76,8 +76,10 @@ describe('tenant app: a database server or Redis going down', function () {
       assert.equal(health.status, 503);
       assert.equal(health.body.error.details.redis.status, 'down');
       const fresh = stack.cp.ctx.tokens.signUser({ id: userDirect.globalUserId, phone: userDirect.phone }).token;
+      // Revocations are held in memory and read from MySQL (docs/security.md), so Redis is not
+      // needed to decide; one revoked while Redis is away is covered by test/security/sessions.redis-loss.
       const res = await http('GET', `${stack.url}/api/classes`, { headers: tenantHeader(direct.code), token: fresh });
-      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
     } finally {
       redisProxy.resume();
     }

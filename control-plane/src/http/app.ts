@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { errorHandler, metricsAccess, notFoundHandler, requestLogging } from '@kg/shared';
@@ -27,13 +28,16 @@ export function routeModules(): Array<(ctx: AppContext) => Router> {
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  // One trusted hop: req.ip is the address the proxy appended, never one a client wrote itself
+  // into X-Forwarded-For (per-IP abuse limits count it; docs/security.md, Abuse limits).
+  app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
   app.use(requestLogging(ctx.logger));
   app.use(helmet());
   app.use(ctx.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: isJsonBody }));
-  ctx.metrics.useGuard(metricsAccess({ production: ctx.config.NODE_ENV === 'production', token: ctx.config.METRICS_TOKEN }));
-  app.use(ctx.metrics.router);
+  // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
+  app.use(['/api/auth', '/api/admin/auth'], cookieParser());
+  app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

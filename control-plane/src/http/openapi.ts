@@ -48,7 +48,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
     info: {
       title: 'Kindergarten platform control plane',
       version: '0.1.0',
-      description: 'Unified auth, tenant registry and operator API (SPEC §9).',
+      description: 'Unified auth, tenant registry and operator API.',
     },
     servers: [{ url: '/' }],
   });

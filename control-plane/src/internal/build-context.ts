@@ -1,6 +1,17 @@
-import { createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, registerPoolMetrics, type Logger } from '@kg/shared';
+import {
+  SessionRevocations,
+  createLogger,
+  createMetrics,
+  createPool,
+  createRedis,
+  mysqlTargetFromConfig,
+  registerPoolMetrics,
+  waitForRedis,
+  type Logger,
+} from '@kg/shared';
 import type { ControlPlaneConfig } from '../config';
 import type { AppContext } from '../context';
+import { AdminDirectory } from '../modules/admin-auth/admin-directory';
 import { KeyStore } from '../modules/keys/key-store';
 import { TokenService } from '../modules/tokens/token.service';
 import { SecretBox } from './crypto';
@@ -13,18 +24,24 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
   });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  // Subscriber mode needs its own connection; it queues commands while reconnecting.
+  const subscriber = createRedis(config.REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  subscriber.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
   const secrets = new SecretBox(config.MASTER_KEY);
   const keys = new KeyStore(db, secrets);
-  const tokens = new TokenService(keys, redis, {
+  const revocations = new SessionRevocations({ db, reloadIntervalMs: config.REVOCATION_RELOAD_MS, logger: log });
+  const tokens = new TokenService(keys, revocations, {
     issuer: config.JWT_ISSUER,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    redisPrefix: config.REDIS_KEY_PREFIX,
   });
   const ctx: AppContext = {
     config,
     logger: log,
     db,
     redis,
+    subscriber,
+    revocations,
+    admins: new AdminDirectory(db, config.ADMIN_CACHE_TTL_MS, revocations),
     metrics: createMetrics('control-plane'),
     secrets,
     keys,
@@ -33,11 +50,15 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
   };
   registerPoolMetrics(ctx.metrics, { control: db });
   await keys.init();
+  await waitForRedis(subscriber, 5000).catch(() => undefined);
+  await revocations.start(subscriber, config.REDIS_KEY_PREFIX);
   return ctx;
 }
 
 /** Closes what buildContext opened. */
 export async function closeContext(ctx: AppContext): Promise<void> {
+  ctx.revocations.stop();
   await ctx.db.end().catch(() => undefined);
   ctx.redis.disconnect();
+  ctx.subscriber.disconnect();
 }

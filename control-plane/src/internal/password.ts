@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FieldError } from '@kg/shared';
 import { passwordHasher } from './password-hasher';
 
-/** Password policy of SPEC §4: at least 8 characters with letters and digits. */
+/** Password policy (docs/auth.md, "Passwords"): 8 to 128 characters with letters and digits. */
 export function passwordProblems(password: string, field = 'password'): FieldError[] {
   const problems: FieldError[] = [];
   if (password.length < 8) problems.push({ field, message: 'must be at least 8 characters' });
@@ -12,13 +12,12 @@ export function passwordProblems(password: string, field = 'password'): FieldErr
   return problems;
 }
 
-/** bcrypt on the worker-thread pool, so hashing never stalls the event loop (see password-hasher.ts). */
+/**
+ * bcrypt on the worker-thread pool, so hashing never stalls the event loop (see password-hasher.ts).
+ * For operator set-up paths; request paths anyone can reach use password-hashing.ts (abuse limits).
+ */
 export function hashPassword(password: string, cost: number): Promise<string> {
   return passwordHasher.hash(password, cost);
-}
-
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return passwordHasher.verify(password, hash);
 }
 
 /** A strong random password that satisfies the policy (letters, digits, symbols; 20 chars). */

@@ -3,10 +3,11 @@ import { testMysqlTarget } from '@kg/shared/testing';
 
 /**
  * Creates a tenant database the way provisioning does: builds the template from
- * templates-db/migrations into `templateDb` and clones it into `targetDb`.
+ * templates-db/migrations into `templateDb` and clones it into `databaseName` with the same
+ * clone routine the provisioner runs.
  */
-export async function createTenantDatabase(templateDb: string, targetDb: string): Promise<void> {
+export async function createTenantDatabase(templateDb: string, databaseName: string): Promise<void> {
   const target = testMysqlTarget();
   await buildTemplate(target, templateDb);
-  await cloneTemplate(target, templateDb, targetDb);
+  await cloneTemplate(target, templateDb, databaseName);
 }

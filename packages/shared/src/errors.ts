@@ -1,6 +1,7 @@
 /**
  * Typed application errors. Every failure that reaches a client is an AppError with a stable
- * code (SPEC §9); the error handler renders it as `{ success: false, error: { code, message, details } }`.
+ * code (docs/control-plane.md, "Answers and errors"); the error handler renders it as
+ * `{ success: false, error: { code, message, details } }`.
  */
 export enum ErrorCode {
   ValidationError = 'VALIDATION_ERROR',
@@ -13,6 +14,7 @@ export enum ErrorCode {
   TokenInvalid = 'TOKEN_INVALID',
   TokenRevoked = 'TOKEN_REVOKED',
   RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
+  PasswordChangeRequired = 'PASSWORD_CHANGE_REQUIRED',
   Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
   TenantNotFound = 'TENANT_NOT_FOUND',

@@ -1,9 +1,14 @@
 /**
- * SQL identifiers (database names) are never built from unchecked input (STYLE §6).
- * Tenant codes are validated against a strict pattern before they are turned into names.
+ * SQL identifiers (database names) are never built from unchecked input (docs/control-plane.md,
+ * "Identifiers"). Tenant codes are checked against a strict pattern before they become names.
  */
 const DB_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-export const TENANT_CODE_PATTERN = /^k\d{3,}$/;
+/**
+ * A tenant code: `k` and 3 to 9 digits (docs/security.md, Identifiers). The upper bound keeps
+ * every code's number exact in any arithmetic and its database name short.
+ */
+export const TENANT_CODE_PATTERN = /^k\d{3,9}$/;
+export const TENANT_CODE_MAX_DIGITS = 9;
 
 /** Returns the name unchanged if it is a safe database identifier, else throws. */
 export function assertDbName(name: string): string {
@@ -16,13 +21,24 @@ export function quoteId(name: string): string {
   return '`' + assertDbName(name) + '`';
 }
 
-/** True when `code` is a tenant code such as k001. */
-export function isTenantCode(code: string): boolean {
-  return TENANT_CODE_PATTERN.test(code);
+/** True when `tenantCode` is a tenant code such as k001 (exactly: lower case, no spaces). */
+export function isTenantCode(tenantCode: string): boolean {
+  return TENANT_CODE_PATTERN.test(tenantCode);
 }
 
-/** Tenant code k001 -> database rent001 (digits carried over, SPEC §2). */
-export function tenantDatabaseName(code: string): string {
-  if (!isTenantCode(code)) throw new Error(`Invalid tenant code: ${JSON.stringify(code)}`);
-  return assertDbName(`rent${code.slice(1)}`);
+/** The tenant code a client meant (trimmed, lower-cased), or undefined when it is not one. */
+export function normalizeTenantCode(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const tenantCode = raw.trim().toLowerCase();
+  return isTenantCode(tenantCode) ? tenantCode : undefined;
+}
+
+/**
+ * The database name of a tenant: `prefix` (the control plane's TENANT_DB_PREFIX, `rent` by
+ * default) followed by the code's digits, so k001 -> rent001. The one place this is derived;
+ * throws for anything that is not a tenant code or does not make a safe name.
+ */
+export function tenantDatabaseName(tenantCode: string, prefix: string): string {
+  if (!isTenantCode(tenantCode)) throw new Error(`Invalid tenant code: ${JSON.stringify(tenantCode)}`);
+  return assertDbName(`${prefix}${tenantCode.slice(1)}`);
 }

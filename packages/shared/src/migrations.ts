@@ -10,6 +10,12 @@ export interface Migration {
   file: string;
   sql: string;
   checksum: string;
+  /**
+   * Earlier checksums this file declares as still valid (`-- valid-checksum: <sha256>` lines):
+   * written when an applied file's comments are edited, so databases that recorded the old
+   * text keep migrating. Statements must never change this way; add a new migration instead.
+   */
+  validChecksums: string[];
 }
 
 export interface AppliedMigration {
@@ -20,6 +26,7 @@ export interface AppliedMigration {
 }
 
 const FILE_RE = /^(\d{3,})_([a-z0-9_\-]+)\.sql$/i;
+const VALID_CHECKSUM_RE = /^--\s*valid-checksum:\s*([0-9a-f]{64})\s*$/gim;
 
 /** Reads `NNN_name.sql` files of a folder, ordered by version. */
 export function loadMigrations(dir: string): Migration[] {
@@ -33,6 +40,7 @@ export function loadMigrations(dir: string): Migration[] {
       file,
       sql,
       checksum: crypto.createHash('sha256').update(sql).digest('hex'),
+      validChecksums: [...sql.matchAll(VALID_CHECKSUM_RE)].map((v) => v[1]!.toLowerCase()),
     };
   });
   migrations.sort((a, b) => a.version - b.version);
@@ -61,13 +69,14 @@ export interface MigrateOptions {
 const LOCK_TIMEOUT_S = 60;
 
 /**
- * Applies pending migrations of `dir` to `database`, recording each in `schema_migrations`.
- * Re-runnable: applied versions are skipped; an applied file whose content changed is an error.
+ * Applies pending migrations of `dir` to `databaseName`, recording each in `schema_migrations`.
+ * Re-runnable: applied versions are skipped; an applied file whose content changed is an error
+ * (unless the recorded checksum is one the file declares valid, see Migration.validChecksums).
  * A named lock makes concurrent runners (several replicas starting at once) take turns.
  */
 export async function migrate(
   target: MysqlTarget,
-  database: string,
+  databaseName: string,
   dir: string,
   opts: MigrateOptions = {},
 ): Promise<MigrateResult> {
@@ -75,16 +84,16 @@ export async function migrate(
   if (opts.createDatabase !== false) {
     const admin = await connect(target);
     try {
-      await createDatabase(admin, database);
+      await createDatabase(admin, databaseName);
     } finally {
       await admin.end();
     }
   }
-  const conn = await connect(target, database, { multipleStatements: true });
-  const lockName = `migrate:${database}`;
+  const conn = await connect(target, databaseName, { multipleStatements: true });
+  const lockName = `migrate:${databaseName}`;
   try {
     const [lockRows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [lockName, LOCK_TIMEOUT_S]);
-    if (lockRows[0]?.got !== 1) throw new Error(`Could not take migration lock for ${database}`);
+    if (lockRows[0]?.got !== 1) throw new Error(`Could not take migration lock for ${databaseName}`);
     await conn.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          version INT NOT NULL PRIMARY KEY,
@@ -99,9 +108,9 @@ export async function migrate(
     for (const m of migrations) {
       const done = applied.get(m.version);
       if (done) {
-        if (done.checksum !== m.checksum) {
+        if (done.checksum !== m.checksum && !m.validChecksums.includes(done.checksum)) {
           throw new Error(
-            `Migration ${m.file} was changed after it was applied to ${database}; add a new migration instead`,
+            `Migration ${m.file} was changed after it was applied to ${databaseName}; add a new migration instead`,
           );
         }
         result.skipped.push(m.version);
@@ -110,7 +119,7 @@ export async function migrate(
       try {
         await conn.query(m.sql);
       } catch (err) {
-        throw new Error(`Migration ${m.file} failed on ${database}: ${(err as Error).message}`, { cause: err });
+        throw new Error(`Migration ${m.file} failed on ${databaseName}: ${(err as Error).message}`, { cause: err });
       }
       await conn.query('INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)', [
         m.version,
@@ -128,8 +137,8 @@ export async function migrate(
 }
 
 /** Versions applied to a database, ascending; empty when the table does not exist. */
-export async function appliedVersions(target: MysqlTarget, database: string): Promise<number[]> {
-  const conn = await connect(target, database);
+export async function appliedVersions(target: MysqlTarget, databaseName: string): Promise<number[]> {
+  const conn = await connect(target, databaseName);
   try {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT version FROM schema_migrations ORDER BY version');
     return rows.map((r) => Number(r.version));

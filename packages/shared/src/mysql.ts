@@ -40,11 +40,11 @@ const baseOptions = {
 } satisfies Partial<ConnectionOptions>;
 
 /** A pool on one database. Connections run in UTC so DATETIME values round-trip. */
-export function createPool(target: MysqlTarget, database: string | undefined, opts: Partial<PoolOptions> = {}): Pool {
+export function createPool(target: MysqlTarget, databaseName: string | undefined, opts: Partial<PoolOptions> = {}): Pool {
   const pool = mysql.createPool({
     ...baseOptions,
     ...target,
-    database,
+    database: databaseName,
     waitForConnections: true,
     connectionLimit: 10,
     maxIdle: 10,
@@ -61,10 +61,10 @@ export function createPool(target: MysqlTarget, database: string | undefined, op
 /** One connection, optionally allowing multiple statements (migrations only). */
 export async function connect(
   target: MysqlTarget,
-  database?: string,
+  databaseName?: string,
   opts: Partial<ConnectionOptions> = {},
 ): Promise<Connection> {
-  const conn = await mysql.createConnection({ ...baseOptions, ...target, database, ...opts });
+  const conn = await mysql.createConnection({ ...baseOptions, ...target, database: databaseName, ...opts });
   await conn.query("SET time_zone = '+00:00'");
   return conn;
 }
@@ -88,10 +88,21 @@ export async function databaseExists(conn: Connection | Pool, name: string): Pro
   return rows.length > 0;
 }
 
+export interface TransactionOptions {
+  /** Isolation level of this one transaction (the server's default otherwise). */
+  isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+}
+
 /** Runs fn inside a transaction on a pooled connection; rolls back on error. */
-export async function withTransaction<T>(pool: Pool, fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (conn: mysql.PoolConnection) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
   const conn = await pool.getConnection();
   try {
+    // SET TRANSACTION (without SESSION) applies to the next transaction only.
+    if (opts.isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${opts.isolation}`);
     await conn.beginTransaction();
     const result = await fn(conn);
     await conn.commit();
@@ -102,4 +113,15 @@ export async function withTransaction<T>(pool: Pool, fn: (conn: mysql.PoolConnec
   } finally {
     conn.release();
   }
+}
+
+/**
+ * The unique key a duplicate-entry error hit (MySQL and MariaDB name it in the message), or
+ * null when `err` is not ER_DUP_ENTRY.
+ */
+export function duplicateKey(err: unknown): string | null {
+  const e = err as { code?: string; message?: string } | null | undefined;
+  if (e?.code !== 'ER_DUP_ENTRY') return null;
+  const m = /for key '(?:[^'.]*\.)?([^']+)'/.exec(e.message ?? '');
+  return m ? m[1]! : 'unknown';
 }

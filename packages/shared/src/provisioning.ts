@@ -1,12 +1,13 @@
 /**
- * The tenant create pipeline's vocabulary (SPEC §5), shared by the control plane (which inserts
- * the step rows, enqueues the job and reports progress) and the provisioner (which runs it).
+ * The tenant create pipeline's vocabulary, shared by the control plane (which inserts the step
+ * rows, enqueues the job and reports progress) and the provisioner (which runs it); see
+ * docs/provisioning.md, The create pipeline.
  */
 
 /** Job name of the create pipeline on QUEUES.lifecycle. */
 export const CREATE_TENANT_JOB = 'create-tenant';
 
-/** The steps of SPEC §5 Create, in order; names are the `tenant_init_steps.step_name` values. */
+/** The eight create steps, in order; names are the `tenant_init_steps.step_name` values. */
 export const CREATE_STEPS = [
   { name: 'reserve_subdomain', order: 1, title: 'Reserve the subdomain (DNS record)' },
   { name: 'create_database', order: 2, title: 'Create the database on the chosen server' },
@@ -25,6 +26,21 @@ export const CREATE_STEP_NAMES = CREATE_STEPS.map((s) => s.name) as readonly Cre
 /** BullMQ job id of a tenant's create pipeline: one job per tenant (BullMQ ignores a duplicate add). */
 export function createJobId(tenantCode: string): string {
   return `create-${tenantCode}`;
+}
+
+/**
+ * BullMQ options of a tenant's create pipeline job, the same wherever it is enqueued (the control
+ * plane on create and retry, the provisioner's reconciler after a lost job): `attempts` tries with
+ * exponential backoff from `backoffMs`; a finished job is kept a while so its state can be read.
+ */
+export function createPipelineJobOptions(tenantCode: string, retry: { attempts: number; backoffMs: number }) {
+  return {
+    jobId: createJobId(tenantCode),
+    attempts: retry.attempts,
+    backoff: { type: 'exponential' as const, delay: retry.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
 }
 
 /** Redis pub/sub channel on which the provisioner announces every step change. */

@@ -22,7 +22,7 @@ export interface CreateTenantJob {
   requestedBy?: string;
 }
 
-/** Redis pub/sub channel on which tenant status changes are announced (SPEC §5, §12). */
+/** Redis pub/sub channel on which tenant status changes are announced to every replica. */
 export function tenantStatusChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}tenant-status`;
 }
@@ -46,15 +46,4 @@ export interface TenantAccessMessage {
   /** The global user whose access changed; absent: every user of the tenant. */
   globalUserId?: string;
   at: string;
-}
-
-/** Redis pub/sub channel on which revoked access-token ids (logout) are announced. */
-export function revokedTokensChannel(redisKeyPrefix: string): string {
-  return `${redisKeyPrefix}token-revoked`;
-}
-
-export interface RevokedTokenMessage {
-  jti: string;
-  /** When the token expires anyway (seconds since epoch). */
-  exp: number;
 }

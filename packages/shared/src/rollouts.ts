@@ -30,6 +30,16 @@ export const rolloutJobIds = {
   tenant: (rolloutId: number, tenantCode: string) => `rollout-${rolloutId}-${tenantCode}`,
 };
 
+/** BullMQ options of a rollout's jobs, the same wherever they are enqueued (API, CLI, fan-out, reconciler). */
+export const rolloutJobOptions = {
+  start: (rolloutId: number) => ({ jobId: rolloutJobIds.start(rolloutId), removeOnComplete: { age: 7 * 86_400 } }),
+  tenant: (rolloutId: number, tenantCode: string) => ({
+    jobId: rolloutJobIds.tenant(rolloutId, tenantCode),
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  }),
+};
+
 export type RolloutStatus = 'pending' | 'running' | 'completed' | 'completed_with_failures' | 'stopped' | 'failed';
 export type RolloutTenantStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
@@ -158,12 +168,4 @@ export async function getRollout(
       durationMs: t.duration_ms === null ? null : Number(t.duration_ms),
     })),
   };
-}
-
-/** Marks a rollout failed before it fanned out (e.g. the template migration failed). */
-export async function failRollout(db: Pool, id: number, message: string): Promise<void> {
-  await db.query(
-    "UPDATE schema_rollouts SET status = 'failed', phase = 'done', error_message = ?, completed_at = NOW(3) WHERE id = ?",
-    [message.slice(0, 10_000), id],
-  );
 }

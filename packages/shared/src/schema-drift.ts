@@ -4,8 +4,8 @@ import { quoteId } from './identifiers';
 import { serverTarget, type DatabaseServerRow } from './tenant-db';
 
 /**
- * Schema drift (SPEC §5): how a tenant database differs from the template, read from
- * information_schema, plus how many template migrations it lags behind.
+ * Schema drift: how a tenant database differs from the template, read from information_schema,
+ * plus how many template migrations it lags behind (docs/provisioning.md, Drift).
  */
 
 /** table -> column -> "COLUMN_TYPE [NULL|NOT NULL]" */
@@ -65,9 +65,9 @@ export async function readSchemaShapes(target: MysqlTarget, databases: string[])
         [chunk],
       );
       for (const r of rows) {
-        const db = String(r.db);
-        if (!shapes.has(db)) shapes.set(db, new Map());
-        const shape = shapes.get(db)!;
+        const databaseName = String(r.db);
+        if (!shapes.has(databaseName)) shapes.set(databaseName, new Map());
+        const shape = shapes.get(databaseName)!;
         if (!shape.has(r.t)) shape.set(String(r.t), new Map());
         shape.get(String(r.t))!.set(String(r.c), `${r.type}${r.nullable === 'YES' ? ' NULL' : ' NOT NULL'}`);
       }
@@ -92,7 +92,7 @@ export async function readAppliedVersions(target: MysqlTarget, databases: string
     for (let i = 0; i < names.length; i += CHUNK) {
       const sql = names
         .slice(i, i + CHUNK)
-        .map((db) => `SELECT ${conn.escape(db)} AS db, COALESCE(MAX(version), 0) AS v FROM ${quoteId(db)}.schema_migrations`)
+        .map((databaseName) => `SELECT ${conn.escape(databaseName)} AS db, COALESCE(MAX(version), 0) AS v FROM ${quoteId(databaseName)}.schema_migrations`)
         .join(' UNION ALL ');
       const [rows] = await conn.query<RowDataPacket[]>(sql);
       for (const r of rows) out.set(String(r.db), Number(r.v));
@@ -135,16 +135,32 @@ export interface DriftOptions {
   tenantCodes?: string[];
 }
 
-/** Compares every tenant database (of the given statuses) with the template. */
-export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport> {
-  const statuses = opts.statuses ?? ['active', 'suspended'];
-  const args: unknown[] = [statuses];
+/** A tenant whose database the drift report reads, with its server (null: the default server). */
+export interface DriftTenant {
+  tenantCode: string;
+  databaseName: string;
+  status: string;
+  schemaVersion: number | null;
+  server: DatabaseServerRow | null;
+}
+
+/**
+ * The shared library's only read of `tenants`: the tenants of the given statuses (optionally only
+ * some codes) with the server their database lives on. Both the control plane's drift route and
+ * the provisioner's CLI report drift through schemaDriftReport, so both select tenants the same
+ * way (docs/provisioning.md, Drift).
+ */
+export async function listDriftTenants(
+  controlDb: Pool,
+  filter: { statuses: string[]; tenantCodes?: string[] },
+): Promise<DriftTenant[]> {
+  const args: unknown[] = [filter.statuses];
   let extra = '';
-  if (opts.tenantCodes?.length) {
+  if (filter.tenantCodes?.length) {
     extra = ' AND t.tenant_id IN (?)';
-    args.push(opts.tenantCodes);
+    args.push(filter.tenantCodes);
   }
-  const [tenants] = await opts.controlDb.query<RowDataPacket[]>(
+  const [rows] = await controlDb.query<RowDataPacket[]>(
     `SELECT t.tenant_id, t.database_name, t.status, t.schema_version,
             s.id AS s_id, s.name AS s_name, s.host AS s_host, s.port AS s_port, s.username AS s_username, s.secret_ref AS s_secret_ref
        FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id
@@ -152,32 +168,38 @@ export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport
       ORDER BY t.tenant_id`,
     args,
   );
+  return rows.map((r) => ({
+    tenantCode: String(r.tenant_id),
+    databaseName: String(r.database_name),
+    status: String(r.status),
+    schemaVersion: r.schema_version === null ? null : Number(r.schema_version),
+    server:
+      r.s_id === null
+        ? null
+        : { id: Number(r.s_id), name: r.s_name, host: r.s_host, port: Number(r.s_port), username: r.s_username, secret_ref: r.s_secret_ref },
+  }));
+}
+
+/** Compares every tenant database (of the given statuses) with the template. */
+export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport> {
+  const tenants = await listDriftTenants(opts.controlDb, {
+    statuses: opts.statuses ?? ['active', 'suspended'],
+    tenantCodes: opts.tenantCodes,
+  });
   const templateShape = (await readSchemaShapes(opts.defaultTarget, [opts.templateDb])).get(opts.templateDb) ?? new Map();
   const templateVersion = (await readAppliedVersions(opts.defaultTarget, [opts.templateDb])).get(opts.templateDb) ?? 0;
 
   // Group tenants by server so each server is read with a few queries whatever the tenant count.
-  const groups = new Map<string, { target: MysqlTarget; rows: RowDataPacket[] }>();
+  const groups = new Map<string, { target: MysqlTarget; tenants: DriftTenant[] }>();
   for (const t of tenants) {
-    const key = t.s_id === null ? 'default' : `s${t.s_id}`;
-    if (!groups.has(key)) {
-      const target =
-        t.s_id === null
-          ? opts.defaultTarget
-          : serverTarget({
-              id: Number(t.s_id),
-              host: t.s_host,
-              port: Number(t.s_port),
-              username: t.s_username,
-              secret_ref: t.s_secret_ref,
-            } satisfies DatabaseServerRow);
-      groups.set(key, { target, rows: [] });
-    }
-    groups.get(key)!.rows.push(t);
+    const key = t.server === null ? 'default' : `s${t.server.id}`;
+    if (!groups.has(key)) groups.set(key, { target: t.server === null ? opts.defaultTarget : serverTarget(t.server), tenants: [] });
+    groups.get(key)!.tenants.push(t);
   }
 
   const report: TenantDrift[] = [];
-  for (const { target, rows } of groups.values()) {
-    const names = rows.map((r) => String(r.database_name));
+  for (const { target, tenants: group } of groups.values()) {
+    const names = group.map((t) => t.databaseName);
     let shapes: Map<string, SchemaShape> | undefined;
     let versions: Map<string, number> | undefined;
     let error: string | undefined;
@@ -187,15 +209,14 @@ export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport
     } catch (err) {
       error = `cannot read tenant databases: ${(err as Error).message}`;
     }
-    for (const r of rows) {
-      const db = String(r.database_name);
-      const shape = shapes?.get(db);
-      const applied = versions?.get(db) ?? null;
+    for (const t of group) {
+      const shape = shapes?.get(t.databaseName);
+      const applied = versions?.get(t.databaseName) ?? null;
       const base = {
-        tenantCode: String(r.tenant_id),
-        databaseName: db,
-        status: String(r.status),
-        recordedVersion: r.schema_version === null ? null : Number(r.schema_version),
+        tenantCode: t.tenantCode,
+        databaseName: t.databaseName,
+        status: t.status,
+        recordedVersion: t.schemaVersion,
         appliedVersion: applied,
         versionLag: applied === null ? null : templateVersion - applied,
       };
@@ -208,7 +229,7 @@ export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport
           extraColumns: [],
           changedColumns: [],
           inSync: false,
-          error: error ?? `database ${db} does not exist`,
+          error: error ?? `database ${t.databaseName} does not exist`,
         });
         continue;
       }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 type Step = { name: string; run: () => Promise<unknown> };
 
 /**
- * One shutdown path per process (STYLE §7): on SIGTERM/SIGINT run the registered steps in order
+ * One shutdown path per process: on SIGTERM/SIGINT run the registered steps in order
  * (stop accepting, finish in-flight work, close workers, pools and Redis), then exit.
  */
 export function createShutdown(logger: Logger, timeoutMs = 25_000) {

@@ -4,11 +4,12 @@ import { tenantAccessChannel, tenantStatusChannel, type TenantAccessMessage, typ
 
 /**
  * Tenant lifecycle pieces shared by the control plane (suspend, activate, delete, restore) and
- * the provisioner (purge): the allowed transitions of SPEC §5, the status announcement, and the
- * cleanup queue (its job names, statuses, log and cancellation), whose tables both apps write.
+ * the provisioner (purge): the allowed status transitions, the status announcement, and the
+ * cleanup queue (its job names, statuses, log and cancellation), whose tables both apps write
+ * (docs/provisioning.md, Purge).
  */
 
-/** Statuses a tenant may move to each target status from (SPEC §5 state machine). */
+/** Statuses a tenant may move to each target status from (the tenant state machine). */
 export const TENANT_TRANSITIONS = {
   suspended: ['active'],
   active: ['suspended', 'inactive'],
@@ -18,7 +19,7 @@ export const TENANT_TRANSITIONS = {
 
 /**
  * Announces a tenant's new status on the Redis channel every tenant-app instance subscribes to,
- * so a suspension or deletion takes effect everywhere at once (SPEC §5, §12).
+ * so a suspension or deletion takes effect everywhere at once, however many replicas run.
  * Returns how many subscribers received it.
  */
 export async function publishTenantStatus(
@@ -78,7 +79,7 @@ export function daysLeft(due: Date, now: Date = new Date()): number {
 export const CLEANUP_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
 
-/** One tenant_cleanup_logs row (seed 004 §5.4): a lifecycle action on a cleanup resource. */
+/** One tenant_cleanup_logs row: a lifecycle action on a cleanup resource. */
 export interface CleanupLogEntry {
   /** null for an action on the tenant as a whole. */
   cleanupId: number | null;

@@ -5,7 +5,8 @@ import { connect, dropDatabase, type MysqlTarget } from './mysql';
 
 /**
  * Test support shared by every workspace: unique database names and Redis prefixes per test
- * file (SPEC §11), cleanup, and a TCP proxy that can "take down" MySQL or Redis for one app.
+ * file (tests share one MariaDB and one Redis), cleanup, and a TCP proxy that can "take down"
+ * MySQL or Redis for one app.
  */
 export function testMysqlTarget(): MysqlTarget {
   return {
@@ -14,6 +15,15 @@ export function testMysqlTarget(): MysqlTarget {
     user: process.env.MYSQL_USER ?? 'root',
     password: process.env.MYSQL_PASSWORD ?? '',
   };
+}
+
+/** A TCP port nobody listens on right now (for a child process or a stub server). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 export function testRedisUrl(): string {

@@ -1,7 +1,8 @@
 /**
  * Access-token claims shared by the control plane (which signs) and the tenant app and AI
  * bridge (which verify with the public key only). Admin and user tokens carry different
- * audiences so neither is accepted where the other belongs (SPEC §4).
+ * audiences so neither is accepted where the other belongs (docs/auth.md,
+ * "Admin and user tokens").
  */
 export const ADMIN_AUDIENCE = 'kg-admin';
 export const USER_AUDIENCE = 'kg-user';
@@ -14,7 +15,11 @@ export interface AdminClaims {
   username: string;
   role: AdminRole;
   jti: string;
+  /** Sign-in id: every access token of one sign-in carries it; logout ends them all. */
+  sid?: string;
   iat: number;
+  /** Issue moment in milliseconds, compared with the subject's "valid after" moment. */
+  iatMs?: number;
   exp: number;
   aud: string;
   iss: string;
@@ -28,15 +33,15 @@ export interface UserClaims {
   tenant?: string;
   role?: string;
   jti: string;
+  /** Sign-in id, kept by refresh and switch-tenant: logout ends every token of the sign-in. */
+  sid?: string;
+  /** Present (true) on tokens from a one-time password: only change-password, me and logout accept them. */
+  mustChangePassword?: true;
   iat: number;
+  /** Issue moment in milliseconds, compared with the subject's "valid after" moment. */
+  iatMs?: number;
   exp: number;
   aud: string;
   iss: string;
 }
 
-export type AccessClaims = AdminClaims | UserClaims;
-
-/** Redis key (after the deployment prefix) marking a revoked access token id. */
-export function revokedJtiKey(prefix: string, jti: string): string {
-  return `${prefix}revoked-jti:${jti}`;
-}

@@ -86,6 +86,30 @@ describe('migrate(): numbered SQL migrations', () => {
     assert.deepEqual(await rows(db, "SHOW TABLES LIKE 'gadgets'"), []);
   });
 
+  it('when an applied file only had its comments reworded and declares its old checksum valid, then migrate goes on', async () => {
+    const db = newDb();
+    const dir = newDir(WIDGETS);
+    await migrate(target, db, dir);
+    const [, seed] = loadMigrations(dir);
+    fs.writeFileSync(
+      path.join(dir, '002_seed.sql'),
+      `-- valid-checksum: ${seed!.checksum}\n-- The first two widgets.\n${WIDGETS['002_seed.sql']}`,
+    );
+    fs.writeFileSync(path.join(dir, '003_more.sql'), 'CREATE TABLE gadgets (id INT PRIMARY KEY);');
+
+    assert.deepEqual(await migrate(target, db, dir), { applied: [3], skipped: [1, 2] });
+    assert.deepEqual(await rows(db, 'SELECT name FROM widgets ORDER BY id'), [{ name: 'first' }, { name: 'second' }]);
+  });
+
+  it('when a changed file declares a checksum other than the recorded one, then migrate still refuses it', async () => {
+    const db = newDb();
+    const dir = newDir(WIDGETS);
+    await migrate(target, db, dir);
+    fs.writeFileSync(path.join(dir, '002_seed.sql'), `-- valid-checksum: ${'a'.repeat(64)}\n${WIDGETS['002_seed.sql']}`);
+
+    await assert.rejects(migrate(target, db, dir), /002_seed\.sql was changed after it was applied/);
+  });
+
   it('when a migration fails, then the error names the file, it is not recorded, and the fixed file applies next time', async () => {
     const db = newDb();
     const dir = newDir({ ...WIDGETS, '003_broken.sql': 'ALTER TABLE no_such_table ADD COLUMN x INT;' });

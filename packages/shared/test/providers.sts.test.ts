@@ -95,7 +95,7 @@ describe('STS providers', () => {
     let sts: AliyunStsProvider;
     const secrets = { LTAI5tPlatformKey: 'platform-secret-123456' };
 
-    /** A tenant-side OSS client built from the credentials, as in seed 004 §6.3. */
+    /** A tenant-side OSS client built from the credentials, as a tenant app would build it. */
     function clientFor(c: { accessKeyId: string; accessKeySecret: string; securityToken: string }) {
       return new OSS({
         accessKeyId: c.accessKeyId,
@@ -190,7 +190,7 @@ describe('STS providers', () => {
 describe('provider settings', () => {
   const schema = z.object({ NODE_ENV: z.enum(['development', 'production', 'test']).default('development'), ...providerEnvSchema }).superRefine(checkProviderEnv);
 
-  it('when nothing is set in development, then the local providers are chosen with a derived signing secret', () => {
+  it('when nothing is set in development, then the local providers are chosen with a generated, persisted signing secret', () => {
     const s = parseEnv(schema, {});
     assert.equal(s.DNS_PROVIDER, 'local');
     assert.equal(s.STORAGE_PROVIDER, 'local');

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, getRollout, mysqlTargetFromConfig, schemaDriftReport, type RolloutView } from '@kg/shared';
+import { ConfigError, mysqlTargetFromConfig, schemaDriftReport, type RolloutView } from '@kg/shared';
 import { loadConfig } from '../config';
 import { buildContext, closeContext } from '../internal/build-context';
 import { requestRollout } from '../modules/rollout/enqueue';
+import { getRollout } from '../modules/rollout/rollout.repository';
 import { startWorkers } from '../start/worker';
 
-const USAGE = `Schema rollout (SPEC §5)
+const USAGE = `Schema rollout (docs/provisioning.md, Schema rollout)
 
   rollout start [--canary N] [--concurrency N] [--wait] [--local]
       Applies pending templates-db migrations to the template, then to every active and

@@ -1,7 +1,7 @@
 import type { ProvisionerContext } from '../context';
-import { lastBackupState } from '../modules/backup/backup.repository';
+import { lastBackupState } from '../modules/cleanup/backup.repository';
 import { countCleanupByStatus } from '../modules/cleanup/cleanup.repository';
-import { countTenantsByStatus } from '../modules/create/tenant.repository';
+import { countTenantsByStatus } from '../modules/tenants/tenant.repository';
 
 /**
  * Gauges read from the control DB when /metrics is scraped: `tenants{status}`,

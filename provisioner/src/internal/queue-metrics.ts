@@ -3,7 +3,7 @@ import type { ProvisionerContext } from '../context';
 
 /**
  * `provisioner_queue_jobs{queue,state}`: jobs waiting, active, delayed and failed per queue,
- * read from Redis when /metrics is scraped (SPEC §11 queue depths). Returns a closer.
+ * read from Redis when /metrics is scraped, so operators see queue depths. Returns a closer.
  */
 export function registerQueueMetrics(ctx: ProvisionerContext, queueNames: string[]): () => Promise<void> {
   const queues = [...new Set(queueNames)].map((name) => new Queue(name, { connection: ctx.bullConnection, prefix: ctx.bullPrefix }));

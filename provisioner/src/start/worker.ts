@@ -7,7 +7,9 @@ import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
 import { registerOperationsMetrics } from '../internal/operations-metrics';
 import { registerQueueMetrics } from '../internal/queue-metrics';
+import { isFinalFailure } from '../jobs/job';
 import { jobHandlers, schedules } from '../jobs/registry';
+import { createReconciler } from '../modules/reconcile/reconciler';
 
 /** Starts one BullMQ Worker per queue, dispatching by job name to the registered handlers. */
 export function startWorkers(ctx: ProvisionerContext): Worker[] {
@@ -33,15 +35,18 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
         concurrency: Math.max(ctx.config.PROVISIONER_CONCURRENCY, ...[...handlers.values()].map((h) => h.concurrency?.(ctx.config) ?? 0)),
         lockDuration: ctx.config.PROVISIONER_LOCK_MS,
         stalledInterval: ctx.config.PROVISIONER_STALLED_INTERVAL_MS,
-        maxStalledCount: 5,
+        maxStalledCount: ctx.config.PROVISIONER_MAX_STALLED_COUNT,
       },
     );
-    worker.on('failed', (job, err) =>
-      ctx.logger.warn(
-        { queue, job: job?.name, jobId: job?.id, reqId: (job?.data as { requestId?: string } | undefined)?.requestId, attempt: job?.attemptsMade, err: err.message },
-        'job failed',
-      ),
-    );
+    worker.on('failed', (job, err) => {
+      ctx.logger.warn({ queue, job: job?.name, jobId: job?.id, reqId: (job?.data as { requestId?: string } | undefined)?.requestId, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+      const handler = job && handlers.get(job.name);
+      if (job && handler?.onFinalFailure && isFinalFailure(job, err)) {
+        handler.onFinalFailure(job, err, ctx).catch((e) =>
+          ctx.logger.error({ queue, jobId: job.id, err: (e as Error).message }, 'final failure hook failed; the reconciler retries it'),
+        );
+      }
+    });
     worker.on('error', (err) => ctx.logger.error({ queue, err: err.message }, 'worker error'));
     workers.push(worker);
   }
@@ -69,6 +74,8 @@ async function main(): Promise<void> {
   const ctx = await buildContext(config);
   const workers = startWorkers(ctx);
   const tasks = startSchedules(ctx);
+  const reconciler = createReconciler(ctx);
+  reconciler.start();
   const shutdown = createShutdown(ctx.logger, SHUTDOWN_LIMIT_MS);
   if (config.PROVISIONER_METRICS_PORT > 0) {
     const app = express();
@@ -83,7 +90,8 @@ async function main(): Promise<void> {
   }
   ctx.logger.info({ queues: workers.map((w) => w.name), schedules: tasks.length }, 'provisioner started');
   shutdown.add('schedules', async () => tasks.forEach((t) => t.stop()));
-  // close() waits for in-flight jobs to finish (SPEC §11 graceful shutdown).
+  shutdown.add('reconciler', () => reconciler.stop());
+  // close() waits for in-flight jobs to finish: a graceful stop never leaves a step half done.
   shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();

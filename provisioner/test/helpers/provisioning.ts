@@ -12,7 +12,7 @@ import { roleTokens, type RoleTokens } from '../../../control-plane/test/helpers
 /**
  * A control plane in-process plus provisioner workers as real child processes, over one unique
  * control database, template database, tenant database prefix, Redis prefix and storage folder
- * per test file (SPEC §11).
+ * per test file (tests share one MariaDB and one Redis).
  */
 export interface ProvisioningEnv {
   cp: TestControlPlane;
@@ -188,7 +188,7 @@ export async function smsCode(env: ProvisioningEnv, phone: string): Promise<stri
   return entry.code as string;
 }
 
-/** A valid create request body (seed 004 §5.1) with a fresh phone and SMS code. */
+/** A valid create request body with a fresh phone and SMS code. */
 export async function createBody(env: ProvisioningEnv, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const phone = (extra.contactPhone as string | undefined) ?? uniquePhone();
   return {
@@ -207,18 +207,18 @@ export function createTenantRequest(env: ProvisioningEnv, body: Record<string, u
   return http('POST', `${env.cp.url}/api/tenant/create`, { body, token: env.tokens.operator });
 }
 
-export async function tenantStatus(env: ProvisioningEnv, code: string): Promise<string> {
-  const [rows] = await env.cp.db.query<RowDataPacket[]>('SELECT status FROM tenants WHERE tenant_id = ?', [code]);
+export async function tenantStatus(env: ProvisioningEnv, tenantCode: string): Promise<string> {
+  const [rows] = await env.cp.db.query<RowDataPacket[]>('SELECT status FROM tenants WHERE tenant_id = ?', [tenantCode]);
   return String(rows[0]?.status);
 }
 
 /** Polls the tenant's status until it is one of `statuses`. */
-export async function waitForStatus(env: ProvisioningEnv, code: string, statuses: string[], timeoutMs = 60_000): Promise<string> {
+export async function waitForStatus(env: ProvisioningEnv, tenantCode: string, statuses: string[], timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await tenantStatus(env, code);
+    const status = await tenantStatus(env, tenantCode);
     if (statuses.includes(status)) return status;
-    if (Date.now() > deadline) throw new Error(`tenant ${code} still ${status} after ${timeoutMs} ms (wanted ${statuses.join('|')})`);
+    if (Date.now() > deadline) throw new Error(`tenant ${tenantCode} still ${status} after ${timeoutMs} ms (wanted ${statuses.join('|')})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -237,10 +237,10 @@ export interface TenantFootprint {
 }
 
 /** Everything the pipeline leaves behind for one tenant, counted. */
-export async function footprint(env: ProvisioningEnv, code: string): Promise<TenantFootprint> {
+export async function footprint(env: ProvisioningEnv, tenantCode: string): Promise<TenantFootprint> {
   const db = env.cp.db;
   const one = async (sql: string, params: unknown[]) => Number((await db.query<RowDataPacket[]>(sql, params))[0][0]!.n);
-  const [[t]] = await db.query<RowDataPacket[]>('SELECT id, status, database_name, oss_prefix, contact_phone FROM tenants WHERE tenant_id = ?', [code]);
+  const [[t]] = await db.query<RowDataPacket[]>('SELECT id, status, database_name, oss_prefix, contact_phone FROM tenants WHERE tenant_id = ?', [tenantCode]);
   const conn = await connect(testMysqlTarget());
   let databases = 0;
   let tables = 0;
@@ -275,11 +275,11 @@ export async function footprint(env: ProvisioningEnv, code: string): Promise<Ten
     status: String(t!.status),
     databases,
     tables,
-    dnsRecords: await one('SELECT COUNT(*) AS n FROM dns_records WHERE rr = ?', [code]),
-    adminRelations: await one("SELECT COUNT(*) AS n FROM global_user_tenant_relations WHERE tenant_code = ? AND role_in_tenant = 'admin'", [code]),
-    accounts: await one('SELECT COUNT(*) AS n FROM tenant_accounts WHERE tenant_id = ?', [code]),
+    dnsRecords: await one('SELECT COUNT(*) AS n FROM dns_records WHERE rr = ?', [tenantCode]),
+    adminRelations: await one("SELECT COUNT(*) AS n FROM global_user_tenant_relations WHERE tenant_code = ? AND role_in_tenant = 'admin'", [tenantCode]),
+    accounts: await one('SELECT COUNT(*) AS n FROM tenant_accounts WHERE tenant_id = ?', [tenantCode]),
     aiModels: await one('SELECT COUNT(*) AS n FROM tenant_ai_model_configs WHERE tenant_id = ?', [t!.id]),
-    completedSteps: await one("SELECT COUNT(*) AS n FROM tenant_init_steps WHERE tenant_id = ? AND status = 'completed'", [code]),
+    completedSteps: await one("SELECT COUNT(*) AS n FROM tenant_init_steps WHERE tenant_id = ? AND status = 'completed'", [tenantCode]),
     tenantAdmins,
     folders,
   };

@@ -44,8 +44,7 @@ export function createApp(ctx: AppContext): Express {
     if (!chain) return next(); // unknown paths answer 404 without resolving a tenant
     runChain(chain, req, res, next);
   });
-  ctx.metrics.useGuard(metricsAccess({ production: ctx.config.NODE_ENV === 'production', token: ctx.config.METRICS_TOKEN }));
-  app.use(ctx.metrics.router);
+  app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

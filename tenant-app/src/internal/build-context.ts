@@ -1,5 +1,6 @@
 import {
   JwksVerifier,
+  SessionRevocations,
   createLogger,
   createMetrics,
   createPool,
@@ -38,13 +39,12 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     logger: log,
   });
   const tenants = new TenantRegistry({ controlDb, defaultServer: controlTarget, ttlMs: config.TENANT_CACHE_TTL_MS, logger: log });
+  const revocations = new SessionRevocations({ db: controlDb, reloadIntervalMs: config.REVOCATION_RELOAD_MS, logger: log });
   const verifier = new JwksVerifier({
     jwksUrl: new URL('/.well-known/jwks.json', config.CONTROL_PLANE_URL).toString(),
     issuer: config.JWT_ISSUER,
-    redis,
-    redisPrefix: config.REDIS_KEY_PREFIX,
+    revocations,
     minRefetchIntervalMs: config.JWKS_REFETCH_INTERVAL_MS,
-    revocationCacheMs: config.TOKEN_REVOCATION_CACHE_MS,
   });
   const access = new AccessService(controlDb, config.ACCESS_CACHE_TTL_MS, tenants);
   // Local storage or OSS, as the control plane; downloads are streamed by the tenant app itself.
@@ -62,6 +62,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     budget,
     tenants,
     verifier,
+    revocations,
     access,
     storage,
     aiBridge: new AiBridgeClient(config.AI_BRIDGE_URL ?? config.CONTROL_PLANE_URL, config.AI_BRIDGE_TIMEOUT_MS),
@@ -76,7 +77,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
   await waitForRedis(subscriber, 5000).catch(() => undefined);
   await tenants.subscribe(subscriber, config.REDIS_KEY_PREFIX);
   await access.listen(subscriber, config.REDIS_KEY_PREFIX);
-  await verifier.listen(subscriber);
+  await revocations.start(subscriber, config.REDIS_KEY_PREFIX);
   // Warm the key set; a control plane that is not up yet is fetched again on the first token.
   await verifier.refresh().catch((err) => log.warn({ err: (err as Error).message }, 'JWKS not reachable yet'));
   return ctx;
@@ -84,6 +85,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
 
 /** Closes what buildContext opened. */
 export async function closeContext(ctx: AppContext): Promise<void> {
+  ctx.revocations.stop();
   await ctx.tenants.close();
   await ctx.budget.close();
   await ctx.controlDb.end().catch(() => undefined);

@@ -29,26 +29,40 @@ function wrap(fn: (req: Request) => Promise<void>): RequestHandler {
 }
 
 /**
- * Requires an admin token whose role is at least `minRole`
- * (operator < admin < super_admin). A user token is refused (wrong audience).
+ * Requires an admin token of an active admin whose role, as the control database says now, is at
+ * least `minRole` (operator < admin < super_admin). The token's role claim is not trusted: a
+ * demoted or suspended admin's earlier tokens are refused anyway (docs/security.md, "Sessions and
+ * revocation"), and `req.admin.role` is the current role. A user token is refused (wrong audience).
  */
 export function requireAdmin(ctx: AppContext, minRole: AdminRole = 'operator'): RequestHandler {
   return wrap(async (req) => {
     const token = bearerToken(req);
     const claims = await ctx.tokens.verifyAdmin(token);
-    if (ROLE_RANK[claims.role] < ROLE_RANK[minRole]) {
+    const standing = await ctx.admins.standing(claims.sub);
+    if (!standing) throw errors.unauthorized('This account no longer exists', ErrorCode.TokenRevoked);
+    if (standing.status !== 'active') throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
+    if (ROLE_RANK[standing.role] < ROLE_RANK[minRole]) {
       throw errors.forbidden(`This action needs the ${minRole} role`, ErrorCode.Forbidden);
     }
-    req.admin = claims;
+    req.admin = { ...claims, role: standing.role };
     req.accessToken = token;
   });
 }
 
-/** Requires a global-user token (an admin token is refused: wrong audience). */
-export function requireUser(ctx: AppContext): RequestHandler {
+/**
+ * Requires a global-user token (an admin token is refused: wrong audience). A token obtained with
+ * a one-time password is refused with 403 PASSWORD_CHANGE_REQUIRED unless the route says
+ * `passwordChangePending: 'allow'` (change-password, me and logout).
+ */
+export function requireUser(ctx: AppContext, opts: { passwordChangePending?: 'allow' | 'refuse' } = {}): RequestHandler {
+  const allowPending = opts.passwordChangePending === 'allow';
   return wrap(async (req) => {
     const token = bearerToken(req);
-    req.user = await ctx.tokens.verifyUser(token);
+    const claims = await ctx.tokens.verifyUser(token);
+    if (claims.mustChangePassword && !allowPending) {
+      throw errors.forbidden('Change your one-time password first (POST /api/auth/change-password)', ErrorCode.PasswordChangeRequired);
+    }
+    req.user = claims;
     req.accessToken = token;
   });
 }

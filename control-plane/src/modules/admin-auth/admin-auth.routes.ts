@@ -1,7 +1,10 @@
 import { Router } from 'express';
-import { ok, validate } from '@kg/shared';
+import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
 import { clientInfo, requireAdmin } from '../../http/middleware/auth';
+import { ADMIN_REFRESH_COOKIE, clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
 import { getAdminProfile, loginAdmin, logoutAdmin, refreshAdminSession } from './admin-auth.service';
 
@@ -13,7 +16,16 @@ const loginBody = z
     password: z.string(required).min(1, 'is required').max(128),
   })
   .openapi('AdminLoginRequest');
-const refreshBody = z.object({ refreshToken: z.string(required).min(1, 'is required').max(200) }).openapi('AdminRefreshRequest');
+const refreshBody = z
+  .object({
+    refreshToken: z
+      .string(required)
+      .min(1, 'is required')
+      .max(200)
+      .optional()
+      .describe('Required unless the browser sends the kg_admin_refresh cookie (HttpOnly, path /api/admin/auth)'),
+  })
+  .openapi('AdminRefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('AdminLogoutRequest');
 
 const role = z.enum(['super_admin', 'admin', 'operator']);
@@ -43,14 +55,15 @@ registry.registerPath({
   method: 'post',
   path: '/api/admin/auth/login',
   summary: 'Operator sign-in (username + password); 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
+  description: '429 with Retry-After over the per-IP or per-username limit; 503 with Retry-After while password checks are backed up.',
   tags: ['admin-auth'],
   request: { body: json(loginBody) },
-  responses: responses(adminSession, [400, 401, 403]),
+  responses: responses(adminSession, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
   path: '/api/admin/auth/refresh',
-  summary: 'Rotate an operator refresh token; reusing a rotated one revokes its family',
+  summary: 'Rotate an operator refresh token (body, or the kg_admin_refresh cookie); reusing a rotated one ends its sign-in',
   tags: ['admin-auth'],
   request: { body: json(refreshBody) },
   responses: responses(adminSession, [400, 401, 403]),
@@ -58,7 +71,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/admin/auth/logout',
-  summary: "Revoke the given refresh token's family (or every operator session without one) and this access token",
+  summary: "End this sign-in and the given refresh token's (body or cookie); without a refresh token sign out everywhere",
   tags: ['admin-auth'],
   security: adminAuth,
   request: { body: json(logoutBody) },
@@ -73,19 +86,28 @@ registry.registerPath({
   responses: responses(adminProfile, [401, 404]),
 });
 
-/** Operator auth for the admin console (SPEC §4): sign in, refresh, sign out, profile. */
+/** Operator auth for the admin console (docs/auth.md): sign in, refresh, sign out, profile. */
 export function adminAuthRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.post('/api/admin/auth/login', async (req, res) => {
-    ok(res, await loginAdmin(ctx, validate(loginBody, req.body), clientInfo(req)));
+  router.post('/api/admin/auth/login', limitPerIp(ctx, 'adminSignIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await abuseLimits(ctx).perAccount('adminSignIn', input.username);
+    const session = await loginAdmin(ctx, input, clientInfo(req));
+    setRefreshCookie(req, res, ADMIN_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, session);
   });
   router.post('/api/admin/auth/refresh', async (req, res) => {
-    const { refreshToken } = validate(refreshBody, req.body);
-    ok(res, await refreshAdminSession(ctx, refreshToken, clientInfo(req)));
+    const refreshToken = validate(refreshBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, ADMIN_REFRESH_COOKIE);
+    if (!refreshToken) throw errors.validation([{ field: 'refreshToken', message: 'is required' }]);
+    const session = await refreshAdminSession(ctx, refreshToken, clientInfo(req));
+    setRefreshCookie(req, res, ADMIN_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, session);
   });
   router.post('/api/admin/auth/logout', requireAdmin(ctx), async (req, res) => {
-    const { refreshToken } = validate(logoutBody, req.body);
-    ok(res, await logoutAdmin(ctx, req.admin!, refreshToken, clientInfo(req)));
+    const refreshToken = validate(logoutBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, ADMIN_REFRESH_COOKIE);
+    const result = await logoutAdmin(ctx, req.admin!, refreshToken, clientInfo(req));
+    clearRefreshCookie(req, res, ADMIN_REFRESH_COOKIE);
+    ok(res, result);
   });
   router.get('/api/admin/auth/me', requireAdmin(ctx), async (req, res) => {
     ok(res, await getAdminProfile(ctx, req.admin!));

@@ -10,7 +10,7 @@ import {
   recordAdminFailedLogin,
   recordAdminSuccessfulLogin,
   type AdminUser,
-} from './admin-user.repository';
+} from '../admins/admin.repository';
 
 export interface AdminSession {
   token: string;
@@ -28,8 +28,9 @@ function lockoutBook(ctx: AppContext): LockoutBook {
   };
 }
 
-function session(ctx: AppContext, admin: AdminUser, refreshToken: string): AdminSession {
-  const access = ctx.tokens.signAdmin({ id: admin.id, username: admin.username, role: admin.role });
+function session(ctx: AppContext, admin: AdminUser, refresh: { refreshToken: string; sessionId: string }): AdminSession {
+  const { refreshToken, sessionId } = refresh;
+  const access = ctx.tokens.signAdmin({ id: admin.id, username: admin.username, role: admin.role, sessionId });
   return {
     token: access.token,
     refreshToken,
@@ -55,9 +56,9 @@ export async function loginAdmin(
     client,
   });
   const signedIn = admin!;
-  const { refreshToken } = await issueRefreshToken(ctx, ctx.db, { type: 'admin', id: signedIn.id, tenantCode: null }, client);
+  const refresh = await issueRefreshToken(ctx, ctx.db, { type: 'admin', id: signedIn.id, tenantCode: null }, client);
   await recordAuthEvent(ctx.db, { subjectType: 'admin', subjectId: signedIn.id, eventType: 'login', client });
-  return session(ctx, signedIn, refreshToken);
+  return session(ctx, signedIn, refresh);
 }
 
 /** Rotates an admin refresh token; the admin must still be active, and the new token carries their current role. */
@@ -68,7 +69,7 @@ export async function refreshAdminSession(ctx: AppContext, presented: string, cl
     if (!admin) throw errors.unauthorized('Refresh token is not valid', ErrorCode.TokenInvalid);
     if (admin.status !== 'active') throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
   });
-  return session(ctx, admin!, rotated.refreshToken);
+  return session(ctx, admin!, { refreshToken: rotated.refreshToken, sessionId: rotated.record.sessionId });
 }
 
 /** Signs an operator out: the given refresh family (or all of theirs) and this access token. */

@@ -5,10 +5,10 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { passwordProblems } from '../../internal/password';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
-import { ADMIN_ROLES, ADMIN_STATUSES, listAdminUsers } from './admin.repository';
-import { createAdminUser, updateAdminUserById } from './admin.service';
+import { ADMIN_ROLES, ADMIN_STATUSES } from './admin.repository';
+import { createAdminUser, listAdmins, updateAdminUserById } from './admin.service';
 
-/** The password policy of SPEC §4, reported as one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), reported as one field error per unmet rule. */
 const policyPassword = z.string().superRefine((value, c) => {
   for (const p of passwordProblems(value)) c.addIssue({ code: 'custom', message: p.message });
 });
@@ -81,7 +81,7 @@ registry.registerPath({
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/admin/users', requireAdmin(ctx, 'super_admin'), async (_req, res) => {
-    ok(res, { items: await listAdminUsers(ctx.db) });
+    ok(res, { items: await listAdmins(ctx) });
   });
   router.post('/api/admin/users', requireAdmin(ctx, 'super_admin'), async (req, res) => {
     const body = validate(createBody, req.body);

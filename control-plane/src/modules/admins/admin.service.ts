@@ -2,9 +2,12 @@ import { errors, withTransaction, type AdminRole } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { hashPassword, passwordProblems } from '../../internal/password';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
+import { revokeSubjectRefreshTokens } from '../auth/refresh-token.repository';
+import { refuseEarlierTokens, type RevocationReason } from '../sessions/session-revocation.service';
 import {
   findAdminUser,
   insertAdminUser,
+  listAdminUsers,
   lockForAdminChange,
   updateAdminUser,
   type AdminStatus,
@@ -17,6 +20,11 @@ function isDuplicate(err: unknown): boolean {
 
 /** What the audit log keeps of an admin: everything the API shows, never the hash. */
 const auditView = (a: AdminUserView) => ({ username: a.username, email: a.email, role: a.role, status: a.status });
+
+/** Every admin user, as the API shows them (never the password hash). */
+export function listAdmins(ctx: AppContext): Promise<AdminUserView[]> {
+  return listAdminUsers(ctx.db);
+}
 
 export interface CreateAdminInput {
   username: string;
@@ -66,9 +74,14 @@ export interface UpdateAdminInput {
   password?: string;
 }
 
+const ROLE_RANK: Record<AdminRole, number> = { operator: 1, admin: 2, super_admin: 3 };
+
 /**
  * Changes an admin's role, status or password. The last active super admin cannot be demoted
- * or disabled (409), so the platform always keeps someone who can manage admins.
+ * or disabled (409), so the platform always keeps someone who can manage admins. A demotion, a
+ * suspension (any status but active) or a new password refuses every earlier access token of that
+ * admin on every instance (docs/security.md, "Sessions and revocation"); a suspension or a new
+ * password also ends their refresh tokens.
  */
 export async function updateAdminUserById(
   ctx: AppContext,
@@ -81,9 +94,11 @@ export async function updateAdminUserById(
     if (problems.length) throw errors.validation(problems);
   }
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password, ctx.config.BCRYPT_COST);
-  return withTransaction(ctx.db, async (conn) => {
+  let before: AdminUserView | undefined;
+  const updated = await withTransaction(ctx.db, async (conn) => {
     const { target, activeSuperAdminIds } = await lockForAdminChange(conn, id);
     if (!target) throw errors.notFound(`Admin user ${id} does not exist`);
+    before = target;
     const nextRole = input.role ?? target.role;
     const nextStatus = input.status ?? target.status;
     const losesSuperAdmin =
@@ -109,4 +124,18 @@ export async function updateAdminUserById(
     });
     return updated;
   });
+  const reason = revocationReason(before!, updated, passwordHash !== undefined);
+  if (reason) {
+    if (reason !== 'admin_demoted') await revokeSubjectRefreshTokens(ctx.db, 'admin', id, reason);
+    await refuseEarlierTokens(ctx, { type: 'admin', id }, reason);
+  }
+  return updated;
+}
+
+/** Why an admin change must end earlier tokens, or undefined when it need not. */
+function revocationReason(before: AdminUserView, after: AdminUserView, passwordChanged: boolean): RevocationReason | undefined {
+  if (after.status !== 'active' && before.status === 'active') return 'admin_suspended';
+  if (passwordChanged) return 'password_change';
+  if (ROLE_RANK[after.role] < ROLE_RANK[before.role]) return 'admin_demoted';
+  return undefined;
 }

@@ -4,8 +4,8 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
-import { AI_MODEL_STATUSES, AI_MODEL_TYPES, AI_PROVIDERS, listAiModels } from './ai-model.repository';
-import { createAiModel, updateAiModelById } from './ai-model.service';
+import { AI_MODEL_STATUSES, AI_MODEL_TYPES, AI_PROVIDERS } from './ai-model.repository';
+import { createAiModel, listAiModelViews, updateAiModelById } from './ai-model.service';
 
 const modelSchema = z
   .object({
@@ -98,7 +98,7 @@ registry.registerPath({
 export function aiModelRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/ai/models', requireAdmin(ctx, 'operator'), async (_req, res) => {
-    ok(res, { items: await listAiModels(ctx.db) });
+    ok(res, { items: await listAiModelViews(ctx) });
   });
   router.post('/api/ai/models', requireAdmin(ctx, 'super_admin'), async (req, res) => {
     const body = validate(createBody, req.body);

@@ -1,10 +1,11 @@
-import { errors, withTransaction } from '@kg/shared';
+import { duplicateKey, errors, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import {
   clearDefault,
   findAiModel,
   insertAiModel,
+  listAiModels,
   lockAllModels,
   updateAiModel,
   type AiModelColumns,
@@ -18,10 +19,15 @@ export type AiModelInput = Omit<AiModelColumns, 'apiKeySealed'> & { apiKey?: str
 const auditView = ({ createdAt: _c, updatedAt: _u, ...rest }: AiModelView) => rest;
 
 function duplicateName(err: unknown, name: string | undefined) {
-  if ((err as { code?: string }).code === 'ER_DUP_ENTRY' && String((err as Error).message).includes('uk_ai_model_config_name')) {
+  if (duplicateKey(err) === 'uk_ai_model_config_name') {
     return errors.conflict(`A model named ${name} exists`, undefined, [{ field: 'name', message: 'is already taken' }]);
   }
   return null;
+}
+
+/** Every model, as the API shows it (`hasApiKey`, never the key). */
+export function listAiModelViews(ctx: AppContext): Promise<AiModelView[]> {
+  return listAiModels(ctx.db);
 }
 
 /** Creates a model; its API key is sealed with MASTER_KEY; a new default replaces the old one. */

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import type { RowDataPacket } from '@kg/shared';
 
 /**
- * Pure parts of the audit hash chain (SPEC §9): how an audit row is normalised and hashed.
- * Each row's hash is HMAC-SHA256(auditKey, prev_hash + canonical JSON of the row), so a changed
- * row, a removed row (its successor no longer links) and a removed tail (the head no longer
- * matches) are all detectable, and nobody without MASTER_KEY can re-forge the chain.
+ * Pure parts of the audit hash chain (docs/control-plane.md, "Audit chain"): how an audit row is
+ * normalised and hashed. Each row's hash is HMAC-SHA256(auditKey, prev_hash + canonical JSON of the
+ * row), so a changed row, a removed row (its successor no longer links) and a removed tail (the
+ * head no longer matches) are all detectable, and nobody without MASTER_KEY can re-forge the chain.
  */
 
 export const GENESIS_HASH = '0'.repeat(64);

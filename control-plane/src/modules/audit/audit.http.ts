@@ -1,7 +1,6 @@
 import type { Request } from 'express';
-import type { AppContext } from '../../context';
 import { clientInfo } from '../../http/middleware/auth';
-import { recordAudit, type AuditActor, type AuditFields } from './audit.service';
+import type { AuditActor } from './audit.service';
 
 /** Who acts (the signed-in admin or user), from where, and in which request. */
 export function auditActor(req: Request): AuditActor {
@@ -16,9 +15,4 @@ export function auditActor(req: Request): AuditActor {
     return { actorType: 'user', actorId: req.user.sub, actorName: req.user.phone, ip, userAgent, requestId };
   }
   return { actorType: 'system', actorId: null, actorName: null, ip, userAgent, requestId };
-}
-
-/** Records an action of the request's actor in its own transaction; returns the audit row id. */
-export function auditRequest(ctx: AppContext, req: Request, fields: AuditFields): Promise<number> {
-  return recordAudit(ctx, { ...auditActor(req), ...fields });
 }

@@ -1,5 +1,96 @@
-import type { Page, Pool, RowDataPacket } from '@kg/shared';
-import { recordFromRow, type AuditRecord } from './audit.chain';
+import type { Connection, Page, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
+import { jsonForColumn, recordFromRow, type AuditRecord } from './audit.chain';
+
+/**
+ * The control plane's one owner of `audit_logs` and `audit_chain_head` (docs/data-ownership.md).
+ * Rows are append-only (triggers refuse UPDATE and DELETE); the chain head holds the last id and
+ * hash so appends from every instance are serialised on its row lock (docs/control-plane.md,
+ * "Audit chain").
+ */
+
+export interface ChainHead {
+  lastId: number;
+  lastHash: string;
+}
+
+function toHead(rows: RowDataPacket[]): ChainHead | null {
+  return rows[0] ? { lastId: Number(rows[0].last_id), lastHash: String(rows[0].last_hash) } : null;
+}
+
+/** The chain head, locked until the caller's transaction ends; null when the row is missing. */
+export async function lockChainHead(conn: Connection): Promise<ChainHead | null> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+  return toHead(rows);
+}
+
+/** Appends one hashed record and moves the chain head to it. Call under lockChainHead. */
+export async function appendChainRow(
+  conn: Connection,
+  row: { record: AuditRecord; createdAt: Date; prevHash: string; hash: string },
+): Promise<void> {
+  const { record } = row;
+  await conn.query(
+    `INSERT INTO audit_logs
+       (id, actor_type, actor_id, actor_name, action, tenant_code, target_type, target_id,
+        ip_address, user_agent, request_id, before_data, after_data, created_at, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      record.id,
+      record.actorType,
+      record.actorId,
+      record.actorName,
+      record.action,
+      record.tenantCode,
+      record.targetType,
+      record.targetId,
+      record.ip,
+      record.userAgent,
+      record.requestId,
+      jsonForColumn(record.before),
+      jsonForColumn(record.after),
+      row.createdAt,
+      row.prevHash,
+      row.hash,
+    ],
+  );
+  await conn.query('UPDATE audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1', [record.id, row.hash]);
+}
+
+/** A stored audit row: the record as hashed, and the hashes stored with it. */
+export interface StoredAuditRow {
+  record: AuditRecord;
+  prevHash: string;
+  hash: string;
+}
+
+/** A read-only view of the whole chain at one instant, for verification. */
+export interface ChainSnapshot {
+  head: ChainHead | null;
+  /** Up to `limit` rows after `afterId`, in id order. */
+  rowsAfter(afterId: number, limit: number): Promise<StoredAuditRow[]>;
+}
+
+/**
+ * Runs `fn` over one consistent, read-only snapshot of the chain, so rows appended meanwhile
+ * are not seen halfway.
+ */
+export async function withChainSnapshot<T>(db: Pool, fn: (snapshot: ChainSnapshot) => Promise<T>): Promise<T> {
+  const conn: PoolConnection = await db.getConnection();
+  try {
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const [heads] = await conn.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1');
+    return await fn({
+      head: toHead(heads),
+      rowsAfter: async (afterId, limit) => {
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM audit_logs WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit]);
+        return rows.map((r) => ({ record: recordFromRow(r), prevHash: String(r.prev_hash), hash: String(r.hash) }));
+      },
+    });
+  } finally {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    conn.release();
+  }
+}
 
 /** One audit row as the console lists it: the record exactly as it was hashed. */
 export type AuditLogView = AuditRecord;

@@ -4,11 +4,11 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
-import { listAuditLogs } from './audit.repository';
-import { verifyAuditChain } from './audit.service';
+import { listAuditLog, verifyAuditChain } from './audit.service';
+import { tenantCodeSchema } from '../../http/tenant-code';
 
 const listQuery = pagingSchema.extend({
-  tenantCode: z.string().max(50).optional(),
+  tenantCode: tenantCodeSchema.optional(),
   action: z.string().max(100).optional().openapi({ description: 'Exact action, or a prefix ending in * (tenant.*)' }),
   actor: z.string().max(100).optional().openapi({ description: "Actor's name or id" }),
   targetType: z.string().max(50).optional(),
@@ -63,7 +63,7 @@ export function auditRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/audit-logs', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    ok(res, await listAuditLogs(ctx.db, query));
+    ok(res, await listAuditLog(ctx, query));
   });
   router.get('/api/audit-logs/verify', requireAdmin(ctx, 'admin'), async (_req, res) => {
     ok(res, await verifyAuditChain(ctx.db, ctx.secrets.auditKey));

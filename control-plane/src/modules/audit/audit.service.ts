@@ -1,18 +1,13 @@
+import { withTransaction, type Connection, type Page, type Pool } from '@kg/shared';
+import { GENESIS_HASH, chainHash, type ActorType, type AuditRecord } from './audit.chain';
 import {
-  withTransaction,
-  type Connection,
-  type Pool,
-  type PoolConnection,
-  type RowDataPacket,
-} from '@kg/shared';
-import {
-  GENESIS_HASH,
-  chainHash,
-  jsonForColumn,
-  recordFromRow,
-  type ActorType,
-  type AuditRecord,
-} from './audit.chain';
+  appendChainRow,
+  listAuditLogs,
+  lockChainHead,
+  withChainSnapshot,
+  type AuditLogFilter,
+  type AuditLogView,
+} from './audit.repository';
 
 /** What a caller says about one audited action; the chain fields are filled in here. */
 export interface AuditEntry {
@@ -32,9 +27,6 @@ export interface AuditEntry {
 
 /** Who did it, from where and in which request (see auditActor in audit.http.ts). */
 export type AuditActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'actorName' | 'ip' | 'userAgent' | 'requestId'>;
-
-/** What was done to what: the part of an entry a domain function supplies. */
-export type AuditFields = Omit<AuditEntry, keyof AuditActor>;
 
 /** Where audit rows go: the control DB and the HMAC key (an AppContext fits). */
 export type AuditSink = { db: Pool; secrets: { auditKey: Buffer } } | { db: Pool; auditKey: Buffer };
@@ -74,41 +66,15 @@ function toRecord(id: number, entry: AuditEntry, createdAt: Date): AuditRecord {
  * audited change and its audit row commit together). Locks the chain head, so appends from
  * every instance are serialised; ids are dense (head.last_id + 1) and part of the hash.
  */
-export async function appendAudit(conn: Connection | PoolConnection, key: Buffer, entry: AuditEntry): Promise<number> {
-  const [heads] = await conn.query<RowDataPacket[]>(
-    'SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
-  );
-  if (heads.length === 0) throw new Error('audit_chain_head has no row; run the control-database migrations');
-  const prevHash = String(heads[0]!.last_hash);
-  const id = Number(heads[0]!.last_id) + 1;
+export async function appendAudit(conn: Connection, key: Buffer, entry: AuditEntry): Promise<number> {
+  const head = await lockChainHead(conn);
+  if (!head) throw new Error('audit_chain_head has no row; run the control-database migrations');
+  const prevHash = head.lastHash;
+  const id = head.lastId + 1;
   const createdAt = new Date();
   const record = toRecord(id, entry, createdAt);
   const hash = chainHash(key, prevHash, record);
-  await conn.query(
-    `INSERT INTO audit_logs
-       (id, actor_type, actor_id, actor_name, action, tenant_code, target_type, target_id,
-        ip_address, user_agent, request_id, before_data, after_data, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      id,
-      record.actorType,
-      record.actorId,
-      record.actorName,
-      record.action,
-      record.tenantCode,
-      record.targetType,
-      record.targetId,
-      record.ip,
-      record.userAgent,
-      record.requestId,
-      jsonForColumn(record.before),
-      jsonForColumn(record.after),
-      createdAt,
-      prevHash,
-      hash,
-    ],
-  );
-  await conn.query('UPDATE audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1', [id, hash]);
+  await appendChainRow(conn, { record, createdAt, prevHash, hash });
   return id;
 }
 
@@ -116,6 +82,11 @@ export async function appendAudit(conn: Connection | PoolConnection, key: Buffer
 export async function recordAudit(sink: AuditSink, entry: AuditEntry): Promise<number> {
   const key = sinkKey(sink);
   return withTransaction(sink.db, (conn) => appendAudit(conn, key, entry));
+}
+
+/** The audit log for the console: newest first, filtered and paged. */
+export function listAuditLog(sink: { db: Pool }, filter: AuditLogFilter): Promise<Page<AuditLogView>> {
+  return listAuditLogs(sink.db, filter);
 }
 
 export interface AuditVerification {
@@ -135,24 +106,17 @@ const BATCH = 1000;
  * predecessor or an id gap (rows removed), or a head that points past the last row (tail removed).
  */
 export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVerification> {
-  const conn = await db.getConnection();
-  try {
-    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    const [heads] = await conn.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1');
-    if (heads.length === 0) return { ok: false, checked: 0, reason: 'audit_chain_head row is missing' };
-    const headId = Number(heads[0]!.last_id);
-    const headHash = String(heads[0]!.last_hash);
+  return withChainSnapshot(db, async (snapshot): Promise<AuditVerification> => {
+    if (!snapshot.head) return { ok: false, checked: 0, reason: 'audit_chain_head row is missing' };
+    const headId = snapshot.head.lastId;
+    const headHash = snapshot.head.lastHash;
 
     let prevId = 0;
     let prevHash = GENESIS_HASH;
     let checked = 0;
     for (;;) {
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM audit_logs WHERE id > ? ORDER BY id LIMIT ?', [
-        prevId,
-        BATCH,
-      ]);
-      for (const row of rows) {
-        const record = recordFromRow(row);
+      const rows = await snapshot.rowsAfter(prevId, BATCH);
+      for (const { record, prevHash: storedPrevHash, hash } of rows) {
         if (record.id !== prevId + 1) {
           const missing = record.id - prevId - 1;
           return {
@@ -162,7 +126,7 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
             reason: `${missing} row(s) missing before id ${record.id} (ids ${prevId + 1}..${record.id - 1} were removed)`,
           };
         }
-        if (String(row.prev_hash) !== prevHash) {
+        if (storedPrevHash !== prevHash) {
           return {
             ok: false,
             checked,
@@ -170,12 +134,12 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
             reason: `row ${record.id} does not link to its predecessor (prev_hash mismatch: rows removed or rewritten)`,
           };
         }
-        if (chainHash(key, prevHash, record) !== String(row.hash)) {
+        if (chainHash(key, prevHash, record) !== hash) {
           return { ok: false, checked, firstBadId: record.id, reason: `row ${record.id} was modified (content does not match its hash)` };
         }
         checked++;
         prevId = record.id;
-        prevHash = String(row.hash);
+        prevHash = hash;
       }
       if (rows.length < BATCH) break;
     }
@@ -200,8 +164,5 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
       return { ok: false, checked, firstBadId: headId, reason: `row ${headId} does not match the hash recorded in the chain head` };
     }
     return { ok: true, checked };
-  } finally {
-    await conn.query('ROLLBACK').catch(() => undefined);
-    conn.release();
-  }
+  });
 }

@@ -23,7 +23,7 @@ export type AuthEventType =
   | 'switch_tenant'
   | 'password_change';
 
-/** One row of login_history: every sign-in attempt, successful or not (SPEC §4). */
+/** One row of login_history: every sign-in attempt, successful or not (docs/auth.md, "Lockout"). */
 export async function recordLoginAttempt(
   db: Connection,
   attempt: {

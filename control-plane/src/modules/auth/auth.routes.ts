@@ -1,7 +1,11 @@
 import { Router } from 'express';
-import { ok, validate } from '@kg/shared';
+import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
+import { tenantCodeSchema } from '../../http/tenant-code';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, USER_REFRESH_COOKIE } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
 import { dummyHash } from './password-sign-in';
@@ -21,7 +25,7 @@ const required = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
 });
 
-/** Password policy of SPEC §4, one field error per unmet rule. */
+/** The password policy (docs/auth.md, "Passwords"), one field error per unmet rule. */
 const newPassword = z.string(required('a string')).superRefine((password, check) => {
   for (const problem of passwordProblems(password)) check.addIssue({ code: 'custom', message: problem.message });
 });
@@ -34,6 +38,11 @@ function registerBody(phonePattern: RegExp) {
       password: newPassword,
       realName: z.string(required('a string')).trim().min(1, 'is required').max(50),
       email: z.email('must be an email address').max(255).optional(),
+      smsCode: z
+        .string(required('a string'))
+        .trim()
+        .regex(/^\d{6}$/, 'must be the 6-digit code')
+        .openapi({ description: 'From POST /api/sms/send-code {phone, purpose: "register"}' }),
     })
     .openapi('RegisterRequest');
 }
@@ -44,10 +53,19 @@ const loginBody = z
     password: z.string(required('a string')).min(1, 'is required').max(128),
   })
   .openapi('UserLoginRequest');
-const refreshBody = z.object({ refreshToken: z.string(required('a string')).min(1, 'is required').max(200) }).openapi('RefreshRequest');
+const refreshBody = z
+  .object({
+    refreshToken: z
+      .string('must be a string')
+      .min(1, 'is required')
+      .max(200)
+      .optional()
+      .describe('Required unless the browser sends the kg_refresh cookie (HttpOnly, path /api/auth)'),
+  })
+  .openapi('RefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
 const switchTenantBody = z
-  .object({ tenantCode: z.string(required('a string')).trim().min(1, 'is required').max(50) })
+  .object({ tenantCode: tenantCodeSchema })
   .openapi('SwitchTenantRequest');
 
 const tenantSummary = z
@@ -99,10 +117,12 @@ const userAuth = [{ userBearer: [] }];
 registry.registerPath({
   method: 'post',
   path: '/api/auth/register',
-  summary: 'Create a global user (phone sign-in); PHONE_PATTERN is configurable',
+  summary: 'Create a global user (phone sign-in) with proof of the phone: an SMS code for purpose register',
+  description:
+    'The SMS code is checked before anything else about the phone, so only the holder of the phone learns that it is already registered (409); see docs/security.md, Identifiers.',
   tags: ['auth'],
   request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
-  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409], 201),
+  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429], 201),
 });
 registry.registerPath({
   method: 'post',
@@ -110,12 +130,13 @@ registry.registerPath({
   summary: 'Phone + password sign-in; 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
   tags: ['auth'],
   request: { body: json(loginBody) },
-  responses: responses(loginResponse, [400, 401, 403]),
+  responses: responses(loginResponse, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
   path: '/api/auth/refresh',
-  summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family (REFRESH_TOKEN_REUSED)',
+  summary:
+    'Rotate a refresh token (body, or the kg_refresh cookie); reusing a rotated one ends its sign-in and every earlier access token (REFRESH_TOKEN_REUSED)',
   tags: ['auth'],
   request: { body: json(refreshBody) },
   responses: responses(tokenPair.openapi('TokenPair'), [400, 401, 403, 410]),
@@ -123,7 +144,8 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/logout',
-  summary: "Revoke the given refresh token's family (or every session without one) and this access token",
+  summary:
+    "End this sign-in and the given refresh token's (body or cookie): refresh families, tenant-scoped ones, access tokens; without a refresh token sign out everywhere",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(logoutBody) },
@@ -158,46 +180,63 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/api/auth/change-password',
-  summary: "Replace the password (e.g. a provisioning one-time password); signs out the user's other sessions",
+  summary: "Replace the password (e.g. a provisioning one-time password); ends every session of the user, this one included",
   tags: ['auth'],
   security: userAuth,
   request: { body: json(changePasswordBody) },
-  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
+  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401, 429]),
 });
 
-/** Global-user auth (SPEC §4): register, sign in, refresh, sign out, profile, tenants. */
+/** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
+  const limits = abuseLimits(ctx);
   // Computed ahead so the first unknown phone is not slower than the rest (timing must not tell).
   dummyHash(ctx.config.BCRYPT_COST).catch(() => undefined);
 
-  router.post('/api/auth/register', async (req, res) => {
-    ok(res, await registerUser(ctx, validate(register, req.body), clientInfo(req)), 201);
+  router.post('/api/auth/register', limitPerIp(ctx, 'register'), async (req, res) => {
+    const input = validate(register, req.body);
+    await limits.perAccount('register', input.phone);
+    ok(res, await registerUser(ctx, input, clientInfo(req)), 201);
   });
-  router.post('/api/auth/login', async (req, res) => {
-    ok(res, await loginUser(ctx, validate(loginBody, req.body), clientInfo(req)));
+  router.post('/api/auth/login', limitPerIp(ctx, 'signIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await limits.perAccount('signIn', input.phone);
+    const session = await loginUser(ctx, input, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, session);
   });
   router.post('/api/auth/refresh', async (req, res) => {
-    const { refreshToken } = validate(refreshBody, req.body);
-    ok(res, await refreshUserSession(ctx, refreshToken, clientInfo(req)));
+    const refreshToken = validate(refreshBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    if (!refreshToken) throw errors.validation([{ field: 'refreshToken', message: 'is required' }]);
+    const pair = await refreshUserSession(ctx, refreshToken, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, pair.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, pair);
   });
-  router.post('/api/auth/logout', requireUser(ctx), async (req, res) => {
-    const { refreshToken } = validate(logoutBody, req.body);
-    ok(res, await logoutUser(ctx, req.user!, refreshToken, clientInfo(req)));
+  router.post('/api/auth/logout', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    const refreshToken = validate(logoutBody, req.body ?? {}).refreshToken ?? readRefreshCookie(req, USER_REFRESH_COOKIE);
+    const result = await logoutUser(ctx, req.user!, refreshToken, clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.post('/api/auth/change-password', requireUser(ctx), async (req, res) => {
-    ok(res, await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req)));
+  router.post('/api/auth/change-password', limitPerIp(ctx, 'signIn'), requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    await limits.perAccount('signIn', `id:${req.user!.sub}`);
+    const result = await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req));
+    clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
+    ok(res, result);
   });
-  router.get('/api/auth/me', requireUser(ctx), async (req, res) => {
+  router.get('/api/auth/me', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
     ok(res, await getUserProfile(ctx, req.user!));
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
-    ok(res, await listUserTenants(ctx.db, Number(req.user!.sub)));
+    ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);
-    ok(res, await switchTenant(ctx, req.user!, tenantCode, clientInfo(req)));
+    const scoped = await switchTenant(ctx, req.user!, tenantCode, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, scoped.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, scoped);
   });
   return router;
 }

@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import { ErrorCode, errors, type Connection, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { passwordHasher } from '../../internal/password-hasher';
+import { hashWithinLimits, verifyWithinLimits } from '../../internal/password-hashing';
 import { recordAuthEvent, type ClientInfo } from './auth-log.repository';
 import {
   clearExpiredGlobalUserLock,
@@ -13,18 +14,15 @@ import {
   type GlobalUser,
   type GlobalUserStatus,
 } from './global-user.repository';
+import { verifySmsCode } from '../sms/sms.service';
 import { checkPasswordSignIn, type LockoutBook } from './password-sign-in';
 import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.service';
 import { revokeSubjectRefreshTokens } from './refresh-token.repository';
-import {
-  findTenantAccess,
-  findUserTenants,
-  recordTenantLogin,
-  type TenantAccess,
-  type TenantStatus,
-} from './tenant-binding.repository';
+import { findTenant, findTenantsByCode, type Tenant, type TenantStatus } from '../tenants/tenant.repository';
+import { findActiveBindingsOfUser, findBinding, recordTenantLogin, type TenantBinding } from './tenant-binding.repository';
+import { refuseEarlierTokens } from '../sessions/session-revocation.service';
 
-export interface TenantSummary {
+export interface UserTenant {
   tenantCode: string;
   tenantName: string;
   domain: string;
@@ -45,7 +43,7 @@ export interface UserLoginResult extends TokenPair {
   realName: string;
   /** True until a user created with a one-time password sets their own (POST /api/auth/change-password). */
   mustChangePassword: boolean;
-  tenants: TenantSummary[];
+  tenants: UserTenant[];
 }
 
 const DISABLED: ReadonlySet<GlobalUserStatus> = new Set(['suspended', 'deleted']);
@@ -59,18 +57,24 @@ function lockoutBook(ctx: AppContext): LockoutBook {
   };
 }
 
-/** Creates a global user (phone sign-in). A phone number can register once (409 otherwise). */
+/**
+ * Creates a global user (phone sign-in) once the caller proved they hold the phone: the SMS code
+ * sent for purpose `register` is checked (and spent) first. Only then is a registered phone
+ * answered 409, so whether a phone exists is told to its holder alone (docs/security.md,
+ * Identifiers).
+ */
 export async function registerUser(
   ctx: AppContext,
-  input: { phone: string; password: string; realName: string; email?: string },
+  input: { phone: string; password: string; realName: string; email?: string; smsCode: string },
   client: ClientInfo,
 ): Promise<{ globalUserId: number; phone: string; realName: string }> {
   const duplicate = () =>
     errors.conflict('This phone number is already registered', ErrorCode.Conflict, [
       { field: 'phone', message: 'is already registered' },
     ]);
+  await verifySmsCode(ctx, { phone: input.phone, purpose: 'register', code: input.smsCode, field: 'smsCode' });
   if (await findGlobalUserByPhone(ctx.db, input.phone)) throw duplicate();
-  const passwordHash = await passwordHasher.hash(input.password, ctx.config.BCRYPT_COST);
+  const passwordHash = await hashWithinLimits(ctx, input.password);
   let globalUserId: number;
   try {
     globalUserId = await insertGlobalUser(ctx.db, {
@@ -106,9 +110,14 @@ export async function loginUser(
     client,
   });
   const signedIn = user!;
-  const access = ctx.tokens.signUser({ id: signedIn.id, phone: signedIn.phone });
-  const { refreshToken } = await issueRefreshToken(ctx, ctx.db, { type: 'user', id: signedIn.id, tenantCode: null }, client);
-  const tenants = await listUserTenants(ctx.db, signedIn.id);
+  const { refreshToken, sessionId } = await issueRefreshToken(ctx, ctx.db, { type: 'user', id: signedIn.id, tenantCode: null }, client);
+  const access = ctx.tokens.signUser({
+    id: signedIn.id,
+    phone: signedIn.phone,
+    sessionId,
+    mustChangePassword: signedIn.mustChangePassword,
+  });
+  const tenants = await listUserTenants(ctx, signedIn.id);
   await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: signedIn.id, eventType: 'login', client });
   return {
     globalUserId: signedIn.id,
@@ -133,10 +142,17 @@ export async function refreshUserSession(ctx: AppContext, presented: string, cli
     user = await findGlobalUserById(conn, record.subjectId);
     if (!user) throw errors.unauthorized('Refresh token is not valid', ErrorCode.TokenInvalid);
     if (DISABLED.has(user.status)) throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
-    if (record.tenantCode) role = usableTenant(await findTenantAccess(conn, user.id, record.tenantCode)).role;
+    if (record.tenantCode) role = usableTenant(...(await tenantAndBinding(conn, user.id, record.tenantCode))).role;
   });
   const tenant = rotated.record.tenantCode ?? undefined;
-  const access = ctx.tokens.signUser({ id: user!.id, phone: user!.phone, tenant, role });
+  const access = ctx.tokens.signUser({
+    id: user!.id,
+    phone: user!.phone,
+    tenant,
+    role,
+    sessionId: rotated.record.sessionId,
+    mustChangePassword: user!.mustChangePassword,
+  });
   return { token: access.token, refreshToken: rotated.refreshToken, expiresIn: access.expiresIn };
 }
 
@@ -159,10 +175,38 @@ export async function getUserProfile(ctx: AppContext, claims: UserClaims) {
   };
 }
 
-/** The tenants the user may sign in to, most recently used first. */
-export async function listUserTenants(db: Connection, globalUserId: number): Promise<TenantSummary[]> {
-  const tenants = await findUserTenants(db, globalUserId);
-  return tenants.map((t) => ({ ...t, lastLoginAt: t.lastLoginAt ? t.lastLoginAt.toISOString() : null }));
+const GONE: ReadonlySet<TenantStatus> = new Set(['deleted', 'purged']);
+
+/**
+ * The tenants the user may sign in to (the tenant picker): active bindings to tenants that are
+ * not deleted or purged, most recently used first.
+ */
+export async function listUserTenants(ctx: AppContext, globalUserId: number): Promise<UserTenant[]> {
+  const bindings = await findActiveBindingsOfUser(ctx.db, globalUserId);
+  const tenants = await findTenantsByCode(ctx.db, bindings.map((b) => b.tenantCode));
+  return bindings.flatMap((b) => {
+    const t = tenants.get(b.tenantCode);
+    if (!t || GONE.has(t.status) || t.deletedAt !== null) return [];
+    return [
+      {
+        tenantCode: t.tenantCode,
+        tenantName: t.name,
+        domain: t.domain,
+        role: b.role,
+        status: t.status,
+        lastLoginAt: b.lastLoginAt ? b.lastLoginAt.toISOString() : null,
+      },
+    ];
+  });
+}
+
+/** The tenant and the user's binding to it; either may be missing. */
+async function tenantAndBinding(
+  db: Connection,
+  globalUserId: number,
+  tenantCode: string,
+): Promise<[Tenant | null, TenantBinding | null]> {
+  return [await findTenant(db, tenantCode), await findBinding(db, globalUserId, tenantCode)];
 }
 
 /**
@@ -173,16 +217,17 @@ export async function switchTenant(ctx: AppContext, claims: UserClaims, tenantCo
   const user = await findGlobalUserById(ctx.db, Number(claims.sub));
   if (!user) throw errors.unauthorized('User no longer exists', ErrorCode.TokenInvalid);
   if (DISABLED.has(user.status)) throw errors.forbidden('This account is disabled', ErrorCode.AccountDisabled);
-  const access = await findTenantAccess(ctx.db, user.id, tenantCode);
-  const { tenant, role } = usableTenant(access);
+  const { tenant, role } = usableTenant(...(await tenantAndBinding(ctx.db, user.id, tenantCode)));
   await recordTenantLogin(ctx.db, user.id, tenant.tenantCode);
-  const signed = ctx.tokens.signUser({ id: user.id, phone: user.phone, tenant: tenant.tenantCode, role });
-  const { refreshToken } = await issueRefreshToken(
+  // A new family within the caller's sign-in: logging out of the sign-in ends this one too.
+  const { refreshToken, sessionId } = await issueRefreshToken(
     ctx,
     ctx.db,
     { type: 'user', id: user.id, tenantCode: tenant.tenantCode },
     client,
+    { familyId: crypto.randomUUID(), sessionId: claims.sid ?? crypto.randomUUID() },
   );
+  const signed = ctx.tokens.signUser({ id: user.id, phone: user.phone, tenant: tenant.tenantCode, role, sessionId });
   await recordAuthEvent(ctx.db, {
     subjectType: 'user',
     subjectId: user.id,
@@ -195,7 +240,7 @@ export async function switchTenant(ctx: AppContext, claims: UserClaims, tenantCo
     token: signed.token,
     refreshToken,
     expiresIn: signed.expiresIn,
-    tenant: { tenantCode: tenant.tenantCode, tenantName: tenant.tenantName, domain: tenant.domain, role },
+    tenant: { tenantCode: tenant.tenantCode, tenantName: tenant.name, domain: tenant.domain, role },
   };
 }
 
@@ -204,8 +249,7 @@ export async function switchTenant(ctx: AppContext, claims: UserClaims, tenantCo
  * (403 NOT_BOUND_TO_TENANT, checked before the tenant's state so non-members learn nothing
  * more), and the tenant is active (403 suspended or not ready, 410 deleted).
  */
-function usableTenant(access: TenantAccess): { tenant: NonNullable<TenantAccess['tenant']>; role: string } {
-  const { tenant, binding } = access;
+function usableTenant(tenant: Tenant | null, binding: TenantBinding | null): { tenant: Tenant; role: string } {
   if (!tenant) throw errors.notFound('Tenant not found', ErrorCode.TenantNotFound);
   if (!binding || binding.status !== 'active') {
     throw errors.forbidden('You are not a member of this tenant', ErrorCode.NotBoundToTenant);
@@ -227,7 +271,8 @@ function usableTenant(access: TenantAccess): { tenant: NonNullable<TenantAccess[
 
 /**
  * Sets a new password after checking the current one (a one-time password from provisioning
- * included). Every other session of the user is signed out: their refresh tokens are revoked.
+ * included). Every session of the user ends, this one included: their refresh tokens are revoked
+ * and every access token issued so far is refused on every instance; the user signs in again.
  */
 export async function changeUserPassword(
   ctx: AppContext,
@@ -237,15 +282,16 @@ export async function changeUserPassword(
 ): Promise<{ changed: true; revokedRefreshTokens: number }> {
   const user = await findGlobalUserById(ctx.db, Number(claims.sub));
   if (!user || DISABLED.has(user.status)) throw errors.unauthorized('Account not available', ErrorCode.InvalidCredentials);
-  if (!(await passwordHasher.verify(input.currentPassword, user.passwordHash))) {
+  if (!(await verifyWithinLimits(ctx, input.currentPassword, user.passwordHash))) {
     throw errors.unauthorized('The current password is wrong', ErrorCode.InvalidCredentials);
   }
   if (input.currentPassword === input.newPassword) {
     throw errors.validation([{ field: 'newPassword', message: 'must differ from the current password' }]);
   }
-  const hash = await passwordHasher.hash(input.newPassword, ctx.config.BCRYPT_COST);
+  const hash = await hashWithinLimits(ctx, input.newPassword);
   await updateGlobalUserPassword(ctx.db, user.id, hash);
   const revoked = await revokeSubjectRefreshTokens(ctx.db, 'user', user.id, 'password_change');
+  await refuseEarlierTokens(ctx, { type: 'user', id: user.id }, 'password_change');
   await recordAuthEvent(ctx.db, { subjectType: 'user', subjectId: user.id, eventType: 'password_change', client });
   return { changed: true, revokedRefreshTokens: revoked };
 }

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { passwordHasher } from '../../internal/password-hasher';
+import { verifyWithinLimits } from '../../internal/password-hashing';
 import {
   recordAuthEvent,
   recordLoginAttempt,
@@ -45,8 +46,8 @@ export function dummyHash(cost: number): Promise<string> {
 }
 
 /**
- * Checks a password sign-in against the lockout policy (SPEC §4) and records the attempt in
- * login_history. Unknown accounts and wrong passwords fail alike (401 INVALID_CREDENTIALS); a
+ * Checks a password sign-in against the lockout policy (docs/auth.md, "Lockout") and records
+ * the attempt in login_history. Unknown accounts and wrong passwords fail alike (401 INVALID_CREDENTIALS); a
  * locked account is refused even with the right password (403 ACCOUNT_LOCKED with Retry-After);
  * a disabled account is only revealed to someone who knows its password (403 ACCOUNT_DISABLED).
  * Resolves when the caller may issue tokens.
@@ -81,13 +82,13 @@ export async function checkPasswordSignIn(
   const invalid = () => errors.unauthorized(`Wrong ${identifierLabel} or password`, ErrorCode.InvalidCredentials);
 
   if (!account) {
-    await passwordHasher.verify(password, await dummyHash(ctx.config.BCRYPT_COST));
+    await verifyWithinLimits(ctx, password, await dummyHash(ctx.config.BCRYPT_COST));
     return fail('unknown_account', invalid());
   }
   if (account.lockedNow && account.lockedUntil) return fail('account_locked', lockedError(account.lockedUntil));
   if (account.lockedUntil) await book.clearExpiredLock(account.id);
 
-  if (!(await passwordHasher.verify(password, account.passwordHash))) {
+  if (!(await verifyWithinLimits(ctx, password, account.passwordHash))) {
     const outcome = await book.recordFailure(account.id);
     if (outcome.justLocked) {
       await recordSecurityEvent(ctx.db, {

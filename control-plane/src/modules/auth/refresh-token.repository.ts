@@ -7,6 +7,8 @@ export type RefreshTokenStatus = 'active' | 'rotated' | 'revoked';
 export interface RefreshTokenRecord {
   id: number;
   familyId: string;
+  /** The sign-in the family belongs to (its own id for a sign-in's family; older rows: the family). */
+  sessionId: string;
   subjectType: SubjectType;
   subjectId: number;
   tenantCode: string | null;
@@ -19,6 +21,7 @@ export interface RefreshTokenRecord {
 interface RefreshTokenRow extends RowDataPacket {
   id: number;
   family_id: string;
+  session_id: string | null;
   subject_type: SubjectType;
   subject_id: number;
   tenant_code: string | null;
@@ -27,12 +30,13 @@ interface RefreshTokenRow extends RowDataPacket {
   expired: number;
 }
 
-const COLUMNS = 'id, family_id, subject_type, subject_id, tenant_code, status, revoke_reason, (expires_at <= NOW(3)) AS expired';
+const COLUMNS = 'id, family_id, session_id, subject_type, subject_id, tenant_code, status, revoke_reason, (expires_at <= NOW(3)) AS expired';
 
 function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
   return {
     id: Number(row.id),
     familyId: row.family_id,
+    sessionId: row.session_id ?? row.family_id,
     subjectType: row.subject_type,
     subjectId: Number(row.subject_id),
     tenantCode: row.tenant_code,
@@ -47,6 +51,7 @@ export async function insertRefreshToken(
   token: {
     tokenHash: string;
     familyId: string;
+    sessionId: string;
     subjectType: SubjectType;
     subjectId: number;
     tenantCode: string | null;
@@ -56,11 +61,12 @@ export async function insertRefreshToken(
   },
 ): Promise<number> {
   const [res] = await db.query<ResultSetHeader>(
-    `INSERT INTO refresh_tokens (token_hash, family_id, subject_type, subject_id, tenant_code, status, expires_at, ip_address, user_agent)
-     VALUES (?, ?, ?, ?, ?, 'active', NOW(3) + INTERVAL ? SECOND, ?, ?)`,
+    `INSERT INTO refresh_tokens (token_hash, family_id, session_id, subject_type, subject_id, tenant_code, status, expires_at, ip_address, user_agent)
+     VALUES (?, ?, ?, ?, ?, ?, 'active', NOW(3) + INTERVAL ? SECOND, ?, ?)`,
     [
       token.tokenHash,
       token.familyId,
+      token.sessionId,
       token.subjectType,
       token.subjectId,
       token.tenantCode,
@@ -98,6 +104,19 @@ export async function revokeRefreshFamily(db: Connection, familyId: string, reas
   const [res] = await db.query<ResultSetHeader>(
     "UPDATE refresh_tokens SET status = 'revoked', revoked_at = NOW(3), revoke_reason = ? WHERE family_id = ? AND status = 'active'",
     [reason, familyId],
+  );
+  return res.affectedRows;
+}
+
+/**
+ * Revokes the live refresh tokens of one sign-in: its own family and every tenant-scoped family
+ * derived from it (rows from before sign-in ids had none: their family is their sign-in).
+ */
+export async function revokeSignInRefreshTokens(db: Connection, sessionId: string, reason: string): Promise<number> {
+  const [res] = await db.query<ResultSetHeader>(
+    `UPDATE refresh_tokens SET status = 'revoked', revoked_at = NOW(3), revoke_reason = ?
+      WHERE status = 'active' AND (session_id = ? OR (session_id IS NULL AND family_id = ?))`,
+    [reason, sessionId, sessionId],
   );
   return res.affectedRows;
 }

@@ -9,9 +9,11 @@ import {
   lockRefreshTokenByHash,
   markRefreshTokenRotated,
   revokeRefreshFamily,
+  revokeSignInRefreshTokens,
   revokeSubjectRefreshTokens,
   type RefreshTokenRecord,
 } from './refresh-token.repository';
+import { refuseEarlierTokens, revokeSignIns } from '../sessions/session-revocation.service';
 
 /** revoke_reason values that mean something to the refresh flow. */
 export const RevokeReason = {
@@ -26,21 +28,32 @@ export interface RefreshSubject {
   tenantCode: string | null;
 }
 
+/** Where a refresh token sits: its family (rotation chain) and the sign-in the family belongs to. */
+export interface RefreshLineage {
+  familyId: string;
+  sessionId: string;
+}
+
 /**
- * Creates a refresh token (opaque random, stored as SHA-256) in `familyId`, or in a new family
- * when none is given (a new sign-in). Returns the token to hand to the client once.
+ * Creates a refresh token (opaque random, stored as SHA-256). Without `lineage` it starts a new
+ * sign-in whose id is its family's; switch-tenant passes a new family within the caller's sign-in,
+ * rotation the presented token's family. Returns the token to hand to the client once, and the
+ * sign-in id every access token of this session carries (claim sid).
  */
 export async function issueRefreshToken(
   ctx: AppContext,
   db: Connection,
   subject: RefreshSubject,
   client: ClientInfo,
-  familyId: string = crypto.randomUUID(),
-): Promise<{ refreshToken: string; id: number; familyId: string }> {
+  lineage?: RefreshLineage,
+): Promise<{ refreshToken: string; id: number; familyId: string; sessionId: string }> {
+  const familyId = lineage?.familyId ?? crypto.randomUUID();
+  const sessionId = lineage?.sessionId ?? familyId;
   const refreshToken = randomToken(32);
   const id = await insertRefreshToken(db, {
     tokenHash: sha256(refreshToken),
     familyId,
+    sessionId,
     subjectType: subject.type,
     subjectId: subject.id,
     tenantCode: subject.tenantCode,
@@ -48,7 +61,7 @@ export async function issueRefreshToken(
     ip: client.ip,
     userAgent: client.userAgent,
   });
-  return { refreshToken, id, familyId };
+  return { refreshToken, id, familyId, sessionId };
 }
 
 /**
@@ -59,7 +72,8 @@ export type RefreshCheck = (record: RefreshTokenRecord, conn: PoolConnection) =>
 
 type Outcome =
   | { kind: 'unknown' }
-  | { kind: 'revoked' | 'expired' | 'reused'; record: RefreshTokenRecord }
+  | { kind: 'revoked' | 'expired'; record: RefreshTokenRecord }
+  | { kind: 'reused'; record: RefreshTokenRecord; firstDetection: boolean }
   | { kind: 'rotated'; record: RefreshTokenRecord; refreshToken: string };
 
 const DEADLOCK = 'ER_LOCK_DEADLOCK';
@@ -83,7 +97,7 @@ export async function rotateRefreshToken(
       if (!record || record.subjectType !== subjectType) return { kind: 'unknown' };
       if (record.status === 'rotated' || (record.status === 'revoked' && record.revokeReason === RevokeReason.reuse)) {
         // Committed (not thrown) so the revocation and the event survive the refusal.
-        await revokeRefreshFamily(conn, record.familyId, RevokeReason.reuse);
+        const stillLive = await revokeRefreshFamily(conn, record.familyId, RevokeReason.reuse);
         await recordSecurityEvent(conn, {
           eventType: 'refresh_token_reuse',
           severity: 'high',
@@ -93,12 +107,12 @@ export async function rotateRefreshToken(
           ip: client.ip,
           details: { familyId: record.familyId, tokenId: record.id, userAgent: client.userAgent },
         });
-        return { kind: 'reused', record };
+        return { kind: 'reused', record, firstDetection: stillLive > 0 };
       }
       if (record.status === 'revoked') return { kind: 'revoked', record };
       if (record.expired) return { kind: 'expired', record };
       await check(record, conn);
-      const next = await issueRefreshToken(ctx, conn, toSubject(record), client, record.familyId);
+      const next = await issueRefreshToken(ctx, conn, toSubject(record), client, record);
       await markRefreshTokenRotated(conn, record.id, next.id);
       return { kind: 'rotated', record, refreshToken: next.refreshToken };
     });
@@ -120,6 +134,15 @@ export async function rotateRefreshToken(
     case 'expired':
       throw errors.unauthorized('Refresh token expired; sign in again', ErrorCode.TokenExpired);
     case 'reused':
+      // A copied token: the sign-in it belongs to ends (tenant-scoped families included) and every
+      // access token of the subject issued so far is refused (the thief may hold one). Only when
+      // the copy is first detected: presenting the stale token again must not let whoever holds
+      // it sign the owner out over and over (their later tokens cannot come from the thief).
+      if (outcome.firstDetection) {
+        await revokeSignInRefreshTokens(ctx.db, outcome.record.sessionId, RevokeReason.reuse);
+        await revokeSignIns(ctx, subjectOf(outcome.record), [outcome.record.sessionId], 'refresh_reuse');
+        await refuseEarlierTokens(ctx, subjectOf(outcome.record), 'refresh_reuse');
+      }
       await recordAuthEvent(ctx.db, {
         subjectType: outcome.record.subjectType,
         subjectId: outcome.record.subjectId,
@@ -148,27 +171,31 @@ export async function rotateRefreshToken(
 }
 
 /**
- * Signs out (SPEC §4): revokes the given refresh token's family when it belongs to the caller,
- * or every live refresh token of the caller when none is given, and the access token's `jti`
- * until it expires. A refresh token of someone else is ignored.
+ * Signs out (docs/security.md, "Sessions and revocation"). With a refresh token (body or cookie):
+ * ends the access token's sign-in and, when it belongs to the caller, the refresh token's: their
+ * refresh families, the tenant-scoped families switch-tenant derived from them, and every access
+ * token they issued. Without one: signs out everywhere (every refresh token of the caller, and
+ * every access token issued so far). A refresh token of someone else is ignored.
  */
 export async function signOut(
   ctx: AppContext,
   subject: { type: SubjectType; id: number },
-  access: { jti: string; exp: number; tenant?: string },
+  access: { jti: string; sid?: string; tenant?: string },
   refreshToken: string | undefined,
   client: ClientInfo,
 ): Promise<{ revokedRefreshTokens: number }> {
   let revoked = 0;
+  const signIns = [access.sid ?? access.jti];
   if (refreshToken) {
     const record = await findRefreshTokenByHash(ctx.db, sha256(refreshToken));
-    if (record && record.subjectType === subject.type && record.subjectId === subject.id) {
-      revoked = await revokeRefreshFamily(ctx.db, record.familyId, RevokeReason.logout);
-    }
+    if (record && record.subjectType === subject.type && record.subjectId === subject.id) signIns.push(record.sessionId);
+    for (const sessionId of new Set(signIns)) revoked += await revokeSignInRefreshTokens(ctx.db, sessionId, RevokeReason.logout);
+    await revokeSignIns(ctx, subject, signIns, 'logout');
   } else {
     revoked = await revokeSubjectRefreshTokens(ctx.db, subject.type, subject.id, RevokeReason.logout);
+    await revokeSignIns(ctx, subject, signIns, 'logout_everywhere');
+    await refuseEarlierTokens(ctx, subject, 'logout_everywhere');
   }
-  await ctx.tokens.revokeJti(access.jti, access.exp);
   await recordAuthEvent(ctx.db, {
     subjectType: subject.type,
     subjectId: subject.id,
@@ -178,6 +205,10 @@ export async function signOut(
     details: { revokedRefreshTokens: revoked, everywhere: !refreshToken },
   });
   return { revokedRefreshTokens: revoked };
+}
+
+function subjectOf(record: RefreshTokenRecord): { type: SubjectType; id: number } {
+  return { type: record.subjectType, id: record.subjectId };
 }
 
 function toSubject(record: RefreshTokenRecord): RefreshSubject {

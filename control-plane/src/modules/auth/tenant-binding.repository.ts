@@ -1,72 +1,90 @@
-import type { Connection, RowDataPacket } from '@kg/shared';
+import type { Connection, Page, RowDataPacket } from '@kg/shared';
 
-export type TenantStatus = 'provisioning' | 'active' | 'inactive' | 'suspended' | 'failed' | 'deleted' | 'purged';
+/**
+ * The control plane's one owner of `global_user_tenant_relations` (docs/data-ownership.md): a
+ * global user's binding to a tenant, with the role the user holds there. Columns are mapped to
+ * TenantBinding here only.
+ */
 
-/** A tenant the user is bound to, as listed at sign-in (tenant picker). */
-export interface UserTenant {
+export type BindingStatus = 'active' | 'disabled';
+
+export interface TenantBinding {
+  id: number;
+  globalUserId: number;
   tenantCode: string;
-  tenantName: string;
-  domain: string;
+  /** Id of the user's row in the tenant database; null until that database exists. */
+  tenantUserId: string | null;
   role: string;
-  status: TenantStatus;
+  status: BindingStatus;
+  loginCount: number;
+  firstLoginAt: Date | null;
   lastLoginAt: Date | null;
+  createdAt: Date;
 }
 
-/** A tenant and, when present, the user's binding to it. */
-export interface TenantAccess {
-  tenant?: { tenantCode: string; tenantName: string; domain: string; status: TenantStatus };
-  binding?: { role: string; status: 'active' | 'disabled' };
+function toBinding(r: RowDataPacket): TenantBinding {
+  return {
+    id: Number(r.id),
+    globalUserId: Number(r.global_user_id),
+    tenantCode: r.tenant_code,
+    tenantUserId: r.tenant_user_id,
+    role: r.role_in_tenant,
+    status: r.status,
+    loginCount: Number(r.login_count),
+    firstLoginAt: r.first_login_at,
+    lastLoginAt: r.last_login_at,
+    createdAt: r.created_at,
+  };
 }
 
-interface UserTenantRow extends RowDataPacket {
-  tenant_code: string;
-  tenant_name: string;
-  domain: string;
-  role: string;
-  status: TenantStatus;
-  last_login_at: Date | null;
+/** The user's active bindings, most recently used first (then by tenant code). */
+export async function findActiveBindingsOfUser(db: Connection, globalUserId: number): Promise<TenantBinding[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT * FROM global_user_tenant_relations
+      WHERE global_user_id = ? AND status = 'active'
+      ORDER BY last_login_at DESC, tenant_code`,
+    [globalUserId],
+  );
+  return rows.map(toBinding);
+}
+
+/** The user's binding to the tenant (any status), or null. */
+export async function findBinding(db: Connection, globalUserId: number, tenantCode: string): Promise<TenantBinding | null> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT * FROM global_user_tenant_relations WHERE global_user_id = ? AND tenant_code = ?',
+    [globalUserId, tenantCode],
+  );
+  return rows[0] ? toBinding(rows[0]) : null;
+}
+
+/** The binding, locked for update within the caller's transaction. */
+export async function lockBinding(conn: Connection, globalUserId: number, tenantCode: string): Promise<TenantBinding | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT * FROM global_user_tenant_relations WHERE global_user_id = ? AND tenant_code = ? FOR UPDATE',
+    [globalUserId, tenantCode],
+  );
+  return rows[0] ? toBinding(rows[0]) : null;
 }
 
 /**
- * The tenants a user may pick (seed 004 findUserTenants): active bindings to tenants that are
- * not deleted or purged, most recently used first.
+ * Creates or updates the binding: role, active, no per-user permission overrides. A known
+ * tenant user id replaces the stored one; an unknown one (no tenant database yet) keeps it.
  */
-export async function findUserTenants(db: Connection, globalUserId: number): Promise<UserTenant[]> {
-  const [rows] = await db.query<UserTenantRow[]>(
-    `SELECT t.tenant_id AS tenant_code, t.name AS tenant_name, t.domain, r.role_in_tenant AS role, t.status, r.last_login_at
-       FROM global_user_tenant_relations r
-       JOIN tenants t ON t.tenant_id = r.tenant_code
-      WHERE r.global_user_id = ? AND r.status = 'active'
-        AND t.status NOT IN ('deleted', 'purged') AND t.deleted_at IS NULL
-      ORDER BY r.last_login_at DESC, t.tenant_id`,
-    [globalUserId],
+export async function upsertBinding(
+  conn: Connection,
+  binding: { globalUserId: number; tenantCode: string; role: string; tenantUserId: string | null },
+): Promise<TenantBinding> {
+  await conn.query(
+    `INSERT INTO global_user_tenant_relations (global_user_id, tenant_code, tenant_user_id, role_in_tenant, permissions, status)
+     VALUES (?, ?, ?, ?, NULL, 'active')
+     ON DUPLICATE KEY UPDATE
+       tenant_user_id = COALESCE(VALUES(tenant_user_id), tenant_user_id),
+       role_in_tenant = VALUES(role_in_tenant),
+       permissions = NULL,
+       status = 'active'`,
+    [binding.globalUserId, binding.tenantCode, binding.tenantUserId, binding.role],
   );
-  return rows.map((r) => ({
-    tenantCode: r.tenant_code,
-    tenantName: r.tenant_name,
-    domain: r.domain,
-    role: r.role,
-    status: r.status,
-    lastLoginAt: r.last_login_at,
-  }));
-}
-
-/** Looks up a tenant by code together with the user's binding to it (either may be missing). */
-export async function findTenantAccess(db: Connection, globalUserId: number, tenantCode: string): Promise<TenantAccess> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT t.tenant_id AS tenant_code, t.name AS tenant_name, t.domain, t.status,
-            r.role_in_tenant AS role, r.status AS binding_status
-       FROM tenants t
-       LEFT JOIN global_user_tenant_relations r ON r.tenant_code = t.tenant_id AND r.global_user_id = ?
-      WHERE t.tenant_id = ?`,
-    [globalUserId, tenantCode],
-  );
-  const row = rows[0];
-  if (!row) return {};
-  return {
-    tenant: { tenantCode: row.tenant_code, tenantName: row.tenant_name, domain: row.domain, status: row.status },
-    binding: row.role == null ? undefined : { role: row.role, status: row.binding_status },
-  };
+  return (await lockBinding(conn, binding.globalUserId, binding.tenantCode))!;
 }
 
 /** Counts a sign-in into a tenant on the binding (first/last login, login count). */
@@ -77,4 +95,55 @@ export async function recordTenantLogin(db: Connection, globalUserId: number, te
       WHERE global_user_id = ? AND tenant_code = ?`,
     [globalUserId, tenantCode],
   );
+}
+
+/** How many users are actively bound to the tenant. */
+export async function countActiveBindings(db: Connection, tenantCode: string): Promise<number> {
+  const [[row]] = await db.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM global_user_tenant_relations WHERE tenant_code = ? AND status = 'active'",
+    [tenantCode],
+  );
+  return Number(row!.n);
+}
+
+/** A binding with the user's contact details, as the tenant's user list shows it. */
+export interface BoundUser {
+  binding: TenantBinding;
+  phone: string;
+  realName: string;
+  email: string | null;
+  userStatus: string;
+}
+
+/** Users bound to a tenant (any status), most recently bound first. */
+export async function listBoundUsers(
+  db: Connection,
+  tenantCode: string,
+  paging: { page: number; pageSize: number },
+): Promise<Page<BoundUser>> {
+  const [[count]] = await db.query<RowDataPacket[]>(
+    'SELECT COUNT(*) AS n FROM global_user_tenant_relations WHERE tenant_code = ?',
+    [tenantCode],
+  );
+  // Joined with global_users (owned by global-user.repository) so a page is one query, not one per user.
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT r.*, u.phone, u.real_name, u.email, u.status AS user_status
+       FROM global_user_tenant_relations r JOIN global_users u ON u.id = r.global_user_id
+      WHERE r.tenant_code = ?
+      ORDER BY r.created_at DESC, r.id DESC
+      LIMIT ? OFFSET ?`,
+    [tenantCode, paging.pageSize, (paging.page - 1) * paging.pageSize],
+  );
+  return {
+    items: rows.map((r) => ({
+      binding: toBinding(r),
+      phone: r.phone,
+      realName: r.real_name,
+      email: r.email,
+      userStatus: r.user_status,
+    })),
+    total: Number(count!.n),
+    page: paging.page,
+    pageSize: paging.pageSize,
+  };
 }

@@ -1,7 +1,9 @@
-import { migrate, mysqlTargetFromConfig, type Logger, type Pool, type RowDataPacket } from '@kg/shared';
+import { migrate, mysqlTargetFromConfig, type Logger, type Pool } from '@kg/shared';
 import type { ControlPlaneConfig } from '../../config';
 import { generatePassword, hashPassword, passwordProblems } from '../../internal/password';
 import { CONTROL_MIGRATIONS_DIR } from '../../internal/paths';
+import { findSuperAdminUsername, insertSuperAdminIfAbsent } from '../admins/admin.repository';
+import { insertFirstDbServer } from '../db-servers/db-server.repository';
 
 /** Applies pending control-database migrations (creates the database when missing). */
 export async function migrateControlDb(config: ControlPlaneConfig, logger?: Logger) {
@@ -16,12 +18,7 @@ export async function migrateControlDb(config: ControlPlaneConfig, logger?: Logg
  * empty. Its password is referenced, never stored (secret_ref env:MYSQL_PASSWORD).
  */
 export async function ensureDefaultDatabaseServer(db: Pool, config: ControlPlaneConfig): Promise<void> {
-  await db.query(
-    `INSERT INTO database_servers (name, host, port, username, secret_ref, capacity, status)
-     SELECT 'local', ?, ?, ?, 'env:MYSQL_PASSWORD', 500, 'active' FROM DUAL
-     WHERE NOT EXISTS (SELECT 1 FROM database_servers)`,
-    [config.MYSQL_HOST, config.MYSQL_PORT, config.MYSQL_USER],
-  );
+  await insertFirstDbServer(db, { host: config.MYSQL_HOST, port: config.MYSQL_PORT, username: config.MYSQL_USER });
 }
 
 export interface BootstrapAdminResult {
@@ -37,8 +34,8 @@ export interface BootstrapAdminResult {
  * super admin exists nothing happens.
  */
 export async function bootstrapSuperAdmin(db: Pool, config: ControlPlaneConfig): Promise<BootstrapAdminResult> {
-  const [existing] = await db.query<RowDataPacket[]>("SELECT username FROM admin_users WHERE role = 'super_admin' LIMIT 1");
-  if (existing.length > 0) return { created: false, username: String(existing[0]!.username) };
+  const existing = await findSuperAdminUsername(db);
+  if (existing !== null) return { created: false, username: existing };
   const username = config.BOOTSTRAP_ADMIN_USERNAME;
   let password = config.BOOTSTRAP_ADMIN_PASSWORD;
   let generated: string | undefined;
@@ -51,10 +48,6 @@ export async function bootstrapSuperAdmin(db: Pool, config: ControlPlaneConfig):
     password = generated = generatePassword();
   }
   const hash = await hashPassword(password, config.BCRYPT_COST);
-  const [res] = await db.query<import('@kg/shared').ResultSetHeader>(
-    "INSERT IGNORE INTO admin_users (username, password, role, status) VALUES (?, ?, 'super_admin', 'active')",
-    [username, hash],
-  );
-  if (res.affectedRows === 0) return { created: false, username };
+  if (!(await insertSuperAdminIfAbsent(db, { username, passwordHash: hash }))) return { created: false, username };
   return { created: true, username, generatedPassword: generated };
 }

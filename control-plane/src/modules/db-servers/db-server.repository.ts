@@ -1,13 +1,15 @@
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from '@kg/shared';
+import type { Connection, ResultSetHeader, RowDataPacket } from '@kg/shared';
+
+/**
+ * The control plane's one owner of `database_servers` (docs/data-ownership.md): where tenant
+ * databases may be placed. Columns are mapped to DbServer here only.
+ */
 
 export const DB_SERVER_STATUSES = ['active', 'draining', 'disabled'] as const;
 export type DbServerStatus = (typeof DB_SERVER_STATUSES)[number];
 
-/**
- * A database server as the API shows it. `secretRef` names where the password is read from
- * (env:NAME); the password itself is never stored or returned.
- */
-export interface DbServerView {
+/** A database server row. `secretRef` names where the password is read from (env:NAME). */
+export interface DbServer {
   id: number;
   name: string;
   host: string;
@@ -16,20 +18,11 @@ export interface DbServerView {
   secretRef: string | null;
   capacity: number;
   status: DbServerStatus;
-  /** Tenants placed on this server that still own a database (not purged). */
-  tenantCount: number;
-  freeCapacity: number;
-  createdAt: string;
-  updatedAt: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
-const SELECT = `
-  SELECT s.*,
-         (SELECT COUNT(*) FROM tenants t WHERE t.db_server_id = s.id AND t.status <> 'purged') AS tenant_count
-    FROM database_servers s`;
-
-function toView(r: RowDataPacket): DbServerView {
-  const tenantCount = Number(r.tenant_count);
+function toDbServer(r: RowDataPacket): DbServer {
   return {
     id: Number(r.id),
     name: r.name,
@@ -39,25 +32,33 @@ function toView(r: RowDataPacket): DbServerView {
     secretRef: r.secret_ref,
     capacity: Number(r.capacity),
     status: r.status,
-    tenantCount,
-    freeCapacity: Math.max(0, Number(r.capacity) - tenantCount),
-    createdAt: (r.created_at as Date).toISOString(),
-    updatedAt: (r.updated_at as Date).toISOString(),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
-export async function listDbServers(db: Pool): Promise<DbServerView[]> {
-  const [rows] = await db.query<RowDataPacket[]>(`${SELECT} ORDER BY s.id`);
-  return rows.map(toView);
+export async function listDbServers(db: Connection): Promise<DbServer[]> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT * FROM database_servers ORDER BY id');
+  return rows.map(toDbServer);
 }
 
-export async function findDbServer(db: Pool | PoolConnection, id: number, forUpdate = false): Promise<DbServerView | null> {
-  const [rows] = await db.query<RowDataPacket[]>(`${SELECT} WHERE s.id = ?${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  return rows[0] ? toView(rows[0]) : null;
+/**
+ * Every server, row-locked in id order until the caller's transaction ends: creates place one
+ * after the other, so two of them cannot both take a server's last free slot.
+ */
+export async function lockDbServers(conn: Connection): Promise<DbServer[]> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM database_servers ORDER BY id FOR UPDATE');
+  return rows.map(toDbServer);
 }
 
+export async function findDbServer(db: Connection, id: number, forUpdate = false): Promise<DbServer | null> {
+  const [rows] = await db.query<RowDataPacket[]>(`SELECT * FROM database_servers WHERE id = ?${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ? toDbServer(rows[0]) : null;
+}
+
+/** Inserts a server; a taken name or endpoint surfaces as ER_DUP_ENTRY naming the unique key. */
 export async function insertDbServer(
-  conn: PoolConnection,
+  conn: Connection,
   s: { name: string; host: string; port: number; username: string; secretRef: string | null; capacity: number },
 ): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(
@@ -68,8 +69,21 @@ export async function insertDbServer(
   return res.insertId;
 }
 
+/**
+ * Registers the configured MySQL server as the first row, named `local`, when the table is
+ * empty. Its password is referenced, never stored (secret_ref env:MYSQL_PASSWORD).
+ */
+export async function insertFirstDbServer(db: Connection, s: { host: string; port: number; username: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO database_servers (name, host, port, username, secret_ref, capacity, status)
+     SELECT 'local', ?, ?, ?, 'env:MYSQL_PASSWORD', 500, 'active' FROM DUAL
+     WHERE NOT EXISTS (SELECT 1 FROM database_servers)`,
+    [s.host, s.port, s.username],
+  );
+}
+
 export async function updateDbServer(
-  conn: PoolConnection,
+  conn: Connection,
   id: number,
   changes: { capacity?: number; status?: DbServerStatus },
 ): Promise<void> {
@@ -85,4 +99,10 @@ export async function updateDbServer(
   }
   if (!sets.length) return;
   await conn.query(`UPDATE database_servers SET ${sets.join(', ')} WHERE id = ?`, [...args, id]);
+}
+
+/** The version string of the server `conn` is connected to (a registration's connection check). */
+export async function serverVersion(conn: Connection): Promise<string> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
+  return String(rows[0]!.v);
 }

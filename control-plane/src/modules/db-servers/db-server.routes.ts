@@ -4,8 +4,8 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
-import { DB_SERVER_STATUSES, listDbServers } from './db-server.repository';
-import { createDbServer, updateDbServerById } from './db-server.service';
+import { DB_SERVER_STATUSES } from './db-server.repository';
+import { createDbServer, listDbServerViews, updateDbServerById } from './db-server.service';
 
 const serverSchema = z
   .object({
@@ -80,11 +80,11 @@ registry.registerPath({
   responses: responses(serverSchema, [400, 401, 403, 404]),
 });
 
-/** Where tenant databases may be placed (SPEC §3, §12). */
+/** Where tenant databases may be placed (docs/control-plane.md, "Placement"). */
 export function dbServerRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/api/db-servers', requireAdmin(ctx, 'operator'), async (_req, res) => {
-    ok(res, { items: await listDbServers(ctx.db) });
+    ok(res, { items: await listDbServerViews(ctx) });
   });
   router.post('/api/db-servers', requireAdmin(ctx, 'super_admin'), async (req, res) => {
     const body = validate(createBody, req.body);

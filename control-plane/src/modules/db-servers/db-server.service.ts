@@ -1,17 +1,51 @@
-import { connect, errors, resolveSecret, withTransaction, type RowDataPacket } from '@kg/shared';
+import { connect, duplicateKey, errors, resolveSecret, withTransaction, type Connection } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { findDbServer, insertDbServer, updateDbServer, type DbServerStatus, type DbServerView } from './db-server.repository';
+import { countTenantsByDbServer } from '../tenants/tenant.repository';
+import {
+  findDbServer,
+  insertDbServer,
+  listDbServers,
+  serverVersion,
+  updateDbServer,
+  type DbServer,
+  type DbServerStatus,
+} from './db-server.repository';
 
-const auditView = (s: DbServerView) => ({
-  name: s.name,
-  host: s.host,
-  port: s.port,
-  username: s.username,
-  secretRef: s.secretRef,
-  capacity: s.capacity,
-  status: s.status,
-});
+/** A database server as the API shows it: the password itself is never stored or returned. */
+export type DbServerView = Omit<DbServer, 'createdAt' | 'updatedAt'> & {
+  /** Tenants placed on this server that still own a database (not purged). */
+  tenantCount: number;
+  freeCapacity: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+function toView(server: DbServer, tenantCount: number): DbServerView {
+  const { createdAt, updatedAt, ...fields } = server;
+  return {
+    ...fields,
+    tenantCount,
+    freeCapacity: Math.max(0, server.capacity - tenantCount),
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+  };
+}
+
+/** Every registered server with its load, by id. */
+export async function listDbServerViews(ctx: AppContext): Promise<DbServerView[]> {
+  const [servers, counts] = await Promise.all([listDbServers(ctx.db), countTenantsByDbServer(ctx.db)]);
+  return servers.map((s) => toView(s, counts.get(s.id) ?? 0));
+}
+
+async function viewOf(db: Connection, id: number): Promise<DbServerView> {
+  const server = (await findDbServer(db, id))!;
+  return toView(server, (await countTenantsByDbServer(db)).get(id) ?? 0);
+}
+
+/** What the audit log keeps of a server: its settings, not its load or timestamps. */
+const auditView = ({ id: _id, tenantCount: _t, freeCapacity: _f, createdAt: _c, updatedAt: _u, ...settings }: DbServerView) =>
+  settings;
 
 export interface CreateDbServerInput {
   name: string;
@@ -33,8 +67,7 @@ async function checkConnection(input: CreateDbServerInput): Promise<string> {
       connectTimeout: 4000,
     });
     try {
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
-      return String(rows[0]!.v);
+      return await serverVersion(conn);
     } finally {
       await conn.end().catch(() => undefined);
     }
@@ -54,11 +87,11 @@ export async function createDbServer(
   actor: AuditActor,
   input: CreateDbServerInput,
 ): Promise<DbServerView & { serverVersion: string }> {
-  const serverVersion = await checkConnection(input);
+  const version = await checkConnection(input);
   try {
     const created = await withTransaction(ctx.db, async (conn) => {
       const id = await insertDbServer(conn, input);
-      const view = (await findDbServer(conn, id))!;
+      const view = await viewOf(conn, id);
       await appendAudit(conn, ctx.secrets.auditKey, {
         ...actor,
         action: 'db_server.create',
@@ -69,10 +102,11 @@ export async function createDbServer(
       });
       return view;
     });
-    return { ...created, serverVersion };
+    return { ...created, serverVersion: version };
   } catch (err) {
-    if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {
-      const byName = String((err as Error).message).includes('uk_database_servers_name');
+    const key = duplicateKey(err);
+    if (key) {
+      const byName = key === 'uk_database_servers_name';
       throw errors.conflict(
         byName ? `A database server named ${input.name} exists` : `${input.host}:${input.port} is already registered`,
         undefined,
@@ -91,10 +125,10 @@ export async function updateDbServerById(
   changes: { capacity?: number; status?: DbServerStatus },
 ): Promise<DbServerView> {
   return withTransaction(ctx.db, async (conn) => {
-    const before = await findDbServer(conn, id, true);
-    if (!before) throw errors.notFound(`Database server ${id} does not exist`);
+    if (!(await findDbServer(conn, id, true))) throw errors.notFound(`Database server ${id} does not exist`);
+    const before = await viewOf(conn, id);
     await updateDbServer(conn, id, changes);
-    const after = (await findDbServer(conn, id))!;
+    const after = await viewOf(conn, id);
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'db_server.update',

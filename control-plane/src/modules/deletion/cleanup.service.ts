@@ -1,14 +1,33 @@
-import { CLEANUP_JOBS, ErrorCode, QUEUES, cancelCleanupRows, errors, withTransaction, type PurgeRunJob } from '@kg/shared';
+import { CLEANUP_JOBS, ErrorCode, QUEUES, errors, withTransaction, type Page, type PurgeRunJob } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { enqueue } from '../../internal/enqueue';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { lockCleanup, type CleanupEntry } from './cleanup.repository';
+import { findTenantsByCode } from '../tenants/tenant.repository';
+import { cancelCleanupRows, listCleanup, lockCleanup, type CleanupEntry, type CleanupFilter } from './cleanup.repository';
+
+/** A cleanup entry as the console shows it: with its tenant's name and status when known. */
+export interface CleanupEntryView extends CleanupEntry {
+  tenantName: string | null;
+  tenantStatus: string | null;
+}
+
+function withTenant(entry: CleanupEntry, tenant: { name: string; status: string } | undefined): CleanupEntryView {
+  const { id, tenantCode, ...rest } = entry;
+  return { id, tenantCode, tenantName: tenant?.name ?? null, tenantStatus: tenant?.status ?? null, ...rest };
+}
+
+/** The cleanup queue (GET /api/cleanup): soonest due first, with days left and the tenant's name. */
+export async function listCleanupEntries(ctx: AppContext, filter: CleanupFilter): Promise<Page<CleanupEntryView>> {
+  const page = await listCleanup(ctx.db, filter);
+  const tenants = await findTenantsByCode(ctx.db, [...new Set(page.items.map((e) => e.tenantCode))]);
+  return { ...page, items: page.items.map((e) => withTenant(e, tenants.get(e.tenantCode))) };
+}
 
 /**
  * Cancels one pending cleanup entry (DELETE /api/cleanup/:id): the resource is kept. Entries
  * already being purged, done, failed or cancelled cannot be cancelled (409).
  */
-export async function cancelCleanup(ctx: AppContext, actor: AuditActor, id: number): Promise<CleanupEntry> {
+export async function cancelCleanup(ctx: AppContext, actor: AuditActor, id: number): Promise<CleanupEntryView> {
   return withTransaction(ctx.db, async (conn) => {
     const entry = await lockCleanup(conn, id);
     if (!entry) throw errors.notFound(`Cleanup entry ${id} does not exist`);
@@ -31,7 +50,8 @@ export async function cancelCleanup(ctx: AppContext, actor: AuditActor, id: numb
       before: { status: entry.status, resourceType: entry.resourceType, resourceName: entry.resourceName },
       after: { status: 'cancelled' },
     });
-    return { ...entry, status: 'cancelled' as const };
+    // The answer has always carried no tenant name or status (the row is read without them).
+    return withTenant({ ...entry, status: 'cancelled' as const }, undefined);
   });
 }
 

@@ -1,17 +1,17 @@
-import {
-  ErrorCode,
-  TENANT_TRANSITIONS,
-  cancelCleanupRows,
-  cleanupLog,
-  errors,
-  withTransaction,
-  type DnsRecord,
-  type PoolConnection,
-  type RowDataPacket,
-} from '@kg/shared';
+import { ErrorCode, TENANT_TRANSITIONS, errors, withTransaction, type DnsRecord } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { announce, assertTransition, lockTenant, type LockedTenant } from '../tenant-status/tenant-status.service';
+import { announce, assertTransition, lockExistingTenant } from '../tenant-status/tenant-status.service';
+import { markTenantDeleted, markTenantRestored, type Tenant } from '../tenants/tenant.repository';
+import {
+  cancelCleanupRows,
+  cleanupLog,
+  databaseClock,
+  insertCleanupRow,
+  lastRemovedDnsRecord,
+  lockOpenCleanupIds,
+  purgeHasBegun,
+} from './cleanup.repository';
 import { tenantProviders } from './providers';
 
 export interface DeletionResult {
@@ -25,12 +25,12 @@ export interface DeletionResult {
 }
 
 /** Host part and zone of a tenant's subdomain: k001 + BASE_DOMAIN. */
-function subdomainOf(ctx: AppContext, code: string): { rr: string; domain: string; fqdn: string } {
-  return { rr: code, domain: ctx.config.BASE_DOMAIN, fqdn: `${code}.${ctx.config.BASE_DOMAIN}` };
+function subdomainOf(ctx: AppContext, tenantCode: string): { rr: string; domain: string; fqdn: string } {
+  return { rr: tenantCode, domain: ctx.config.BASE_DOMAIN, fqdn: `${tenantCode}.${ctx.config.BASE_DOMAIN}` };
 }
 
 /** Removes the tenant's DNS record (by id, and by name in case the id is stale); returns what was there. */
-async function removeDnsRecord(ctx: AppContext, tenant: LockedTenant): Promise<DnsRecord | null> {
+async function removeDnsRecord(ctx: AppContext, tenant: Tenant): Promise<DnsRecord | null> {
   const { dns } = tenantProviders(ctx);
   const sub = subdomainOf(ctx, tenant.tenantCode);
   const found = await dns.findRecord(sub.rr, sub.domain);
@@ -39,98 +39,60 @@ async function removeDnsRecord(ctx: AppContext, tenant: LockedTenant): Promise<D
   return found;
 }
 
-async function insertCleanupRow(
-  conn: PoolConnection,
-  row: {
-    tenantCode: string;
-    type: 'database' | 'oss' | 'subdomain';
-    name: string | null;
-    dbServerId?: number | null;
-    ossPath?: string | null;
-    ossBucket?: string | null;
-    ossRegion?: string | null;
-    dueSql: Date;
-  },
-): Promise<number> {
-  const [res] = await conn.query<import('@kg/shared').ResultSetHeader>(
-    `INSERT INTO tenant_resource_cleanup
-       (tenant_code, resource_type, resource_name, db_server_id, oss_bucket, oss_region, oss_path, scheduled_deletion_at, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
-    [
-      row.tenantCode,
-      row.type,
-      row.name,
-      row.dbServerId ?? null,
-      row.ossBucket ?? null,
-      row.ossRegion ?? null,
-      row.ossPath ?? null,
-      row.dueSql,
-    ],
-  );
-  return res.insertId;
-}
-
 /**
- * Soft-deletes a tenant (SPEC §5, seed 004 §5.4): the DNS record goes at once, the tenant becomes
+ * Soft-deletes a tenant (docs/control-plane.md, "Deletion and restore"): the DNS record goes at
+ * once, the tenant becomes
  * `deleted` with a purge date TENANT_PURGE_GRACE_DAYS ahead, and one cleanup row per resource
  * (database, storage prefix, subdomain) is scheduled for that date. Nothing is dropped now, so
  * a restore within the grace period brings everything back.
  */
-export async function deleteTenant(ctx: AppContext, actor: AuditActor, code: string): Promise<DeletionResult> {
+export async function deleteTenant(ctx: AppContext, actor: AuditActor, tenantCode: string): Promise<DeletionResult> {
   const graceDays = ctx.config.TENANT_PURGE_GRACE_DAYS;
   const result = await withTransaction(ctx.db, async (conn) => {
-    const tenant = await lockTenant(conn, code);
+    const tenant = await lockExistingTenant(conn, tenantCode);
+    tenantCode = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     if (tenant.status === 'deleted') {
-      throw errors.conflict(`Tenant ${code} is already deleted`, ErrorCode.TenantConflict, {
+      throw errors.conflict(`Tenant ${tenantCode} is already deleted`, ErrorCode.TenantConflict, {
         scheduledDeletionAt: tenant.scheduledDeletionAt,
       });
     }
     assertTransition(tenant, 'delete', TENANT_TRANSITIONS.deleted);
-    const [[now]] = await conn.query<RowDataPacket[]>(
-      'SELECT NOW(3) AS now, NOW(3) + INTERVAL ? DAY AS due',
-      [graceDays],
-    );
-    const deletedAt = now!.now as Date;
-    const due = now!.due as Date;
+    const { now: deletedAt, due } = await databaseClock(conn, graceDays);
 
     // The record is removed before the status commits: if the provider fails, nothing changes.
     const removed = await removeDnsRecord(ctx, tenant);
 
-    await conn.query(
-      `UPDATE tenants SET status = 'deleted', deleted_at = ?, scheduled_deletion_at = ?, dns_record_id = NULL
-        WHERE tenant_id = ?`,
-      [deletedAt, due, code],
-    );
-    const sub = subdomainOf(ctx, code);
+    await markTenantDeleted(conn, tenantCode, { deletedAt, scheduledDeletionAt: due });
+    const sub = subdomainOf(ctx, tenantCode);
     const cleanup: DeletionResult['cleanup'] = [];
     const dbId = await insertCleanupRow(conn, {
-      tenantCode: code,
+      tenantCode,
       type: 'database',
       name: tenant.databaseName,
       dbServerId: tenant.dbServerId,
-      dueSql: due,
+      scheduledDeletionAt: due,
     });
     cleanup.push({ id: dbId, resourceType: 'database', resourceName: tenant.databaseName });
-    if (tenant.ossPrefix) {
+    if (tenant.storagePrefix) {
       const oss = ctx.config.STORAGE_PROVIDER === 'oss';
       const id = await insertCleanupRow(conn, {
-        tenantCode: code,
+        tenantCode,
         type: 'oss',
-        name: tenant.ossPrefix,
-        ossPath: tenant.ossPrefix,
+        name: tenant.storagePrefix,
+        ossPath: tenant.storagePrefix,
         ossBucket: oss ? (ctx.config.OSS_BUCKET ?? null) : 'local',
         ossRegion: oss ? ctx.config.OSS_REGION : null,
-        dueSql: due,
+        scheduledDeletionAt: due,
       });
-      cleanup.push({ id, resourceType: 'oss', resourceName: tenant.ossPrefix });
+      cleanup.push({ id, resourceType: 'oss', resourceName: tenant.storagePrefix });
     }
-    const subId = await insertCleanupRow(conn, { tenantCode: code, type: 'subdomain', name: sub.fqdn, dueSql: due });
+    const subId = await insertCleanupRow(conn, { tenantCode, type: 'subdomain', name: sub.fqdn, scheduledDeletionAt: due });
     cleanup.push({ id: subId, resourceType: 'subdomain', resourceName: sub.fqdn });
 
     // The removed record is kept in the log so a restore recreates exactly the same one.
     await cleanupLog(conn, {
       cleanupId: subId,
-      tenantCode: code,
+      tenantCode,
       action: 'dns_removed',
       status: 'completed',
       message: removed ? `DNS record ${sub.fqdn} removed` : `no DNS record for ${sub.fqdn}`,
@@ -139,7 +101,7 @@ export async function deleteTenant(ctx: AppContext, actor: AuditActor, code: str
     for (const c of cleanup) {
       await cleanupLog(conn, {
         cleanupId: c.id,
-        tenantCode: code,
+        tenantCode,
         action: 'scheduled',
         status: 'started',
         message: `${c.resourceType} ${c.resourceName ?? ''} scheduled for deletion at ${due.toISOString()}`,
@@ -148,14 +110,14 @@ export async function deleteTenant(ctx: AppContext, actor: AuditActor, code: str
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.delete',
-      tenantCode: code,
+      tenantCode,
       targetType: 'tenant',
-      targetId: code,
+      targetId: tenantCode,
       before: { status: tenant.status, dnsRecordId: tenant.dnsRecordId },
       after: { status: 'deleted', scheduledDeletionAt: due.toISOString(), cleanupIds: cleanup.map((c) => c.id) },
     });
     return {
-      tenantCode: code,
+      tenantCode,
       status: 'deleted' as const,
       deletedAt: deletedAt.toISOString(),
       scheduledDeletionAt: due.toISOString(),
@@ -164,7 +126,7 @@ export async function deleteTenant(ctx: AppContext, actor: AuditActor, code: str
       cleanup,
     };
   });
-  await announce(ctx, code, 'deleted');
+  await announce(ctx, tenantCode, 'deleted');
   return result;
 }
 
@@ -175,75 +137,49 @@ export interface RestoreResult {
   cancelledCleanupIds: number[];
 }
 
-/** The record removed at deletion (from the cleanup log), to recreate the same one. */
-async function removedRecord(conn: PoolConnection, code: string): Promise<{ type: 'A' | 'CNAME'; value: string; ttl: number } | null> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT details FROM tenant_cleanup_logs
-      WHERE tenant_code = ? AND action = 'dns_removed' AND details IS NOT NULL ORDER BY id DESC LIMIT 1`,
-    [code],
-  );
-  if (!rows.length) return null;
-  const d = typeof rows[0]!.details === 'string' ? JSON.parse(rows[0]!.details) : rows[0]!.details;
-  return d && d.type && d.value ? { type: d.type, value: String(d.value), ttl: Number(d.ttl ?? 600) } : null;
-}
-
 /**
- * Restores a deleted tenant within its grace period (SPEC §5): cancels its pending cleanup,
- * recreates its DNS record and makes it `active` with every row and file it had. Refused with
- * 410 once the grace period is over or the purge has begun, 409 when the tenant is not deleted.
+ * Restores a deleted tenant within its grace period (docs/control-plane.md, "Deletion and
+ * restore"): cancels its pending cleanup, recreates its DNS record and makes it `active` with
+ * every row and file it had. Refused with 410 once the grace period is over or the purge has
+ * begun, 409 when the tenant is not deleted.
  */
-export async function restoreTenant(ctx: AppContext, actor: AuditActor, code: string): Promise<RestoreResult> {
+export async function restoreTenant(ctx: AppContext, actor: AuditActor, tenantCode: string): Promise<RestoreResult> {
   const result = await withTransaction(ctx.db, async (conn) => {
-    const tenant = await lockTenant(conn, code);
+    const tenant = await lockExistingTenant(conn, tenantCode);
+    tenantCode = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     assertTransition(tenant, 'restore', TENANT_TRANSITIONS.restored);
-    const [[clock]] = await conn.query<RowDataPacket[]>('SELECT NOW(3) AS now');
-    if (tenant.scheduledDeletionAt && tenant.scheduledDeletionAt.getTime() <= (clock!.now as Date).getTime()) {
+    const { now } = await databaseClock(conn);
+    if (tenant.scheduledDeletionAt && tenant.scheduledDeletionAt.getTime() <= now.getTime()) {
       throw errors.gone(
-        `The grace period of tenant ${code} ended at ${tenant.scheduledDeletionAt.toISOString()}; it can no longer be restored`,
+        `The grace period of tenant ${tenantCode} ended at ${tenant.scheduledDeletionAt.toISOString()}; it can no longer be restored`,
         ErrorCode.TenantDeleted,
       );
     }
-    const [started] = await conn.query<RowDataPacket[]>(
-      `SELECT id, resource_type, status FROM tenant_resource_cleanup
-        WHERE tenant_code = ? AND created_at >= ?
-          AND (status IN ('in_progress','completed')
-               -- an attempt on storage may have removed part of the files already
-               OR (resource_type = 'oss' AND deletion_started_at IS NOT NULL))`,
-      [code, tenant.deletedAt ?? new Date(0)],
-    );
-    if (started.length) {
-      throw errors.gone(`The purge of tenant ${code} has begun; it can no longer be restored`, ErrorCode.TenantDeleted);
+    if (await purgeHasBegun(conn, tenantCode, tenant.deletedAt ?? new Date(0))) {
+      throw errors.gone(`The purge of tenant ${tenantCode} has begun; it can no longer be restored`, ErrorCode.TenantDeleted);
     }
-    const [pending] = await conn.query<RowDataPacket[]>(
-      "SELECT id FROM tenant_resource_cleanup WHERE tenant_code = ? AND status IN ('pending','failed') FOR UPDATE",
-      [code],
-    );
-    const cancelled = pending.map((r) => Number(r.id));
-    await cancelCleanupRows(conn, code, cancelled, 'tenant restored', {
+    const cancelled = await lockOpenCleanupIds(conn, tenantCode);
+    await cancelCleanupRows(conn, tenantCode, cancelled, 'tenant restored', {
       action: 'restore',
       status: 'cancelled',
       message: 'tenant restored',
     });
-    const previous = await removedRecord(conn, code);
-    const sub = subdomainOf(ctx, code);
+    const previous = await lastRemovedDnsRecord(conn, tenantCode);
+    const sub = subdomainOf(ctx, tenantCode);
     const { dns, defaultRecord } = tenantProviders(ctx);
     const record = await dns.ensureRecord({ rr: sub.rr, domain: sub.domain, ...(previous ?? defaultRecord) });
-    await conn.query(
-      `UPDATE tenants SET status = 'active', deleted_at = NULL, scheduled_deletion_at = NULL, dns_record_id = ?
-        WHERE tenant_id = ?`,
-      [record.recordId, code],
-    );
+    await markTenantRestored(conn, tenantCode, record.recordId);
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.restore',
-      tenantCode: code,
+      tenantCode,
       targetType: 'tenant',
-      targetId: code,
+      targetId: tenantCode,
       before: { status: tenant.status, scheduledDeletionAt: tenant.scheduledDeletionAt?.toISOString() ?? null },
       after: { status: 'active', dnsRecordId: record.recordId, cancelledCleanupIds: cancelled },
     });
-    return { tenantCode: code, status: 'active' as const, dnsRecordId: record.recordId, cancelledCleanupIds: cancelled };
+    return { tenantCode, status: 'active' as const, dnsRecordId: record.recordId, cancelledCleanupIds: cancelled };
   });
-  await announce(ctx, code, 'active');
+  await announce(ctx, tenantCode, 'active');
   return result;
 }

@@ -5,8 +5,9 @@ type LifecycleProviders = Providers & { defaultRecord: Pick<DnsRecord, 'type' | 
 const cache = new WeakMap<AppContext, LifecycleProviders>();
 
 /**
- * The DNS and storage providers of this process (SPEC §6), built once per context from the
- * provider settings, plus the record a restored tenant gets when its old one is unknown.
+ * The DNS and storage providers of this process (docs/control-plane.md, "Providers"), built once
+ * per context from the provider settings, plus the record a restored tenant gets when its old one
+ * is unknown.
  */
 export function tenantProviders(ctx: AppContext): LifecycleProviders {
   let p = cache.get(ctx);

@@ -1,6 +1,14 @@
 import crypto, { type KeyObject } from 'node:crypto';
-import type { Pool, RowDataPacket } from '@kg/shared';
+import { withTransaction, type Connection, type Pool } from '@kg/shared';
 import type { SecretBox } from '../../internal/crypto';
+import {
+  hasActiveKey,
+  insertActiveKey,
+  listUsableKeys,
+  retireActiveKeys,
+  retireOldKeys,
+  withKeyInitLock,
+} from './key.repository';
 
 export interface VerificationKey {
   kid: string;
@@ -10,13 +18,6 @@ export interface VerificationKey {
 
 interface SigningKey extends VerificationKey {
   privateKey: KeyObject;
-}
-
-interface KeyRow extends RowDataPacket {
-  kid: string;
-  public_key_pem: string;
-  private_key_enc: string;
-  status: 'active' | 'retiring' | 'retired';
 }
 
 const REFRESH_INTERVAL_MS = 60_000;
@@ -40,15 +41,9 @@ export class KeyStore {
   async init(): Promise<void> {
     await this.reload();
     if (!this.signing) {
-      const conn = await this.db.getConnection();
-      try {
-        await conn.query("SELECT GET_LOCK('kg:signing-key-init', 30)");
-        const [rows] = await conn.query<KeyRow[]>("SELECT kid FROM signing_keys WHERE status = 'active' LIMIT 1");
-        if (rows.length === 0) await this.insertNewKey(conn);
-      } finally {
-        await conn.query("SELECT RELEASE_LOCK('kg:signing-key-init')").catch(() => undefined);
-        conn.release();
-      }
+      await withKeyInitLock(this.db, async (conn) => {
+        if (!(await hasActiveKey(conn))) await this.insertNewKey(conn);
+      });
       await this.reload();
     }
     if (!this.signing) throw new Error('No active signing key after initialisation');
@@ -56,20 +51,18 @@ export class KeyStore {
 
   /** Re-reads keys from the database. */
   async reload(): Promise<void> {
-    const [rows] = await this.db.query<KeyRow[]>(
-      "SELECT kid, public_key_pem, private_key_enc, status FROM signing_keys WHERE status IN ('active','retiring') ORDER BY created_at DESC, kid DESC",
-    );
+    const keys = await listUsableKeys(this.db);
     const verifying = new Map<string, VerificationKey>();
     let signing: SigningKey | undefined;
-    for (const row of rows) {
-      const existing = this.verifying.get(row.kid);
-      const vk = existing ?? toVerificationKey(row.kid, row.public_key_pem);
-      verifying.set(row.kid, vk);
-      if (!signing && row.status === 'active') {
+    for (const key of keys) {
+      const existing = this.verifying.get(key.kid);
+      const vk = existing ?? toVerificationKey(key.kid, key.publicKeyPem);
+      verifying.set(key.kid, vk);
+      if (!signing && key.status === 'active') {
         const privateKey =
-          this.signing?.kid === row.kid
+          this.signing?.kid === key.kid
             ? this.signing.privateKey
-            : crypto.createPrivateKey(this.secrets.open(row.private_key_enc));
+            : crypto.createPrivateKey(this.secrets.open(key.sealedPrivateKey));
         signing = { ...vk, privateKey };
       }
     }
@@ -80,30 +73,19 @@ export class KeyStore {
 
   /** Creates a new signing key and moves the previous active keys to 'retiring'. */
   async rotate(): Promise<string> {
-    const conn = await this.db.getConnection();
-    try {
-      await conn.beginTransaction();
-      await conn.query("UPDATE signing_keys SET status = 'retiring' WHERE status = 'active'");
-      const kid = await this.insertNewKey(conn);
-      await conn.commit();
-      await this.reload();
-      return kid;
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
+    const kid = await withTransaction(this.db, async (conn) => {
+      await retireActiveKeys(conn);
+      return this.insertNewKey(conn);
+    });
+    await this.reload();
+    return kid;
   }
 
   /** Retires keys that stopped signing more than `olderThanSeconds` ago (tokens signed by them have expired). */
   async retireOld(olderThanSeconds: number): Promise<number> {
-    const [res] = await this.db.query<import('@kg/shared').ResultSetHeader>(
-      "UPDATE signing_keys SET status = 'retired', retired_at = CURRENT_TIMESTAMP(3) WHERE status = 'retiring' AND kid NOT IN (SELECT kid FROM (SELECT kid FROM signing_keys WHERE status='active') a) AND created_at < (NOW(3) - INTERVAL ? SECOND)",
-      [olderThanSeconds],
-    );
+    const retired = await retireOldKeys(this.db, olderThanSeconds);
     await this.reload();
-    return res.affectedRows;
+    return retired;
   }
 
   signingKey(): SigningKey {
@@ -127,15 +109,12 @@ export class KeyStore {
     return { keys: [...this.verifying.values()].map((k) => k.jwk) };
   }
 
-  private async insertNewKey(conn: import('@kg/shared').PoolConnection): Promise<string> {
+  private async insertNewKey(conn: Connection): Promise<string> {
     const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const kid = `${new Date().toISOString().slice(0, 10)}-${crypto.randomBytes(6).toString('hex')}`;
-    await conn.query(
-      "INSERT INTO signing_keys (kid, algorithm, public_key_pem, private_key_enc, status) VALUES (?, 'RS256', ?, ?, 'active')",
-      [kid, publicPem, this.secrets.seal(privatePem)],
-    );
+    await insertActiveKey(conn, { kid, publicKeyPem: publicPem, sealedPrivateKey: this.secrets.seal(privatePem) });
     return kid;
   }
 }

@@ -1,10 +1,12 @@
-import type { Pool, ResultSetHeader, RowDataPacket } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { generatePassword } from '../../internal/password';
 import { passwordHasher } from '../../internal/password-hasher';
+import { findGlobalUserByPhone } from '../auth/global-user.repository';
+import { findAdminStepSecret, patchPendingAdminStep, removeSealedPassword } from './lifecycle.repository';
 
 /**
- * The one-time password of a tenant admin created by the pipeline (SPEC §5 step 4).
+ * The one-time password of a tenant admin created by the pipeline (docs/control-plane.md,
+ * "The create request").
  *
  * When the contact phone has no global user yet, the create request marks the `create_admin`
  * step `awaitingPassword`, and once the pipeline is queued generates a password and stores two
@@ -16,8 +18,7 @@ import { passwordHasher } from '../../internal/password-hasher';
  * statement; if the user already existed (or the worker gave up waiting), it is never shown.
  */
 export async function needsAdminPassword(ctx: AppContext, phone: string): Promise<boolean> {
-  const [rows] = await ctx.db.query<RowDataPacket[]>('SELECT 1 FROM global_users WHERE phone = ?', [phone]);
-  return rows.length === 0;
+  return (await findGlobalUserByPhone(ctx.db, phone)) === undefined;
 }
 
 /**
@@ -30,7 +31,7 @@ export async function needsAdminPassword(ctx: AppContext, phone: string): Promis
 const ONE_TIME_PASSWORD_BCRYPT_COST = 8;
 
 /** Hashes and seals a new one-time password into the tenant's `create_admin` step (see above). */
-export async function attachAdminPassword(ctx: AppContext, code: string): Promise<void> {
+export async function attachAdminPassword(ctx: AppContext, tenantCode: string): Promise<void> {
   let patch: Record<string, unknown>;
   try {
     const password = generatePassword(20);
@@ -40,15 +41,10 @@ export async function attachAdminPassword(ctx: AppContext, code: string): Promis
       awaitingPassword: null,
     };
   } catch (err) {
-    ctx.logger.error({ tenant: code, err: (err as Error).message }, 'one-time password could not be hashed');
+    ctx.logger.error({ tenant: tenantCode, err: (err as Error).message }, 'one-time password could not be hashed');
     patch = { awaitingPassword: null };
   }
-  await ctx.db.query(
-    `UPDATE tenant_init_steps SET details = JSON_MERGE_PATCH(COALESCE(details, '{}'), ?)
-      WHERE tenant_id = ? AND step_name = 'create_admin' AND status <> 'completed'
-        AND JSON_VALUE(details, '$.createdUser') IS NULL`,
-    [JSON.stringify(patch), code],
-  );
+  await patchPendingAdminStep(ctx.db, tenantCode, patch);
 }
 
 export interface AdminCredentials {
@@ -62,24 +58,10 @@ export interface AdminCredentials {
  * the one caller whose UPDATE removed it (so it is shown once, even to concurrent readers), and
  * only when the pipeline created the user.
  */
-export async function takeAdminCredentials(ctx: AppContext, code: string): Promise<AdminCredentials | null> {
-  const db: Pool = ctx.db;
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT id, status, JSON_VALUE(details, '$.sealedPassword') AS sealed, JSON_VALUE(details, '$.createdUser') AS created,
-            JSON_VALUE(details, '$.passwordUnavailable') AS unavailable, JSON_VALUE(details, '$.phone') AS phone
-       FROM tenant_init_steps WHERE tenant_id = ? AND step_name = 'create_admin'`,
-    [code],
-  );
-  const row = rows[0];
-  if (!row || row.status !== 'completed' || !row.sealed) return null;
-  const [res] = await db.query<ResultSetHeader>(
-    `UPDATE tenant_init_steps SET details = JSON_REMOVE(details, '$.sealedPassword')
-      WHERE id = ? AND JSON_CONTAINS_PATH(details, 'one', '$.sealedPassword')`,
-    [row.id],
-  );
-  if (res.affectedRows !== 1) return null;
-  // JSON_VALUE gives a JSON true as '1' on MariaDB and 'true' on MySQL.
-  const isTrue = (v: unknown) => v === '1' || v === 'true' || v === 1 || v === true;
-  if (!isTrue(row.created) || isTrue(row.unavailable)) return null;
-  return { phone: String(row.phone), oneTimePassword: ctx.secrets.open(String(row.sealed)), mustChangePassword: true };
+export async function takeAdminCredentials(ctx: AppContext, tenantCode: string): Promise<AdminCredentials | null> {
+  const step = await findAdminStepSecret(ctx.db, tenantCode);
+  if (!step || step.status !== 'completed' || !step.sealedPassword) return null;
+  if (!(await removeSealedPassword(ctx.db, step.stepId))) return null;
+  if (!step.createdUser || step.passwordUnavailable) return null;
+  return { phone: String(step.phone), oneTimePassword: ctx.secrets.open(step.sealedPassword), mustChangePassword: true };
 }

@@ -1,24 +1,32 @@
-import { assertDbName, AppError, createJobId, errors, ErrorCode, type PoolConnection } from '@kg/shared';
+import {
+  AppError,
+  createJobId,
+  duplicateKey,
+  errors,
+  ErrorCode,
+  tenantDatabaseName,
+  withTransaction,
+  type PoolConnection,
+} from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { verifySmsCode } from '../sms/sms.service';
-import { attachAdminPassword, needsAdminPassword } from './admin-credentials';
 import {
-  duplicateKey,
-  formatCode,
-  insertPipelineRows,
   insertTenant,
   nextTenantCode,
-  planLimits,
-  prefixTaken,
-  tenantExists,
-} from './lifecycle.repository';
+  storagePrefixTaken,
+  tenantCodeAfter,
+  tenantCodeOrDomainTaken,
+  type NewTenant,
+} from '../tenants/tenant.repository';
+import { attachAdminPassword, needsAdminPassword } from './admin-credentials';
+import { insertPipelineRows, planLimits } from './lifecycle.repository';
 import { enqueueCreatePipeline } from './lifecycle.queue';
 import { lockServerLoads, pickServer } from './placement';
 
 export const PLAN_TYPES = ['basic', 'standard', 'premium', 'enterprise'] as const;
 
-/** The create request of seed 004 §5.1 plus planType and dbServerId (validated at the edge). */
+/** The create request, validated at the edge (lifecycle.routes.ts). */
 export interface CreateTenantInput {
   tenantCode?: string;
   name: string;
@@ -43,18 +51,14 @@ export interface CreateTenantResult {
   storagePrefix: string;
 }
 
-const MAX_CODE_TRIES = 20;
+const MAX_TENANT_CODE_TRIES = 20;
 
-function domainOf(ctx: AppContext, code: string): string {
-  return `${code}.${ctx.config.BASE_DOMAIN}`;
+function domainOf(ctx: AppContext, tenantCode: string): string {
+  return `${tenantCode}.${ctx.config.BASE_DOMAIN}`;
 }
 
-function databaseNameOf(ctx: AppContext, code: string): string {
-  return assertDbName(`${ctx.config.TENANT_DB_PREFIX}${code.slice(1)}`);
-}
-
-function codeTaken(code: string): AppError {
-  return errors.conflict(`Tenant code ${code} or its domain is already registered`, ErrorCode.TenantConflict, {
+function tenantCodeTaken(tenantCode: string): AppError {
+  return errors.conflict(`Tenant code ${tenantCode} or its domain is already registered`, ErrorCode.TenantConflict, {
     field: 'tenantCode',
   });
 }
@@ -70,22 +74,22 @@ async function registerTenant(
   conn: PoolConnection,
   actor: AuditActor,
   input: CreateTenantInput,
-  requestedCode: string | undefined,
+  requestedTenantCode: string | undefined,
   adminStepDetails: Record<string, unknown> | null,
 ) {
   const servers = await lockServerLoads(conn);
   const server = pickServer(servers, input.dbServerId);
   const limits = await planLimits(conn, input.planType);
-  let code = requestedCode ?? (await nextTenantCode(conn));
+  let tenantCode = requestedTenantCode ?? (await nextTenantCode(conn));
   const phone = input.contactPhone;
-  let ossPrefix = `${phone}/`;
+  let storagePrefix = `${phone}/`;
   for (let tries = 0; ; tries++) {
-    if (await prefixTaken(conn, ossPrefix)) ossPrefix = `${phone}-${code}/`;
-    const row = {
-      code,
+    if (await storagePrefixTaken(conn, storagePrefix)) storagePrefix = `${phone}-${tenantCode}/`;
+    const row: NewTenant = {
+      tenantCode,
       name: input.name,
-      domain: domainOf(ctx, code),
-      databaseName: databaseNameOf(ctx, code),
+      domain: domainOf(ctx, tenantCode),
+      databaseName: tenantDatabaseName(tenantCode, ctx.config.TENANT_DB_PREFIX),
       planType: input.planType,
       limits,
       contactName: input.contactName,
@@ -95,37 +99,37 @@ async function registerTenant(
       description: input.description ?? null,
       createdBy: actor.actorType === 'admin' && actor.actorId !== null && actor.actorId !== undefined ? Number(actor.actorId) : null,
       dbServerId: server.id,
-      ossPrefix,
+      storagePrefix,
     };
     try {
       await insertTenant(conn, row);
     } catch (err) {
       const key = duplicateKey(err);
-      if (!key || tries >= MAX_CODE_TRIES) throw err;
+      if (!key || tries >= MAX_TENANT_CODE_TRIES) throw err;
       if (key === 'uk_tenants_oss_prefix') {
-        ossPrefix = `${phone}-${code}/`;
+        storagePrefix = `${phone}-${tenantCode}/`;
         continue;
       }
-      if (requestedCode) throw codeTaken(code);
-      code = formatCode(Number(code.slice(1)) + 1);
-      ossPrefix = `${phone}/`;
+      if (requestedTenantCode) throw tenantCodeTaken(tenantCode);
+      tenantCode = tenantCodeAfter(BigInt(tenantCode.slice(1)));
+      storagePrefix = `${phone}/`;
       continue;
     }
-    const jobId = createJobId(code);
-    await insertPipelineRows(conn, code, jobId, adminStepDetails);
+    const jobId = createJobId(tenantCode);
+    await insertPipelineRows(conn, tenantCode, jobId, adminStepDetails);
     await appendAudit(conn, ctx.secrets.auditKey, {
       ...actor,
       action: 'tenant.create',
-      tenantCode: code,
+      tenantCode,
       targetType: 'tenant',
-      targetId: code,
+      targetId: tenantCode,
       after: {
         name: row.name,
         domain: row.domain,
         databaseName: row.databaseName,
         dbServerId: server.id,
         dbServerName: server.name,
-        storagePrefix: ossPrefix,
+        storagePrefix,
         planType: row.planType,
         contactName: row.contactName,
         contactPhone: phone,
@@ -133,12 +137,12 @@ async function registerTenant(
         status: 'provisioning',
       },
     });
-    return { code, row, jobId, server };
+    return { tenantCode, row, jobId, server };
   }
 }
 
 /**
- * POST /api/tenant/create (SPEC §5 Create, seed 004 §5.1): validates the code and its domain,
+ * POST /api/tenant/create (docs/control-plane.md, "The create request"): validates the code and its domain,
  * consumes the SMS code, registers the tenant as `provisioning` with its placement and storage
  * prefix, and enqueues one create pipeline. The pipeline's progress is at
  * GET /api/tenants/:code/progress.
@@ -147,46 +151,36 @@ export async function createTenant(ctx: AppContext, actor: AuditActor, input: Cr
   if (input.subdomain && input.tenantCode && input.subdomain !== input.tenantCode) {
     throw errors.validation([{ field: 'subdomain', message: `must equal the tenant code (${input.tenantCode}): the subdomain is {code}.${ctx.config.BASE_DOMAIN}` }]);
   }
-  const requestedCode = input.tenantCode ?? input.subdomain;
+  const requestedTenantCode = input.tenantCode ?? input.subdomain;
   // Refuse a taken code before the SMS code is spent on a request that cannot succeed.
-  if (requestedCode && (await tenantExists(ctx.db, requestedCode, domainOf(ctx, requestedCode)))) throw codeTaken(requestedCode);
+  if (requestedTenantCode && (await tenantCodeOrDomainTaken(ctx.db, requestedTenantCode, domainOf(ctx, requestedTenantCode)))) {
+    throw tenantCodeTaken(requestedTenantCode);
+  }
   await verifySmsCode(ctx, { phone: input.contactPhone, purpose: 'tenant_create', code: input.smsVerificationCode });
   const newAdmin = await needsAdminPassword(ctx, input.contactPhone);
 
-  const conn = await ctx.db.getConnection();
-  let registered: Awaited<ReturnType<typeof registerTenant>>;
+  const { tenantCode, row, server } = await withTransaction(
+    ctx.db,
+    (conn) => registerTenant(ctx, conn, actor, input, requestedTenantCode, newAdmin ? { awaitingPassword: true } : null),
+    { isolation: 'READ COMMITTED' },
+  );
   try {
-    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await conn.beginTransaction();
-    try {
-      registered = await registerTenant(ctx, conn, actor, input, requestedCode, newAdmin ? { awaitingPassword: true } : null);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    conn.release();
-  }
-
-  const { code, row, server } = registered;
-  try {
-    const { jobId } = await enqueueCreatePipeline(ctx, { tenantCode: code, requestedBy: actor.actorName ?? undefined });
+    const { jobId } = await enqueueCreatePipeline(ctx, { tenantCode, requestedBy: actor.actorName ?? undefined });
     // After the enqueue: the worker's first steps run while bcrypt works.
-    if (newAdmin) await attachAdminPassword(ctx, code);
+    if (newAdmin) await attachAdminPassword(ctx, tenantCode);
     return {
-      tenantCode: code,
+      tenantCode,
       jobId,
       status: 'provisioning',
       domain: row.domain,
       databaseName: row.databaseName,
       dbServerId: server.id,
-      storagePrefix: row.ossPrefix,
+      storagePrefix: row.storagePrefix,
     };
   } catch (err) {
-    ctx.logger.error({ tenant: code, err: (err as Error).message }, 'tenant registered but its pipeline could not be queued');
+    ctx.logger.error({ tenant: tenantCode, err: (err as Error).message }, 'tenant registered but its pipeline could not be queued');
     throw errors.unavailable(
-      `Tenant ${code} was registered but its pipeline could not be queued; POST /api/tenants/${code}/retry once Redis is back`,
+      `Tenant ${tenantCode} was registered but its pipeline could not be queued; POST /api/tenants/${tenantCode}/retry once Redis is back`,
       err,
     );
   }

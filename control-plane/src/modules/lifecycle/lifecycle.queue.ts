@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { bullPrefix, CREATE_TENANT_JOB, createJobId, QUEUES, type CreateTenantJob } from '@kg/shared';
+import { bullPrefix, CREATE_TENANT_JOB, createJobId, createPipelineJobOptions, QUEUES, type CreateTenantJob } from '@kg/shared';
 import type { AppContext } from '../../context';
 
 const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -10,7 +10,7 @@ const queues = new WeakMap<AppContext, Queue>();
  * The lifecycle queue's producer of this process, on the context's own Redis client (so it
  * owns no connection and needs no closing: closeContext disconnects that client). A new
  * connection per request would pay connection set-up and BullMQ's script loading on every
- * create, which is a visible share of provisioning time (SPEC §13).
+ * create, which is a visible share of provisioning time.
  */
 function lifecycleQueue(ctx: AppContext): Queue {
   let queue = queues.get(ctx);
@@ -44,21 +44,19 @@ export async function enqueueCreatePipeline(
       if (LIVE_STATES.has(state)) return { jobId, alreadyLive: true };
       await existing.remove();
     }
-    await queue.add(CREATE_TENANT_JOB, data, {
-      jobId,
-      attempts: ctx.config.PROVISIONER_MAX_ATTEMPTS,
-      backoff: { type: 'exponential', delay: ctx.config.PROVISIONER_BACKOFF_MS },
-      removeOnComplete: { age: 24 * 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await queue.add(
+      CREATE_TENANT_JOB,
+      data,
+      createPipelineJobOptions(data.tenantCode, { attempts: ctx.config.PROVISIONER_MAX_ATTEMPTS, backoffMs: ctx.config.PROVISIONER_BACKOFF_MS }),
+    );
     return { jobId, alreadyLive: false };
   });
 }
 
 /** True when the tenant's create job is waiting, delayed or running. */
-export async function createPipelineLive(ctx: AppContext, code: string): Promise<boolean> {
+export async function createPipelineLive(ctx: AppContext, tenantCode: string): Promise<boolean> {
   return withLifecycleQueue(ctx, async (queue) => {
-    const job = await queue.getJob(createJobId(code));
+    const job = await queue.getJob(createJobId(tenantCode));
     return !!job && LIVE_STATES.has(await job.getState());
   });
 }

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { ok, TENANT_CODE_PATTERN, validate } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
+import { tenantCodeParams, tenantCodeSchema } from '../../http/tenant-code';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
 import { createTenant, PLAN_TYPES } from './create-tenant.service';
@@ -9,21 +10,17 @@ import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
 
-const codeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001').openapi({ example: 'k001' }),
-});
-
 function createBodySchema(phonePattern: string) {
-  const code = z.string().trim().regex(TENANT_CODE_PATTERN, 'must be k followed by at least 3 digits, e.g. k003');
+  const tenantCode = tenantCodeSchema;
   return z
     .object({
-      tenantCode: code.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
+      tenantCode: tenantCode.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
       name: z.string().trim().min(1).max(255).openapi({ example: '示例幼儿园' }),
       contactName: z.string().trim().min(1).max(100),
       contactEmail: z.email('must be a valid email address').max(255),
       contactPhone: z.string().trim().regex(new RegExp(phonePattern), 'must be a valid mobile phone number'),
       smsVerificationCode: z.string().trim().min(1, 'is required').openapi({ description: 'From POST /api/sms/send-code (purpose tenant_create)' }),
-      subdomain: code.optional().openapi({ description: 'Must equal the tenant code: the domain is {code}.BASE_DOMAIN' }),
+      subdomain: tenantCode.optional().openapi({ description: 'Must equal the tenant code: the domain is {code}.BASE_DOMAIN' }),
       address: z.string().trim().max(500).optional(),
       description: z.string().max(5000).optional(),
       planType: z.enum(PLAN_TYPES).default('basic'),
@@ -66,7 +63,10 @@ const progressSchema = z
     adminCredentials: z
       .object({ phone: z.string(), oneTimePassword: z.string(), mustChangePassword: z.literal(true) })
       .optional()
-      .openapi({ description: 'Shown once: the one-time password of an admin user the pipeline created' }),
+      .openapi({
+        description:
+          'Shown once, only to the operator who created the tenant or a super admin: the one-time password of an admin user the pipeline created',
+      }),
   })
   .openapi('TenantProgress');
 
@@ -79,7 +79,7 @@ registry.registerPath({
   path: '/api/tenant/create',
   summary: 'Registers a tenant and starts its create pipeline (operator); 202 with the job id',
   description:
-    'Body of seed 004 §5.1 plus planType and dbServerId. 409 when the code or domain is taken or no database server has room.',
+    'The kindergarten, its contact and SMS code, plus planType and dbServerId. 409 when the code or domain is taken or no database server has room.',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
   request: { body: { content: { 'application/json': { schema: createBodySchema('^1[3-9]\\d{9}$') } } } },
@@ -91,7 +91,7 @@ registry.registerPath({
   summary: 'Step-by-step progress of the create pipeline (operator)',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(progressSchema, [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -100,7 +100,7 @@ registry.registerPath({
   summary: 'Live progress as server-sent events: `progress` on every step change, `end` once active or failed (operator)',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: {
     ...responses(progressSchema, [400, 401, 403, 404]),
     200: { description: 'text/event-stream of TenantProgress events', content: { 'text/event-stream': { schema: z.string() } } },
@@ -112,11 +112,11 @@ registry.registerPath({
   summary: 'Re-runs the create pipeline of a failed tenant from its failed step (admin)',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(retryResult, [400, 401, 403, 404, 409], 202),
 });
 
-/** Tenant creation, its progress and retry (SPEC §5 Create, §9). */
+/** Tenant creation, its progress and retry (docs/control-plane.md, "The create request"). */
 export function lifecycleRoutes(ctx: AppContext): Router {
   const router = Router();
   const createBody = createBodySchema(ctx.config.PHONE_PATTERN);
@@ -127,18 +127,19 @@ export function lifecycleRoutes(ctx: AppContext): Router {
   });
 
   router.get('/api/tenants/:code/progress', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await getProgress(ctx, code, { revealCredentials: true }));
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    const viewer = { adminId: Number(req.admin!.sub), role: req.admin!.role };
+    ok(res, await getProgress(ctx, tenantCode, { viewer }));
   });
 
   router.get('/api/tenants/:code/progress/stream', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    await streamProgress(ctx, code, res);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    await streamProgress(ctx, tenantCode, res);
   });
 
   router.post('/api/tenants/:code/retry', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await retryTenant(ctx, auditActor(req), code), 202);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    ok(res, await retryTenant(ctx, auditActor(req), tenantCode), 202);
   });
 
   return router;

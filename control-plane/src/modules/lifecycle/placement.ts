@@ -1,4 +1,6 @@
-import { AppError, errors, type PoolConnection, type RowDataPacket } from '@kg/shared';
+import { AppError, errors, type PoolConnection } from '@kg/shared';
+import { lockDbServers } from '../db-servers/db-server.repository';
+import { countTenantsByDbServer } from '../tenants/tenant.repository';
 
 export interface ServerLoad {
   id: number;
@@ -19,9 +21,9 @@ function free(s: ServerLoad): number {
 }
 
 /**
- * Chooses where a new tenant database goes (SPEC §5 step 2, §12): the explicit server when asked
- * (it must be active and not full), else the active server with the most free capacity (lowest
- * id on a tie). A full server is never chosen.
+ * Chooses where a new tenant database goes (docs/control-plane.md, "Placement"): the explicit
+ * server when asked (it must be active and not full), else the active server with the most free
+ * capacity (lowest id on a tie). A full server is never chosen.
  */
 export function pickServer(servers: ServerLoad[], explicitId?: number): ServerLoad {
   if (explicitId !== undefined) {
@@ -52,19 +54,13 @@ export function pickServer(servers: ServerLoad[], explicitId?: number): ServerLo
  * transaction (READ COMMITTED, so the counts see tenants committed by the previous holder).
  */
 export async function lockServerLoads(conn: PoolConnection): Promise<ServerLoad[]> {
-  const [servers] = await conn.query<RowDataPacket[]>(
-    'SELECT id, name, status, capacity FROM database_servers ORDER BY id FOR UPDATE',
-  );
-  const [counts] = await conn.query<RowDataPacket[]>(
-    `SELECT db_server_id AS id, COUNT(*) AS n FROM tenants
-      WHERE db_server_id IS NOT NULL AND status <> 'purged' GROUP BY db_server_id`,
-  );
-  const placed = new Map(counts.map((r) => [Number(r.id), Number(r.n)]));
-  return servers.map((r) => ({
-    id: Number(r.id),
-    name: String(r.name),
-    status: String(r.status),
-    capacity: Number(r.capacity),
-    placed: placed.get(Number(r.id)) ?? 0,
+  const servers = await lockDbServers(conn);
+  const placed = await countTenantsByDbServer(conn);
+  return servers.map((s) => ({
+    id: s.id,
+    name: s.name,
+    status: s.status,
+    capacity: s.capacity,
+    placed: placed.get(s.id) ?? 0,
   }));
 }

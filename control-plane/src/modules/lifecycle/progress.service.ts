@@ -1,6 +1,8 @@
-import { errors, ErrorCode, type RowDataPacket } from '@kg/shared';
+import { errors, ErrorCode, type AdminRole } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { findTenant } from '../tenants/tenant.repository';
 import { takeAdminCredentials, type AdminCredentials } from './admin-credentials';
+import { findPipelineSummary, listPipelineSteps } from './lifecycle.repository';
 
 export interface StepProgress {
   name: string;
@@ -33,43 +35,40 @@ export function isFinal(p: TenantProgress): boolean {
   return p.status !== 'provisioning';
 }
 
-/** Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). */
-export async function getProgress(ctx: AppContext, code: string, opts: { revealCredentials?: boolean } = {}): Promise<TenantProgress> {
-  const [tenants] = await ctx.db.query<RowDataPacket[]>(
-    `SELECT t.status, t.provisioning_error, p.total_steps, p.error_message
-       FROM tenants t LEFT JOIN tenant_init_progress p ON p.tenant_id = t.tenant_id
-      WHERE t.tenant_id = ?`,
-    [code],
-  );
-  const t = tenants[0];
-  if (!t) throw errors.notFound(`Tenant ${code} does not exist`, ErrorCode.TenantNotFound);
-  const [rows] = await ctx.db.query<RowDataPacket[]>(
-    `SELECT step_name, step_order, status, attempts, started_at, completed_at, duration_ms, error_message
-       FROM tenant_init_steps WHERE tenant_id = ? ORDER BY step_order`,
-    [code],
-  );
-  const steps: StepProgress[] = rows.map((r) => ({
-    name: r.step_name,
-    order: Number(r.step_order),
-    status: r.status,
-    attempts: Number(r.attempts),
-    startedAt: iso(r.started_at),
-    completedAt: iso(r.completed_at),
-    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-    error: r.error_message,
+/** The operator reading progress; the one-time password goes to the tenant's creator or a super admin only. */
+export interface ProgressViewer {
+  adminId: number;
+  role: AdminRole;
+}
+
+/**
+ * Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). With a
+ * `viewer` who created the tenant (or is a super admin), the admin's one-time password is
+ * included the first time it is available (docs/security.md, Secrets and logs).
+ */
+export async function getProgress(ctx: AppContext, tenantCode: string, opts: { viewer?: ProgressViewer } = {}): Promise<TenantProgress> {
+  const tenant = await findTenant(ctx.db, tenantCode);
+  if (!tenant) throw errors.notFound(`Tenant ${tenantCode} does not exist`, ErrorCode.TenantNotFound);
+  const summary = await findPipelineSummary(ctx.db, tenantCode);
+  const steps: StepProgress[] = (await listPipelineSteps(ctx.db, tenantCode)).map((s) => ({
+    ...s,
+    startedAt: iso(s.startedAt),
+    completedAt: iso(s.completedAt),
   }));
-  const totalSteps = t.total_steps === null ? steps.length : Number(t.total_steps);
+  const totalSteps = summary?.totalSteps ?? steps.length;
   const next = steps.find((s) => s.status !== 'completed' && s.status !== 'skipped');
   const progress: TenantProgress = {
-    tenantCode: code,
-    status: t.status,
+    tenantCode,
+    status: tenant.status,
     currentStep: next ? next.order : totalSteps,
     totalSteps,
     steps,
-    error: t.provisioning_error ?? (t.status === 'failed' ? t.error_message : null) ?? null,
+    error: tenant.provisioningError ?? (tenant.status === 'failed' ? summary?.error : null) ?? null,
   };
-  if (opts.revealCredentials) {
-    const credentials = await takeAdminCredentials(ctx, code);
+  const viewer = opts.viewer;
+  const mayReveal = viewer && (viewer.role === 'super_admin' || (tenant.createdBy !== null && tenant.createdBy === viewer.adminId));
+  if (mayReveal) {
+    const credentials = await takeAdminCredentials(ctx, tenantCode);
     if (credentials) progress.adminCredentials = credentials;
   }
   return progress;

@@ -15,7 +15,7 @@ class ProgressHub {
 
   constructor(private readonly ctx: AppContext) {}
 
-  subscribe(code: string, listener: Listener): () => void {
+  subscribe(tenantCode: string, listener: Listener): () => void {
     if (!this.subscriber) {
       const sub = createRedis(this.ctx.config.REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: null });
       sub.on('error', (err) => this.ctx.logger.warn({ err: err.message }, 'progress subscriber error'));
@@ -31,12 +31,12 @@ class ProgressHub {
       sub.subscribe(tenantProgressChannel(this.ctx.config.REDIS_KEY_PREFIX)).catch(() => undefined);
       this.subscriber = sub;
     }
-    let set = this.listeners.get(code);
-    if (!set) this.listeners.set(code, (set = new Set()));
+    let set = this.listeners.get(tenantCode);
+    if (!set) this.listeners.set(tenantCode, (set = new Set()));
     set.add(listener);
     return () => {
       set!.delete(listener);
-      if (set!.size === 0) this.listeners.delete(code);
+      if (set!.size === 0) this.listeners.delete(tenantCode);
       if (this.listeners.size === 0 && this.subscriber) {
         this.subscriber.disconnect();
         this.subscriber = undefined;
@@ -61,8 +61,8 @@ const HEARTBEAT_MS = 15_000;
  * progress on connect and on every step change (announced by any provisioner process through
  * Redis, with a short DB poll as a fallback), then `end` once the tenant is active or failed.
  */
-export async function streamProgress(ctx: AppContext, code: string, res: Response): Promise<void> {
-  let last = await getProgress(ctx, code); // 404 before any event is written
+export async function streamProgress(ctx: AppContext, tenantCode: string, res: Response): Promise<void> {
+  let last = await getProgress(ctx, tenantCode); // 404 before any event is written
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -86,7 +86,7 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
     res.end();
   };
   const end = (p: TenantProgress) => {
-    send('end', { tenantCode: code, status: p.status });
+    send('end', { tenantCode, status: p.status });
     finish();
   };
   const refresh = async () => {
@@ -99,7 +99,7 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
     try {
       do {
         again = false;
-        const p = await getProgress(ctx, code);
+        const p = await getProgress(ctx, tenantCode);
         const json = JSON.stringify(p);
         if (json !== lastJson) {
           lastJson = json;
@@ -109,13 +109,13 @@ export async function streamProgress(ctx: AppContext, code: string, res: Respons
         if (isFinal(p)) return end(p);
       } while (again && !closed);
     } catch (err) {
-      ctx.logger.warn({ tenant: code, err: (err as Error).message }, 'progress stream refresh failed');
+      ctx.logger.warn({ tenant: tenantCode, err: (err as Error).message }, 'progress stream refresh failed');
     } finally {
       refreshing = false;
     }
   };
   if (isFinal(last)) return end(last);
-  unsubscribe = hubOf(ctx).subscribe(code, () => void refresh());
+  unsubscribe = hubOf(ctx).subscribe(tenantCode, () => void refresh());
   timers.push(setInterval(() => void refresh(), POLL_MS));
   timers.push(setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS));
   // res, not req: a request's 'close' may fire once its (empty) body is read; the response's

@@ -6,18 +6,18 @@ import {
   errors,
   getRollout,
   mysqlTargetFromConfig,
-  rolloutJobIds,
+  rolloutJobOptions,
   schemaDriftReport,
   withTransaction,
   type DriftReport,
   type RolloutStartJob,
   type RolloutTenantStatus,
   type RolloutView,
-  type RowDataPacket,
 } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { enqueue } from '../../internal/enqueue';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
+import { listRecentRollouts, markRolloutFailed, type RolloutSummary } from './rollout.repository';
 
 export interface StartRolloutInput {
   canarySize: number;
@@ -25,8 +25,9 @@ export interface StartRolloutInput {
 }
 
 /**
- * Starts a schema rollout (SPEC §5): records it and enqueues its start job; the provisioner
- * migrates the template first, then every active and suspended tenant. 409 while another runs.
+ * Starts a schema rollout (docs/control-plane.md, "Lifecycle API"): records it and enqueues its
+ * start job; the provisioner migrates the template first, then every active and suspended tenant.
+ * 409 while another runs.
  */
 export async function startRollout(ctx: AppContext, actor: AuditActor, input: StartRolloutInput): Promise<{ rolloutId: number; jobId: string }> {
   const concurrency = input.concurrency ?? ctx.config.ROLLOUT_CONCURRENCY;
@@ -37,15 +38,9 @@ export async function startRollout(ctx: AppContext, actor: AuditActor, input: St
   });
   let jobId: string;
   try {
-    jobId = await enqueue<RolloutStartJob>(ctx, QUEUES.rollout, ROLLOUT_JOBS.start, { rolloutId }, {
-      jobId: rolloutJobIds.start(rolloutId),
-      removeOnComplete: { age: 7 * 86_400 },
-    });
+    jobId = await enqueue<RolloutStartJob>(ctx, QUEUES.rollout, ROLLOUT_JOBS.start, { rolloutId }, rolloutJobOptions.start(rolloutId));
   } catch (err) {
-    await ctx.db.query("UPDATE schema_rollouts SET status = 'failed', phase = 'done', error_message = ? WHERE id = ?", [
-      `could not enqueue: ${(err as Error).message}`,
-      rolloutId,
-    ]);
+    await markRolloutFailed(ctx.db, rolloutId, `could not enqueue: ${(err as Error).message}`);
     throw err;
   }
   await withTransaction(ctx.db, (conn) =>
@@ -68,23 +63,8 @@ export async function rolloutProgress(ctx: AppContext, id: number, tenantStatus?
 }
 
 /** Recent rollouts, newest first, without per-tenant detail. */
-export async function listRollouts(ctx: AppContext, limit: number) {
-  const [rows] = await ctx.db.query<RowDataPacket[]>(
-    'SELECT id, status, phase, target_version, canary_size, concurrency, total_tenants, requested_by, created_at, completed_at FROM schema_rollouts ORDER BY id DESC LIMIT ?',
-    [limit],
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    status: String(r.status),
-    phase: String(r.phase),
-    targetVersion: r.target_version === null ? null : Number(r.target_version),
-    canarySize: Number(r.canary_size),
-    concurrency: Number(r.concurrency),
-    totalTenants: Number(r.total_tenants),
-    requestedBy: r.requested_by as string | null,
-    createdAt: (r.created_at as Date).toISOString(),
-    completedAt: r.completed_at ? (r.completed_at as Date).toISOString() : null,
-  }));
+export function listRollouts(ctx: AppContext, limit: number): Promise<RolloutSummary[]> {
+  return listRecentRollouts(ctx.db, limit);
 }
 
 /** Drift of every active and suspended tenant against the template. */

@@ -1,18 +1,12 @@
 import express, { Router, type Request, type Response } from 'express';
-import { errors, ok, validate, verifyDownloadSignature } from '@kg/shared';
+import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireUser } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
-import {
-  ACCESS_KEY_HEADER,
-  SECURITY_TOKEN_HEADER,
-  assertKeyAllowed,
-  assertWritable,
-  requireLocalCredentials,
-  requireLocalStorage,
-} from './local-credentials';
-import { storageProviders } from './storage.providers';
-import { StorageErrorCode, issueStorageCredentials, requestedTenant } from './storage.service';
+import { tenantCodeSchema } from '../../http/tenant-code';
+import { ACCESS_KEY_HEADER, SECURITY_TOKEN_HEADER, requireLocalCredentials, requireLocalStorage } from './local-credentials';
+import { deleteLocalObject, getLocalObject, listLocalObjects, putLocalObject, readSignedDownload } from './local-objects.service';
+import { issueStorageCredentials, requestedTenant } from './storage.service';
 
 /** Path of the local object endpoints; uploads below it keep their raw bytes (see isJsonBody). */
 export const STORAGE_OBJECTS_PATH = '/api/storage/objects';
@@ -31,7 +25,7 @@ const credentialsSchema = z
   })
   .openapi('StorageCredentials');
 const tenantHeader = z.object({
-  'x-tenant-code': z.string().optional().openapi({ description: 'Tenant, when the token is not tenant-scoped' }),
+  'x-tenant-code': tenantCodeSchema.optional().openapi({ description: 'Tenant, when the token is not tenant-scoped' }),
 });
 const credentialHeaders = z.object({
   [ACCESS_KEY_HEADER]: z.string().openapi({ description: 'accessKeyId from POST /api/v1/oss/sts-token' }),
@@ -134,40 +128,24 @@ function creds(req: Request) {
   return c;
 }
 
-/** STS credentials for users, and the local storage endpoints those credentials open (SPEC §6). */
+/** STS credentials for users, and the local storage endpoints those credentials open. */
 export function storageRoutes(ctx: AppContext): Router {
   const router = Router();
-  const local = () => storageProviders(ctx).storage;
 
   router.post('/api/v1/oss/sts-token', requireUser(ctx), async (req, res) => {
-    const tenantCode = requestedTenant(req.user!, req.get('x-tenant-code'));
+    // Checked here, at the edge, before any lookup (docs/security.md, Identifiers).
+    const headers = validate(tenantHeader, { 'x-tenant-code': req.get('x-tenant-code')?.trim() || undefined });
+    const tenantCode = requestedTenant(req.user!, headers['x-tenant-code']);
     ok(res, await issueStorageCredentials(ctx, req.user!, tenantCode));
   });
 
   router.get(STORAGE_OBJECTS_PATH, requireLocalStorage(ctx), requireLocalCredentials(ctx), async (req, res) => {
-    const c = creds(req);
-    const q = validate(listQuery, req.query);
-    const prefix = q.prefix ?? c.allowedPrefix;
-    // The listed prefix must itself lie inside the allowed one ("A/" + "../B/" is refused).
-    if (prefix !== c.allowedPrefix) assertKeyAllowed(c, prefix);
-    const page = await local().listPage(prefix, { marker: q.marker, maxKeys: q.maxKeys });
-    ok(res, {
-      objects: page.objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.lastModified.toISOString() })),
-      nextMarker: page.nextMarker,
-    });
+    ok(res, await listLocalObjects(ctx, creds(req), validate(listQuery, req.query)));
   });
 
   router.get('/api/storage/download', requireLocalStorage(ctx), async (req, res) => {
     const q = validate(downloadQuery, req.query);
-    const check = verifyDownloadSignature(storageProviders(ctx).signingSecret, q);
-    if (!check.ok) {
-      throw check.reason === 'expired'
-        ? errors.forbidden('This download link has expired', StorageErrorCode.SignatureExpired)
-        : errors.forbidden('This download link is not valid', StorageErrorCode.SignatureInvalid);
-    }
-    const body = await local().getObject(q.key);
-    if (!body) throw errors.notFound('No such object', StorageErrorCode.ObjectNotFound);
-    sendObject(res, q.key, body);
+    sendObject(res, q.key, await readSignedDownload(ctx, q));
   });
 
   const objects = Router();
@@ -176,32 +154,16 @@ export function storageRoutes(ctx: AppContext): Router {
     '/*key',
     express.raw({ type: () => true, limit: ctx.config.STORAGE_MAX_UPLOAD_BYTES }),
     async (req, res) => {
-      const c = creds(req);
-      const key = objectKey(req);
-      assertKeyAllowed(c, key);
-      assertWritable(c);
-      if (key.endsWith('/')) throw errors.badRequest('An object key cannot end with "/"', 'INVALID_OBJECT_KEY');
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      await local().putObject(key, body, req.get('content-type'));
-      ok(res, { key, size: body.length });
+      ok(res, await putLocalObject(ctx, creds(req), objectKey(req), body, req.get('content-type')));
     },
   );
   objects.get('/*key', async (req, res) => {
-    const c = creds(req);
     const key = objectKey(req);
-    assertKeyAllowed(c, key);
-    const body = key.endsWith('/') ? null : await local().getObject(key);
-    if (!body) throw errors.notFound('No such object', StorageErrorCode.ObjectNotFound);
-    sendObject(res, key, body);
+    sendObject(res, key, await getLocalObject(ctx, creds(req), key));
   });
   objects.delete('/*key', async (req, res) => {
-    const c = creds(req);
-    const key = objectKey(req);
-    assertKeyAllowed(c, key);
-    assertWritable(c);
-    if (key.endsWith('/')) throw errors.badRequest('An object key cannot end with "/"', 'INVALID_OBJECT_KEY');
-    await local().deleteObject(key);
-    ok(res, { key });
+    ok(res, await deleteLocalObject(ctx, creds(req), objectKey(req)));
   });
   // Mounted as a sub-router: object keys span several path segments, which the OpenAPI
   // document describes as the single parameter {key}.

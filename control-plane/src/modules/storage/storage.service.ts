@@ -1,7 +1,9 @@
 import { AppError, ErrorCode, errors, isSafeObjectKey, type StsCredentials, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { findGlobalUserById } from '../auth/global-user.repository';
+import { findBinding } from '../auth/tenant-binding.repository';
+import { findTenant } from '../tenants/tenant.repository';
 import { storageProviders } from './storage.providers';
-import { findStorageAccess } from './storage.repository';
 
 /** Roles that may read but not write the tenant's files. */
 const READ_ONLY_ROLES = new Set(['viewer']);
@@ -23,44 +25,48 @@ export const StorageErrorCode = {
 
 /**
  * The tenant a storage request is for: the token's `tenant` claim (switch-tenant), else the
- * X-Tenant-Code header. A tenant-scoped token cannot be pointed at another tenant by the header.
+ * X-Tenant-Code header (validated and lower-cased by the route). A tenant-scoped token cannot be
+ * pointed at another tenant by the header.
  */
-export function requestedTenant(claims: UserClaims, header: string | undefined): string {
-  const fromHeader = header?.trim() || undefined;
+export function requestedTenant(claims: UserClaims, fromHeader: string | undefined): string {
   if (claims.tenant && fromHeader && fromHeader !== claims.tenant) {
     throw errors.forbidden(`This token is scoped to tenant ${claims.tenant}`, ErrorCode.NotBoundToTenant);
   }
-  const code = claims.tenant ?? fromHeader;
-  if (!code) {
+  const tenantCode = claims.tenant ?? fromHeader;
+  if (!tenantCode) {
     throw errors.badRequest('Choose a tenant: use a tenant-scoped token or send X-Tenant-Code', StorageErrorCode.TenantRequired);
   }
-  return code;
+  return tenantCode;
 }
 
 /**
- * Issues storage credentials for one tenant (SPEC §6): only to a user actively bound to an
- * active tenant, limited to the tenant's prefix, read-only for viewers, for STS_DURATION_SECONDS.
+ * Issues storage credentials for one tenant (docs/control-plane.md, "Providers"): only to a user
+ * actively bound to an active tenant, limited to the tenant's prefix, read-only for viewers, for
+ * STS_DURATION_SECONDS.
  */
 export async function issueStorageCredentials(ctx: AppContext, claims: UserClaims, tenantCode: string): Promise<StsCredentials> {
-  const userId = Number(claims.sub);
+  const globalUserId = Number(claims.sub);
+  const binding = Number.isSafeInteger(globalUserId) ? await findBinding(ctx.db, globalUserId, tenantCode) : null;
+  const [tenant, user] = binding
+    ? await Promise.all([findTenant(ctx.db, tenantCode), findGlobalUserById(ctx.db, globalUserId)])
+    : [null, undefined];
   // Unbound users learn nothing about the tenant, not even whether it exists.
-  const access = Number.isSafeInteger(userId) ? await findStorageAccess(ctx.db, userId, tenantCode) : null;
-  if (!access || access.relationStatus !== 'active') {
+  if (!binding || !tenant || !user || binding.status !== 'active') {
     throw errors.forbidden(`You are not a member of tenant ${tenantCode}`, ErrorCode.NotBoundToTenant);
   }
-  if (access.userStatus !== 'active') throw errors.forbidden('This account is not active', ErrorCode.AccountDisabled);
-  if (access.tenantStatus === 'deleted' || access.tenantStatus === 'purged') {
+  if (user.status !== 'active') throw errors.forbidden('This account is not active', ErrorCode.AccountDisabled);
+  if (tenant.status === 'deleted' || tenant.status === 'purged') {
     throw errors.gone(`Tenant ${tenantCode} has been deleted`, ErrorCode.TenantDeleted);
   }
-  if (access.tenantStatus === 'suspended') throw errors.forbidden(`Tenant ${tenantCode} is suspended`, ErrorCode.TenantSuspended);
-  if (access.tenantStatus !== 'active') {
-    throw errors.forbidden(`Tenant ${tenantCode} is not active (${access.tenantStatus})`, StorageErrorCode.TenantNotActive);
+  if (tenant.status === 'suspended') throw errors.forbidden(`Tenant ${tenantCode} is suspended`, ErrorCode.TenantSuspended);
+  if (tenant.status !== 'active') {
+    throw errors.forbidden(`Tenant ${tenantCode} is not active (${tenant.status})`, StorageErrorCode.TenantNotActive);
   }
-  const prefix = access.ossPrefix;
+  const prefix = tenant.storagePrefix;
   if (!prefix || !prefix.endsWith('/') || !isSafeObjectKey(prefix)) {
     throw new AppError(StorageErrorCode.StorageNotReady, 409, `Tenant ${tenantCode} has no storage prefix yet`);
   }
-  const readOnly = READ_ONLY_ROLES.has(access.roleInTenant);
+  const readOnly = READ_ONLY_ROLES.has(binding.role);
   try {
     return await storageProviders(ctx).sts.issue({
       tenantCode,

@@ -1,39 +1,103 @@
-import type { DatabaseServerRow, Page, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
+import {
+  ErrorCode,
+  errors,
+  isTenantCode,
+  TENANT_CODE_MAX_DIGITS,
+  type Connection,
+  type Page,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from '@kg/shared';
+
+/**
+ * The control plane's one owner of the `tenants` table (docs/data-ownership.md): every read and
+ * write of a tenant row in this process goes through this file, and columns are mapped to the
+ * Tenant shape here only. Functions take a Connection so callers can pass the pool or the
+ * connection of their transaction (a PoolConnection when they need row locks).
+ */
 
 export const TENANT_STATUSES = ['provisioning', 'active', 'inactive', 'suspended', 'failed', 'deleted', 'purged'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
-export interface TenantSummary {
+/** One tenant row. `tenantCode` is the column tenant_id (k001); `storagePrefix` is oss_prefix. */
+export interface Tenant {
+  id: number;
   tenantCode: string;
   name: string;
   domain: string;
+  databaseName: string;
   status: TenantStatus;
   planType: string;
-  contactName: string | null;
-  contactPhone: string | null;
-  databaseName: string;
-  dbServerId: number | null;
-  scheduledDeletionAt: string | null;
-  createdAt: string;
-}
-
-export interface TenantDetail extends TenantSummary {
-  id: number;
   maxUsers: number;
   maxStorageMb: number;
+  contactName: string | null;
   contactEmail: string | null;
+  contactPhone: string | null;
   address: string | null;
   description: string | null;
-  server: { id: number; name: string; host: string; port: number; status: string } | null;
+  /** The admin who created it (null for rows created outside the API). */
+  createdBy: number | null;
+  dbServerId: number | null;
   storagePrefix: string | null;
   dnsRecordId: string | null;
   schemaVersion: number | null;
   provisioningError: string | null;
-  deletedAt: string | null;
-  purgedAt: string | null;
-  updatedAt: string;
-  account: { balance: number; creditLimit: number; paymentStatus: string; billingCycle: string } | null;
-  userCount: number;
+  deletedAt: Date | null;
+  scheduledDeletionAt: Date | null;
+  purgedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const nullableNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toTenant(r: RowDataPacket): Tenant {
+  return {
+    id: Number(r.id),
+    tenantCode: r.tenant_id,
+    name: r.name,
+    domain: r.domain,
+    databaseName: r.database_name,
+    status: r.status,
+    planType: r.plan_type,
+    maxUsers: Number(r.max_users),
+    maxStorageMb: Number(r.max_storage),
+    contactName: r.contact_name,
+    contactEmail: r.contact_email,
+    contactPhone: r.contact_phone,
+    address: r.address,
+    description: r.description,
+    createdBy: nullableNumber(r.created_by),
+    dbServerId: nullableNumber(r.db_server_id),
+    storagePrefix: r.oss_prefix,
+    dnsRecordId: r.dns_record_id,
+    schemaVersion: nullableNumber(r.schema_version),
+    provisioningError: r.provisioning_error,
+    deletedAt: r.deleted_at,
+    scheduledDeletionAt: r.scheduled_deletion_at,
+    purgedAt: r.purged_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The tenant with this code, or null. */
+export async function findTenant(db: Connection, tenantCode: string): Promise<Tenant | null> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT * FROM tenants WHERE tenant_id = ?', [tenantCode]);
+  return rows[0] ? toTenant(rows[0]) : null;
+}
+
+/** The tenant with this code, row-locked until the caller's transaction ends; null when unknown. */
+export async function lockTenant(conn: Connection, tenantCode: string): Promise<Tenant | null> {
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT * FROM tenants WHERE tenant_id = ? FOR UPDATE', [tenantCode]);
+  return rows[0] ? toTenant(rows[0]) : null;
+}
+
+/** The tenants with these codes, by code (unknown codes are absent). */
+export async function findTenantsByCode(db: Connection, tenantCodes: string[]): Promise<Map<string, Tenant>> {
+  if (tenantCodes.length === 0) return new Map();
+  const [rows] = await db.query<RowDataPacket[]>('SELECT * FROM tenants WHERE tenant_id IN (?)', [tenantCodes]);
+  return new Map(rows.map((r) => [String(r.tenant_id), toTenant(r)]));
 }
 
 export interface TenantListFilter {
@@ -43,31 +107,13 @@ export interface TenantListFilter {
   q?: string;
 }
 
-const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
-
 /** Escapes LIKE wildcards so a search for "k_01" means exactly that. */
 function likeContains(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 }
 
-function toSummary(r: RowDataPacket): TenantSummary {
-  return {
-    tenantCode: r.tenant_id,
-    name: r.name,
-    domain: r.domain,
-    status: r.status,
-    planType: r.plan_type,
-    contactName: r.contact_name,
-    contactPhone: r.contact_phone,
-    databaseName: r.database_name,
-    dbServerId: r.db_server_id === null ? null : Number(r.db_server_id),
-    scheduledDeletionAt: iso(r.scheduled_deletion_at),
-    createdAt: iso(r.created_at)!,
-  };
-}
-
 /** Tenants, newest first, filtered by status and a search over code, name, domain and contact phone. */
-export async function listTenants(db: Pool, f: TenantListFilter): Promise<Page<TenantSummary>> {
+export async function listTenants(db: Connection, f: TenantListFilter): Promise<Page<Tenant>> {
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.statuses?.length) {
@@ -85,212 +131,178 @@ export async function listTenants(db: Pool, f: TenantListFilter): Promise<Page<T
     `SELECT * FROM tenants ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
     [...args, f.pageSize, (f.page - 1) * f.pageSize],
   );
-  return { items: rows.map(toSummary), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
+  return { items: rows.map(toTenant), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
 }
 
-/** Everything the tenant detail page shows, or null for an unknown code. */
-export async function findTenantDetail(db: Pool, code: string): Promise<TenantDetail | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT t.*,
-            s.id AS s_id, s.name AS s_name, s.host AS s_host, s.port AS s_port, s.status AS s_status,
-            a.balance AS a_balance, a.credit_limit AS a_credit_limit, a.payment_status AS a_payment_status,
-            a.billing_cycle AS a_billing_cycle,
-            (SELECT COUNT(*) FROM global_user_tenant_relations r
-              WHERE r.tenant_code = t.tenant_id AND r.status = 'active') AS user_count
-       FROM tenants t
-       LEFT JOIN database_servers s ON s.id = t.db_server_id
-       LEFT JOIN tenant_accounts a ON a.tenant_id = t.tenant_id
-      WHERE t.tenant_id = ?`,
-    [code],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    ...toSummary(r),
-    id: Number(r.id),
-    maxUsers: Number(r.max_users),
-    maxStorageMb: Number(r.max_storage),
-    contactEmail: r.contact_email,
-    address: r.address,
-    description: r.description,
-    server:
-      r.s_id === null
-        ? null
-        : { id: Number(r.s_id), name: r.s_name, host: r.s_host, port: Number(r.s_port), status: r.s_status },
-    storagePrefix: r.oss_prefix,
-    dnsRecordId: r.dns_record_id,
-    schemaVersion: r.schema_version === null ? null : Number(r.schema_version),
-    provisioningError: r.provisioning_error,
-    deletedAt: iso(r.deleted_at),
-    purgedAt: iso(r.purged_at),
-    updatedAt: iso(r.updated_at)!,
-    account:
-      r.a_balance === null
-        ? null
-        : {
-            balance: Number(r.a_balance),
-            creditLimit: Number(r.a_credit_limit),
-            paymentStatus: r.a_payment_status,
-            billingCycle: r.a_billing_cycle,
-          },
-    userCount: Number(r.user_count),
-  };
-}
-
-export interface TenantPlacement {
-  tenantCode: string;
-  status: TenantStatus;
-  databaseName: string;
-  server: DatabaseServerRow | null;
-}
-
-/** A tenant's status and where its database lives (its database server row, if any). */
-export async function findTenantPlacement(db: Pool, code: string): Promise<TenantPlacement | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT t.tenant_id, t.status, t.database_name,
-            s.id AS s_id, s.name AS s_name, s.host AS s_host, s.port AS s_port, s.username AS s_username,
-            s.secret_ref AS s_secret_ref
-       FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id
-      WHERE t.tenant_id = ?`,
-    [code],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    tenantCode: r.tenant_id,
-    status: r.status,
-    databaseName: r.database_name,
-    server:
-      r.s_id === null
-        ? null
-        : {
-            id: Number(r.s_id),
-            name: r.s_name,
-            host: r.s_host,
-            port: Number(r.s_port),
-            username: r.s_username,
-            secret_ref: r.s_secret_ref,
-          },
-  };
-}
-
-export interface GlobalUser {
-  id: number;
-  phone: string;
-  realName: string;
-  email: string | null;
-  status: string;
-}
-
-export async function findGlobalUserByPhone(db: Pool, phone: string): Promise<GlobalUser | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT id, phone, real_name, email, status FROM global_users WHERE phone = ?',
-    [phone],
-  );
-  const r = rows[0];
-  return r ? { id: Number(r.id), phone: r.phone, realName: r.real_name, email: r.email, status: r.status } : null;
-}
-
-export interface TenantRelation {
-  id: number;
-  globalUserId: number;
-  tenantCode: string;
-  tenantUserId: string | null;
-  role: string;
-  status: string;
-}
-
-function toRelation(r: RowDataPacket): TenantRelation {
-  return {
-    id: Number(r.id),
-    globalUserId: Number(r.global_user_id),
-    tenantCode: r.tenant_code,
-    tenantUserId: r.tenant_user_id,
-    role: r.role_in_tenant,
-    status: r.status,
-  };
-}
-
-/** The relation of a user to a tenant, locked for update within the caller's transaction. */
-export async function lockRelation(conn: PoolConnection, globalUserId: number, code: string): Promise<TenantRelation | null> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT * FROM global_user_tenant_relations WHERE global_user_id = ? AND tenant_code = ? FOR UPDATE',
-    [globalUserId, code],
-  );
-  return rows[0] ? toRelation(rows[0]) : null;
+export interface TenantAccount {
+  balance: number;
+  creditLimit: number;
+  paymentStatus: string;
+  billingCycle: string;
 }
 
 /**
- * Creates or updates the relation: role, active, no per-user permission overrides. A known
- * tenant user id replaces the stored one; an unknown one (no tenant database yet) keeps it.
+ * The tenant's billing account, or null before the pipeline opened it. The provisioner writes
+ * tenant_accounts; the control plane only reads it, here, next to the tenant it belongs to.
  */
-export async function upsertRelation(
-  conn: PoolConnection,
-  rel: { globalUserId: number; tenantCode: string; role: string; tenantUserId: string | null },
-): Promise<TenantRelation> {
-  await conn.query(
-    `INSERT INTO global_user_tenant_relations (global_user_id, tenant_code, tenant_user_id, role_in_tenant, permissions, status)
-     VALUES (?, ?, ?, ?, NULL, 'active')
-     ON DUPLICATE KEY UPDATE
-       tenant_user_id = COALESCE(VALUES(tenant_user_id), tenant_user_id),
-       role_in_tenant = VALUES(role_in_tenant),
-       permissions = NULL,
-       status = 'active'`,
-    [rel.globalUserId, rel.tenantCode, rel.tenantUserId, rel.role],
-  );
-  return (await lockRelation(conn, rel.globalUserId, rel.tenantCode))!;
-}
-
-export interface TenantUserView {
-  globalUserId: number;
-  phone: string;
-  realName: string;
-  email: string | null;
-  userStatus: string;
-  role: string;
-  status: string;
-  tenantUserId: string | null;
-  loginCount: number;
-  firstLoginAt: string | null;
-  lastLoginAt: string | null;
-  boundAt: string;
-}
-
-/** Users bound to a tenant, most recently bound first. */
-export async function listTenantUsers(
-  db: Pool,
-  code: string,
-  paging: { page: number; pageSize: number },
-): Promise<Page<TenantUserView>> {
-  const [[count]] = await db.query<RowDataPacket[]>(
-    'SELECT COUNT(*) AS n FROM global_user_tenant_relations WHERE tenant_code = ?',
-    [code],
-  );
+export async function findTenantAccount(db: Connection, tenantCode: string): Promise<TenantAccount | null> {
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT r.*, u.phone, u.real_name, u.email, u.status AS user_status
-       FROM global_user_tenant_relations r JOIN global_users u ON u.id = r.global_user_id
-      WHERE r.tenant_code = ?
-      ORDER BY r.created_at DESC, r.id DESC
-      LIMIT ? OFFSET ?`,
-    [code, paging.pageSize, (paging.page - 1) * paging.pageSize],
+    'SELECT balance, credit_limit, payment_status, billing_cycle FROM tenant_accounts WHERE tenant_id = ?',
+    [tenantCode],
   );
+  const r = rows[0];
+  if (!r) return null;
   return {
-    items: rows.map((r) => ({
-      globalUserId: Number(r.global_user_id),
-      phone: r.phone,
-      realName: r.real_name,
-      email: r.email,
-      userStatus: r.user_status,
-      role: r.role_in_tenant,
-      status: r.status,
-      tenantUserId: r.tenant_user_id,
-      loginCount: Number(r.login_count),
-      firstLoginAt: iso(r.first_login_at),
-      lastLoginAt: iso(r.last_login_at),
-      boundAt: iso(r.created_at)!,
-    })),
-    total: Number(count!.n),
-    page: paging.page,
-    pageSize: paging.pageSize,
+    balance: Number(r.balance),
+    creditLimit: Number(r.credit_limit),
+    paymentStatus: r.payment_status,
+    billingCycle: r.billing_cycle,
   };
+}
+
+/** Tenants placed on each database server that still own a database (not purged), by server id. */
+export async function countTenantsByDbServer(db: Connection): Promise<Map<number, number>> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT db_server_id, COUNT(*) AS n FROM tenants
+      WHERE db_server_id IS NOT NULL AND status <> 'purged' GROUP BY db_server_id`,
+  );
+  return new Map(rows.map((r) => [Number(r.db_server_id), Number(r.n)]));
+}
+
+/**
+ * The code following number `n` (k001 after 0, k1000 after 999), in BigInt so no number loses
+ * precision; throws a 409 when it would break the pattern (the 9-digit space is used up).
+ */
+export function tenantCodeAfter(n: bigint): string {
+  const tenantCode = `k${(n + 1n).toString().padStart(3, '0')}`;
+  if (!isTenantCode(tenantCode)) {
+    throw errors.conflict('No tenant code is left to allocate; choose one explicitly', ErrorCode.TenantConflict);
+  }
+  return tenantCode;
+}
+
+/**
+ * The code after the highest one in use (codes are never reused, whatever their tenant's status).
+ * Only codes valid today count (`^k\d{3,9}$`, compared case-sensitively): rows that break the
+ * rules, such as a 31-digit or an upper-case code, are ignored rather than poisoning the
+ * arithmetic (docs/security.md, Identifiers).
+ */
+export async function nextTenantCode(db: Connection): Promise<string> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT MAX(CAST(SUBSTRING(tenant_id, 2) AS UNSIGNED)) AS n FROM tenants
+      WHERE BINARY LEFT(tenant_id, 1) = 'k' AND CHAR_LENGTH(tenant_id) BETWEEN 4 AND ?
+        AND SUBSTRING(tenant_id, 2) REGEXP '^[0-9]+$'`,
+    [TENANT_CODE_MAX_DIGITS + 1],
+  );
+  return tenantCodeAfter(rows[0]!.n === null ? 0n : BigInt(String(rows[0]!.n)));
+}
+
+/** True when the code or the domain is already registered (any status: codes are never reused). */
+export async function tenantCodeOrDomainTaken(db: Connection, tenantCode: string, domain: string): Promise<boolean> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT 1 FROM tenants WHERE tenant_id = ? OR domain = ? LIMIT 1', [
+    tenantCode,
+    domain,
+  ]);
+  return rows.length > 0;
+}
+
+/** True when another tenant already has this storage prefix. */
+export async function storagePrefixTaken(db: Connection, storagePrefix: string): Promise<boolean> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT 1 FROM tenants WHERE oss_prefix = ? LIMIT 1', [storagePrefix]);
+  return rows.length > 0;
+}
+
+export interface NewTenant {
+  tenantCode: string;
+  name: string;
+  domain: string;
+  databaseName: string;
+  planType: string;
+  /** The plan's limits; null keeps the column defaults (50 users, 5120 MB). */
+  limits: { maxUsers: number; maxStorageMb: number } | null;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string;
+  address: string | null;
+  description: string | null;
+  createdBy: number | null;
+  dbServerId: number;
+  storagePrefix: string;
+}
+
+/**
+ * Registers a tenant as `provisioning`. A taken code, domain, database name or storage prefix
+ * surfaces as the driver's ER_DUP_ENTRY error naming the unique key (see duplicateKey).
+ */
+export async function insertTenant(conn: Connection, t: NewTenant): Promise<number> {
+  const [res] = await conn.query<ResultSetHeader>(
+    `INSERT INTO tenants
+       (tenant_id, name, domain, database_name, status, plan_type, max_users, max_storage, contact_name, contact_email,
+        contact_phone, address, description, created_by, db_server_id, oss_prefix)
+     VALUES (?, ?, ?, ?, 'provisioning', ?, COALESCE(?, 50), COALESCE(?, 5120), ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      t.tenantCode,
+      t.name,
+      t.domain,
+      t.databaseName,
+      t.planType,
+      t.limits?.maxUsers ?? null,
+      t.limits?.maxStorageMb ?? null,
+      t.contactName,
+      t.contactEmail,
+      t.contactPhone,
+      t.address,
+      t.description,
+      t.createdBy,
+      t.dbServerId,
+      t.storagePrefix,
+    ],
+  );
+  return res.insertId;
+}
+
+/** Sets the status (suspend, activate). Call under the row lock of lockTenant. */
+export async function setTenantStatus(conn: Connection, tenantCode: string, status: TenantStatus): Promise<void> {
+  await conn.query('UPDATE tenants SET status = ? WHERE tenant_id = ?', [status, tenantCode]);
+}
+
+/** Back to `provisioning` with the last failure cleared (a retried pipeline). */
+export async function restartProvisioning(conn: Connection, tenantCode: string): Promise<void> {
+  await conn.query("UPDATE tenants SET status = 'provisioning', provisioning_error = NULL WHERE tenant_id = ?", [tenantCode]);
+}
+
+/** Soft-deletes: status `deleted`, purge date set, DNS record forgotten (it was removed). */
+export async function markTenantDeleted(
+  conn: Connection,
+  tenantCode: string,
+  dates: { deletedAt: Date; scheduledDeletionAt: Date },
+): Promise<void> {
+  await conn.query(
+    `UPDATE tenants SET status = 'deleted', deleted_at = ?, scheduled_deletion_at = ?, dns_record_id = NULL
+      WHERE tenant_id = ?`,
+    [dates.deletedAt, dates.scheduledDeletionAt, tenantCode],
+  );
+}
+
+/** Undoes a soft delete: `active` again with its recreated DNS record. */
+export async function markTenantRestored(conn: Connection, tenantCode: string, dnsRecordId: string): Promise<void> {
+  await conn.query(
+    `UPDATE tenants SET status = 'active', deleted_at = NULL, scheduled_deletion_at = NULL, dns_record_id = ?
+      WHERE tenant_id = ?`,
+    [dnsRecordId, tenantCode],
+  );
+}
+
+/** What identifies a tenant row: its code and the names derived from it. */
+export interface TenantIdentifiers {
+  tenantCode: string;
+  domain: string;
+  databaseName: string;
+  status: string;
+}
+
+/** Every tenant row's identifiers, in insertion order (for the identifier check). */
+export async function listTenantIdentifiers(db: Connection): Promise<TenantIdentifiers[]> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT tenant_id, domain, database_name, status FROM tenants ORDER BY id');
+  return rows.map((r) => ({ tenantCode: r.tenant_id, domain: r.domain, databaseName: r.database_name, status: r.status }));
 }

@@ -1,16 +1,14 @@
 import { Router } from 'express';
-import { ok, pagingSchema, TENANT_CODE_PATTERN, TENANT_ROLES, validate } from '@kg/shared';
+import { ok, pagingSchema, TENANT_ROLES, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
+import { tenantCodeParams } from '../../http/tenant-code';
 import { auditActor } from '../audit/audit.http';
-import { listTenants, listTenantUsers, TENANT_STATUSES, type TenantStatus } from './tenant.repository';
-import { assertTenantExists, bindUserToTenant, getTenant } from './tenant.service';
+import { TENANT_STATUSES, type TenantStatus } from './tenant.repository';
+import { bindUserToTenant, getTenant, listTenantSummaries, listTenantUsers } from './tenant.service';
 
-const codeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001'),
-});
 
 const statusList = z
   .string()
@@ -123,7 +121,7 @@ registry.registerPath({
   summary: 'Tenant detail: status, domain, database and server, storage prefix, schema version, account (operator)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams },
+  request: { params: tenantCodeParams },
   responses: responses(detailSchema, [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -132,7 +130,7 @@ registry.registerPath({
   summary: 'Users bound to a tenant, with role and login counts (operator)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: codeParams, query: pagingSchema },
+  request: { params: tenantCodeParams, query: pagingSchema },
   responses: responses(pageOf(tenantUserSchema), [400, 401, 403, 404]),
 });
 registry.registerPath({
@@ -143,7 +141,7 @@ registry.registerPath({
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
   request: {
-    params: codeParams,
+    params: tenantCodeParams,
     body: { content: { 'application/json': { schema: bindBodySchema('^1[3-9]\\d{9}$') } } },
   },
   responses: {
@@ -152,32 +150,32 @@ registry.registerPath({
   },
 });
 
-/** Operator API over the tenant registry (SPEC §9). */
+/** Operator API over the tenant registry (docs/control-plane.md, "Modules"). */
 export function tenantRoutes(ctx: AppContext): Router {
   const router = Router();
   const bindBody = bindBodySchema(ctx.config.PHONE_PATTERN);
 
   router.get('/api/tenants', requireAdmin(ctx, 'operator'), async (req, res) => {
     const query = validate(listQuery, req.query);
-    ok(res, await listTenants(ctx.db, { page: query.page, pageSize: query.pageSize, statuses: query.status, q: query.q || undefined }));
+    const filter = { page: query.page, pageSize: query.pageSize, statuses: query.status, q: query.q || undefined };
+    ok(res, await listTenantSummaries(ctx, filter));
   });
 
   router.get('/api/tenants/:code', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
-    ok(res, await getTenant(ctx, code));
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
+    ok(res, await getTenant(ctx, tenantCode));
   });
 
   router.get('/api/tenants/:code/users', requireAdmin(ctx, 'operator'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const paging = validate(pagingSchema, req.query);
-    await assertTenantExists(ctx, code);
-    ok(res, await listTenantUsers(ctx.db, code, paging));
+    ok(res, await listTenantUsers(ctx, tenantCode, paging));
   });
 
   router.post('/api/tenants/:code/users', requireAdmin(ctx, 'admin'), async (req, res) => {
-    const { code } = validate(codeParams, req.params);
+    const { code: tenantCode } = validate(tenantCodeParams, req.params);
     const body = validate(bindBody, req.body);
-    const result = await bindUserToTenant(ctx, auditActor(req), { tenantCode: code, ...body });
+    const result = await bindUserToTenant(ctx, auditActor(req), { tenantCode, ...body });
     ok(res, result, result.created ? 201 : 200);
   });
 

@@ -6,12 +6,9 @@ import {
   AppError,
   ErrorCode,
   errors,
-  revokedJtiKey,
-  revokedTokensChannel,
   type AdminClaims,
   type AdminRole,
-  type Redis,
-  type RevokedTokenMessage,
+  type SessionRevocations,
   type UserClaims,
 } from '@kg/shared';
 import type { KeyStore } from '../keys/key-store';
@@ -19,35 +16,48 @@ import type { KeyStore } from '../keys/key-store';
 export interface TokenSettings {
   issuer: string;
   accessTtlSeconds: number;
-  redisPrefix: string;
+}
+
+/** What a signed token is: the token, its lifetime and its id. */
+export interface SignedToken {
+  token: string;
+  expiresIn: number;
+  jti: string;
 }
 
 /**
- * Issues and verifies RS256 access tokens. Verification checks signature (by `kid`), issuer,
- * audience, expiry and the Redis revocation list (logout revokes a `jti` until its expiry).
+ * Issues and verifies RS256 access tokens. Every token carries its sign-in id (`sid`) and its
+ * issue moment in milliseconds (`iatMs`); verification checks signature (by `kid`), issuer,
+ * audience, expiry and the in-memory revocation state (docs/security.md, "Sessions and revocation").
+ * `sessionId` is omitted only by test fixtures: such a token is its own sign-in (its jti).
  */
 export class TokenService {
   constructor(
     private readonly keys: KeyStore,
-    private readonly redis: Redis,
+    private readonly revocations: SessionRevocations,
     private readonly settings: TokenSettings,
   ) {}
 
-  signAdmin(admin: { id: number; username: string; role: AdminRole }): { token: string; expiresIn: number; jti: string } {
-    return this.sign({ typ: 'admin', sub: String(admin.id), username: admin.username, role: admin.role }, ADMIN_AUDIENCE);
+  signAdmin(admin: { id: number; username: string; role: AdminRole; sessionId?: string }): SignedToken {
+    return this.sign({ typ: 'admin', sub: String(admin.id), username: admin.username, role: admin.role }, ADMIN_AUDIENCE, admin.sessionId);
   }
 
-  signUser(user: { id: number; phone: string; tenant?: string; role?: string }): {
-    token: string;
-    expiresIn: number;
-    jti: string;
-  } {
+  signUser(user: {
+    id: number;
+    phone: string;
+    tenant?: string;
+    role?: string;
+    sessionId?: string;
+    /** The user signed in with a one-time password: the token only serves change-password, me and logout. */
+    mustChangePassword?: boolean;
+  }): SignedToken {
     const claims: Record<string, unknown> = { typ: 'user', sub: String(user.id), phone: user.phone };
     if (user.tenant) {
       claims.tenant = user.tenant;
       claims.role = user.role;
     }
-    return this.sign(claims, USER_AUDIENCE);
+    if (user.mustChangePassword) claims.mustChangePassword = true;
+    return this.sign(claims, USER_AUDIENCE, user.sessionId);
   }
 
   async verifyAdmin(token: string): Promise<AdminClaims> {
@@ -62,22 +72,12 @@ export class TokenService {
     return claims as unknown as UserClaims;
   }
 
-  /**
-   * Revokes an access token id until `exp` (seconds since epoch): the Redis key is the record every
-   * verifier consults, and the announcement makes verifiers that cached a "not revoked" answer
-   * (the tenant apps) refuse the token at once.
-   */
-  async revokeJti(jti: string, exp: number): Promise<void> {
-    const ttl = Math.max(1, exp - Math.floor(Date.now() / 1000));
-    await this.redis.set(revokedJtiKey(this.settings.redisPrefix, jti), '1', 'EX', ttl);
-    const message: RevokedTokenMessage = { jti, exp };
-    await this.redis.publish(revokedTokensChannel(this.settings.redisPrefix), JSON.stringify(message));
-  }
-
-  private sign(claims: Record<string, unknown>, audience: string) {
+  private sign(claims: Record<string, unknown>, audience: string, sessionId: string | undefined): SignedToken {
     const key = this.keys.signingKey();
     const jti = crypto.randomUUID();
-    const token = jwt.sign({ ...claims, jti }, key.privateKey, {
+    const iatMs = Date.now();
+    const payload = { ...claims, jti, ...(sessionId ? { sid: sessionId } : {}), iat: Math.floor(iatMs / 1000), iatMs };
+    const token = jwt.sign(payload, key.privateKey, {
       algorithm: 'RS256',
       keyid: key.kid,
       audience,
@@ -88,7 +88,12 @@ export class TokenService {
   }
 
   private async verify(token: string, audience: string): Promise<Record<string, unknown>> {
-    const decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader } | null;
+    let decoded: { header: JwtHeader } | null;
+    try {
+      decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader } | null;
+    } catch {
+      decoded = null; // a payload that is not JSON makes the library throw: malformed, not a 500
+    }
     const kid = decoded?.header?.kid;
     if (!decoded || decoded.header.alg !== 'RS256' || !kid) {
       throw errors.unauthorized('Malformed access token', ErrorCode.TokenInvalid);
@@ -104,13 +109,10 @@ export class TokenService {
       }) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
-      throw new AppError(ErrorCode.TokenInvalid, 401, `Invalid access token: ${(err as Error).message}`);
+      throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
-    const jti = claims.jti;
-    if (typeof jti !== 'string') throw errors.unauthorized('Access token has no id', ErrorCode.TokenInvalid);
-    if (await this.redis.exists(revokedJtiKey(this.settings.redisPrefix, jti))) {
-      throw errors.unauthorized('Access token was revoked', ErrorCode.TokenRevoked);
-    }
+    if (typeof claims.jti !== 'string') throw errors.unauthorized('Access token has no id', ErrorCode.TokenInvalid);
+    this.revocations.check(claims as unknown as AdminClaims | UserClaims);
     return claims;
   }
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import client from 'prom-client';
@@ -37,18 +36,9 @@ export function createMetrics(service: string) {
     source = render;
   };
 
-  // Who may read /metrics (metricsAccess below); everyone when unset.
-  let guard: ((req: Request) => boolean) | undefined;
-  const useGuard = (allow: ((req: Request) => boolean) | undefined) => {
-    guard = allow;
-  };
-
   const router: Router = express.Router();
-  router.get('/metrics', async (req, res, next) => {
-    if (guard && !guard(req)) {
-      res.status(404).end();
-      return;
-    }
+  // Who may read it is metricsAccess's rule (metrics-access.ts), mounted in front by each app.
+  router.get('/metrics', async (_req, res, next) => {
     try {
       res.set('Content-Type', registry.contentType);
       res.end(await (source ? source() : registry.metrics()));
@@ -57,28 +47,7 @@ export function createMetrics(service: string) {
     }
   });
 
-  return { registry, middleware, observeRequest, router, client, useSource, useGuard };
+  return { registry, middleware, observeRequest, router, client, useSource };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-/**
- * Who may read /metrics: a request with `Authorization: Bearer <METRICS_TOKEN>` when a token is
- * set; in production otherwise only a direct loopback connection (a scraper on the same host;
- * anything that came through a proxy carries X-Forwarded-For and is refused), elsewhere anyone.
- * Refusals answer 404, so the endpoint is not advertised (docs/operations.md, Metrics and alerts).
- */
-export function metricsAccess(opts: { production: boolean; token?: string }): (req: Request) => boolean {
-  const expected = opts.token ? crypto.createHash('sha256').update(opts.token).digest() : undefined;
-  return (req) => {
-    const auth = req.headers.authorization;
-    if (expected && auth?.startsWith('Bearer ')) {
-      const given = crypto.createHash('sha256').update(auth.slice(7)).digest();
-      if (crypto.timingSafeEqual(given, expected)) return true;
-    }
-    if (!opts.production) return true;
-    return LOOPBACK.has(req.socket.remoteAddress ?? '') && req.headers['x-forwarded-for'] === undefined;
-  };
-}

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 
-/** Success envelope of SPEC §9. */
+/** Success envelope `{ success: true, data }` (docs/control-plane.md, "Answers and errors"). */
 export function ok<T>(res: Response, data: T, status = 200): void {
   if (status !== 200) res.status(status); // a response starts as 200
   res.json({ success: true, data });

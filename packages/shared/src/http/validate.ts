@@ -10,8 +10,8 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /**
- * Validates input at the edge (STYLE §3). Throws a 400 VALIDATION_ERROR with one detail per
- * offending field; returns the parsed, typed value otherwise.
+ * Validates input at the edge (docs/control-plane.md, "Layers"). Throws a 400 VALIDATION_ERROR with
+ * one detail per offending field; returns the parsed, typed value otherwise.
  */
 export function validate<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input ?? {});

@@ -19,10 +19,11 @@ const READ_WRITE_ACTIONS = ['oss:PutObject', 'oss:GetObject', 'oss:DeleteObject'
 const READ_ONLY_ACTIONS = ['oss:GetObject'];
 
 /**
- * The session policy of seed 004 §5.2, narrowed to one tenant's prefix. Object actions are
- * limited to `acs:oss:*:*:{bucket}/{prefix}*`. ListObjects is a bucket-level action, so (unlike
- * the seed, whose single statement would put the list condition on every action) it gets its own
- * statement on the bucket, allowed only when the requested prefix starts with the tenant's.
+ * The session policy of a tenant's credentials, narrowed to its prefix (docs/control-plane.md,
+ * "Providers"). Object actions are limited to `acs:oss:*:*:{bucket}/{prefix}*`. ListObjects is a
+ * bucket-level action, so (unlike a single statement, which would put the list condition on
+ * every action and deny object reads and writes) it gets its own statement on the bucket,
+ * allowed only when the requested prefix starts with the tenant's.
  * Read-only credentials get GetObject and ListObjects only.
  */
 export function buildOssSessionPolicy(bucket: string, prefix: string, readOnly: boolean): Record<string, unknown> {

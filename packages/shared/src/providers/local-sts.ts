@@ -38,7 +38,8 @@ function hmac(secret: string, label: string, value: string): string {
 }
 
 /**
- * Temporary storage credentials without a cloud account (SPEC §6): the security token is an
+ * Temporary storage credentials without a cloud account (docs/control-plane.md,
+ * "Providers"): the security token is an
  * HMAC-signed statement of the prefix, the mode and the expiry, checked by the control plane's
  * local storage endpoints with {@link verifyLocalStsCredentials}. Nothing is stored server-side.
  */

@@ -46,8 +46,8 @@ export function folderMarkerKey(prefix: string, folder: string): string {
 }
 
 /**
- * Creates the tenant's folders of seed 004 §5.2 under `prefix` (a zero-byte `.keep` object per
- * folder). Idempotent: existing markers are left as they are.
+ * Creates the tenant's folders (TENANT_STORAGE_FOLDERS) under `prefix`, a zero-byte `.keep`
+ * object per folder. Idempotent: existing markers are left as they are.
  */
 export async function ensureTenantFolders(storage: StorageProvider, prefix: string): Promise<string[]> {
   assertPrefix(prefix);

@@ -1,7 +1,7 @@
 /**
- * Provider interfaces of SPEC §6. Each has a local default that needs no cloud account and an
- * Alibaba Cloud adapter; settings choose (DNS_PROVIDER, STORAGE_PROVIDER, STS_PROVIDER).
- * Every method is idempotent where the lifecycle needs it to be (create-if-missing,
+ * Provider interfaces (docs/control-plane.md, "Providers"). Each has a local default that needs no
+ * cloud account and an Alibaba Cloud adapter; settings choose (DNS_PROVIDER, STORAGE_PROVIDER,
+ * STS_PROVIDER). Every method is idempotent where the lifecycle needs it to be (create-if-missing,
  * delete-if-present), because provisioning steps are retried and resumed.
  */
 export interface DnsRecord {
@@ -75,7 +75,7 @@ export interface StsProvider {
   }): Promise<StsCredentials>;
 }
 
-/** Folders created under every tenant prefix (seed 004 §5.2). */
+/** Folders created under every tenant prefix when its storage is set up. */
 export const TENANT_STORAGE_FOLDERS = [
   'uploads/images/',
   'uploads/videos/',

@@ -3,7 +3,11 @@ import { mysqlTargetFromConfig, type MysqlTarget } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { backupDatabase, type BackupResult } from '../cleanup/backup';
 import { tenantServer } from '../create/servers';
-import { deleteBackupRecords, expiredBackups, listBackupTenants } from './backup.repository';
+import { deleteStoredBackups, expiredBackups } from '../cleanup/backup.repository';
+import { listTenantsByStatus } from '../tenants/tenant.repository';
+
+/** Tenants that hold a database: every status from active until the purge drops it. */
+const WITH_DATABASE = ['active', 'inactive', 'suspended', 'deleted'] as const;
 
 export interface BackupItem {
   tenantCode: string | null;
@@ -32,7 +36,7 @@ export interface BackupRunSummary {
 
 /** The control DB, the template, then every tenant database (docs/operations.md, Backups). */
 export async function backupItems(ctx: ProvisionerContext): Promise<BackupItem[]> {
-  const tenants = await listBackupTenants(ctx.db);
+  const tenants = await listTenantsByStatus(ctx.db, WITH_DATABASE);
   return [
     { tenantCode: null, databaseName: ctx.config.CONTROL_DB_NAME, dbServerId: null },
     { tenantCode: null, databaseName: ctx.config.TEMPLATE_DB_NAME, dbServerId: null },
@@ -97,6 +101,6 @@ export async function runBackups(
 export async function removeExpiredBackups(ctx: ProvisionerContext): Promise<number> {
   const expired = await expiredBackups(ctx.db, ctx.config.BACKUP_RETENTION_DAYS);
   for (const b of expired) if (b.filePath) await fs.promises.rm(b.filePath, { force: true });
-  await deleteBackupRecords(ctx.db, expired.map((b) => b.id));
+  await deleteStoredBackups(ctx.db, expired.map((b) => b.id));
   return expired.length;
 }

@@ -15,10 +15,10 @@ import {
 } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { backupDatabase } from '../cleanup/backup';
-import { securityEvent } from '../cleanup/cleanup.repository';
+import { securityEvent } from '../cleanup/security-event.repository';
 import { tenantServer } from '../create/servers';
-import { findProvisioningTenant, switchTenantStatus } from '../create/tenant.repository';
-import { backupByFile, latestTenantBackup } from './backup.repository';
+import { backupByFile, latestTenantBackup } from '../cleanup/backup.repository';
+import { findTenant, switchTenantStatus } from '../tenants/tenant.repository';
 import { DumpCounter, type DumpContents } from './dump-counter';
 
 export class RestoreError extends Error {}
@@ -56,13 +56,17 @@ async function loadDump(bin: string, target: MysqlTarget, filePath: string): Pro
   ]);
 }
 
-/** Table and row counts of a live database, compared with what the dump held. */
-async function verifyCounts(target: MysqlTarget, database: string, expected: DumpContents['tables']): Promise<string[]> {
+/**
+ * Table and row counts of a live database, compared with what the dump held. Like the dump, it
+ * reads the restored database's catalogue and counts directly: this is the verification of the
+ * restore itself, not data access (docs/provisioning.md, Layers).
+ */
+async function verifyCounts(target: MysqlTarget, databaseName: string, expected: DumpContents['tables']): Promise<string[]> {
   const conn = await connect(target);
   try {
     const [tables] = await conn.query<RowDataPacket[]>(
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
-      [database],
+      [databaseName],
     );
     const live = new Set(tables.map((r) => String(r.t)));
     const problems: string[] = [];
@@ -72,7 +76,7 @@ async function verifyCounts(target: MysqlTarget, database: string, expected: Dum
         problems.push(`${table}: missing`);
         continue;
       }
-      const [[row]] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(database)}.${quoteId(table)}`);
+      const [[row]] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(databaseName)}.${quoteId(table)}`);
       if (Number(row!.n) !== rows) problems.push(`${table}: ${row!.n} rows, the backup has ${rows}`);
     }
     return problems;
@@ -109,7 +113,7 @@ export async function restoreTenant(
   opts: { from?: string; actor: string; onStep?: (message: string) => void },
 ): Promise<RestoreResult> {
   const step = opts.onStep ?? (() => undefined);
-  const tenant = await findProvisioningTenant(ctx.db, tenantCode);
+  const tenant = await findTenant(ctx.db, tenantCode);
   if (!tenant) throw new RestoreError(`Tenant ${tenantCode} does not exist`);
   if (!['active', 'suspended', 'inactive'].includes(tenant.status)) {
     throw new RestoreError(`Tenant ${tenantCode} is ${tenant.status}; only active, inactive or suspended tenants are restored`);

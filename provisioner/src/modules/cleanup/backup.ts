@@ -5,16 +5,9 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import {
-  connect,
-  quoteId,
-  repoRoot,
-  type MysqlTarget,
-  type Pool,
-  type ResultSetHeader,
-  type RowDataPacket,
-} from '@kg/shared';
+import { connect, quoteId, repoRoot, type MysqlTarget, type Pool, type RowDataPacket } from '@kg/shared';
 import { DumpCounter, type DumpContents } from '../backup/dump-counter';
+import { insertRunningBackup, markBackupCompleted, markBackupFailed, type BackupRecord } from './backup.repository';
 
 export interface BackupResult {
   id: number;
@@ -33,7 +26,7 @@ export interface BackupOptions {
   mysqldump: string;
   tenantCode: string | null;
   dbServerId: number | null;
-  backupType: 'pre_purge' | 'manual' | 'scheduled';
+  backupType: BackupRecord['backupType'];
 }
 
 /** Hashes what flows through it (the compressed bytes, i.e. the file as written). */
@@ -47,7 +40,7 @@ class HashingStream extends Transform {
   }
 }
 
-async function dumpWithMysqldump(bin: string, target: MysqlTarget, database: string, out: Writable): Promise<void> {
+async function dumpWithMysqldump(bin: string, target: MysqlTarget, databaseName: string, out: Writable): Promise<void> {
   const child = spawn(
     bin,
     [
@@ -64,7 +57,7 @@ async function dumpWithMysqldump(bin: string, target: MysqlTarget, database: str
       '-u',
       target.user,
       '--databases',
-      database,
+      databaseName,
     ],
     // The password goes through the environment, never the command line (visible in ps).
     { env: { ...process.env, MYSQL_PWD: target.password }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -84,18 +77,22 @@ async function dumpWithMysqldump(bin: string, target: MysqlTarget, database: str
 
 const ROW_BATCH = 500;
 
-/** A plain SQL dump written in code, for hosts without mysqldump. */
-async function dumpWithSql(target: MysqlTarget, database: string, out: Writable): Promise<void> {
-  const conn = await connect(target, database);
+/**
+ * A plain SQL dump written in code, for hosts without mysqldump. Like mysqldump, it reads the
+ * tenant database directly: this is the dump itself, not data access (docs/provisioning.md,
+ * Layers).
+ */
+async function dumpWithSql(target: MysqlTarget, databaseName: string, out: Writable): Promise<void> {
+  const conn = await connect(target, databaseName);
   const write = (s: string) =>
     new Promise<void>((resolve, reject) => (out.write(s, (err) => (err ? reject(err) : resolve()))));
   try {
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    await write(`-- SQL dump of ${database}, ${new Date().toISOString()}\nSET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0;\n`);
-    await write(`CREATE DATABASE IF NOT EXISTS ${quoteId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ${quoteId(database)};\n`);
+    await write(`-- SQL dump of ${databaseName}, ${new Date().toISOString()}\nSET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0;\n`);
+    await write(`CREATE DATABASE IF NOT EXISTS ${quoteId(databaseName)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\nUSE ${quoteId(databaseName)};\n`);
     const [tables] = await conn.query<RowDataPacket[]>(
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-      [database],
+      [databaseName],
     );
     for (const { t } of tables) {
       const table = quoteId(String(t));
@@ -122,45 +119,40 @@ function safeStamp(d: Date): string {
 }
 
 /**
- * Writes a gzip-compressed dump of `database` to BACKUP_DIR and records it in
- * data_backup_records with its size and sha256 (SPEC §5: the final backup before a purge).
- * mysqldump is used when present, else the dump is written in code. Throws (and records the
- * failure) when the backup cannot be completed: the caller must then not drop the database.
+ * Writes a gzip-compressed dump of `databaseName` to BACKUP_DIR and records it in
+ * data_backup_records with its size and sha256: the final backup before a purge
+ * (docs/provisioning.md, Purge). mysqldump is used when present, else the dump is written in
+ * code. Throws (and records the failure) when the backup cannot be completed: the caller must
+ * then not drop the database.
  */
 export async function backupDatabase(
   controlDb: Pool,
   target: MysqlTarget,
-  database: string,
+  databaseName: string,
   opts: BackupOptions,
 ): Promise<BackupResult> {
   const dir = path.resolve(repoRoot(), opts.dir, opts.tenantCode ?? '_');
-  await fs.promises.mkdir(dir, { recursive: true });
-  const filePath = path.join(dir, `${database}-${safeStamp(new Date())}.sql.gz`);
-  const [ins] = await controlDb.query<ResultSetHeader>(
-    `INSERT INTO data_backup_records (tenant_code, database_name, db_server_id, backup_type, file_path, status)
-     VALUES (?, ?, ?, ?, ?, 'running')`,
-    [opts.tenantCode, database, opts.dbServerId, opts.backupType, filePath],
-  );
-  const id = ins.insertId;
+  // Owner-only: a backup is a whole tenant database (docs/security.md, Secrets and logs).
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const filePath = path.join(dir, `${databaseName}-${safeStamp(new Date())}.sql.gz`);
+  const id = await insertRunningBackup(controlDb, {
+    tenantCode: opts.tenantCode,
+    databaseName,
+    dbServerId: opts.dbServerId,
+    backupType: opts.backupType,
+    filePath,
+  });
   try {
     const tool: BackupResult['tool'] = opts.mysqldump !== 'none' && commandExists(opts.mysqldump) ? 'mysqldump' : 'sql';
     const { hashing, counter } = await writeDump(filePath, (gz) =>
-      tool === 'mysqldump' ? dumpWithMysqldump(opts.mysqldump, target, database, gz) : dumpWithSql(target, database, gz),
+      tool === 'mysqldump' ? dumpWithMysqldump(opts.mysqldump, target, databaseName, gz) : dumpWithSql(target, databaseName, gz),
     );
     const sha256 = hashing.hash.digest('hex');
-    await controlDb.query(
-      "UPDATE data_backup_records SET status = 'completed', file_size = ?, checksum = ?, completed_at = NOW(3) WHERE id = ?",
-      [hashing.size, sha256, id],
-    );
+    await markBackupCompleted(controlDb, id, hashing.size, sha256);
     return { id, filePath, size: hashing.size, sha256, tool, contents: counter.contents() };
   } catch (err) {
     await fs.promises.rm(filePath, { force: true }).catch(() => undefined);
-    await controlDb
-      .query("UPDATE data_backup_records SET status = 'failed', error_message = ?, completed_at = NOW(3) WHERE id = ?", [
-        (err as Error).message.slice(0, 10_000),
-        id,
-      ])
-      .catch(() => undefined);
+    await markBackupFailed(controlDb, id, (err as Error).message).catch(() => undefined);
     throw err;
   }
 }

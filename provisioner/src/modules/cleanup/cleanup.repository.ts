@@ -1,5 +1,15 @@
 import type { CleanupStatus, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
 
+/**
+ * The provisioner's only reader and writer of `tenant_resource_cleanup` (docs/data-ownership.md,
+ * Provisioner). The control plane inserts the rows when it deletes a tenant; the purge moves them
+ * on. Cancelling rows and the cleanup log are written by shared functions both processes use
+ * (cancelCleanupRows, cleanupLog): the provisioner reaches them through here.
+ */
+export { cancelCleanupRows, cleanupLog } from '@kg/shared';
+
+type Db = Pool | PoolConnection;
+
 export type ResourceType = 'database' | 'oss' | 'subdomain' | 'other';
 
 export interface CleanupRow {
@@ -28,7 +38,7 @@ function toRow(r: RowDataPacket): CleanupRow {
   };
 }
 
-export async function findCleanup(db: Pool | PoolConnection, id: number, lock = false): Promise<CleanupRow | null> {
+export async function findCleanup(db: Db, id: number, lock = false): Promise<CleanupRow | null> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT * FROM tenant_resource_cleanup WHERE id = ?${lock ? ' FOR UPDATE' : ''}`,
     [id],
@@ -37,47 +47,38 @@ export async function findCleanup(db: Pool | PoolConnection, id: number, lock = 
 }
 
 /**
- * Cleanup rows the purge may work on now: pending and due, of a tenant that is still deleted and
- * whose own purge date has passed; plus rows left in_progress by a worker that died over an hour ago.
+ * Cleanup rows of the given tenants (deleted, past their own purge date) the purge may work on
+ * now: pending and due, plus rows left in_progress by a worker that died over an hour ago.
  */
-export async function findDueCleanup(db: Pool): Promise<CleanupRow[]> {
+export async function findDueCleanup(db: Db, tenantCodes: string[]): Promise<CleanupRow[]> {
+  if (tenantCodes.length === 0) return [];
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT c.* FROM tenant_resource_cleanup c JOIN tenants t ON t.tenant_id = c.tenant_code
-      WHERE t.status = 'deleted' AND t.scheduled_deletion_at <= NOW(3) AND c.scheduled_deletion_at <= NOW(3)
-        AND (c.status = 'pending' OR (c.status = 'in_progress' AND c.deletion_started_at < NOW(3) - INTERVAL 1 HOUR))
-      ORDER BY c.scheduled_deletion_at, c.id`,
+    `SELECT * FROM tenant_resource_cleanup
+      WHERE tenant_code IN (?) AND scheduled_deletion_at <= NOW(3)
+        AND (status = 'pending' OR (status = 'in_progress' AND deletion_started_at < NOW(3) - INTERVAL 1 HOUR))
+      ORDER BY scheduled_deletion_at, id`,
+    [tenantCodes],
   );
   return rows.map(toRow);
 }
 
-export interface TenantForPurge {
-  tenantCode: string;
-  status: string;
-  scheduledDeletionAt: Date | null;
-  deletedAt: Date | null;
+/** The control server's clock: purge dates are compared with it, never with the worker's. */
+export async function databaseNow(db: Db): Promise<Date> {
+  const [[clock]] = await db.query<RowDataPacket[]>('SELECT NOW(3) AS now');
+  return clock!.now as Date;
 }
 
-/** Row-locks a tenant inside the caller's transaction (lock order: tenant, then cleanup rows). */
-export async function lockTenantForPurge(conn: PoolConnection, code: string): Promise<TenantForPurge | null> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT tenant_id, status, scheduled_deletion_at, deleted_at FROM tenants WHERE tenant_id = ? FOR UPDATE',
-    [code],
+export async function markCleanupInProgress(db: Db, id: number): Promise<void> {
+  await db.query(
+    "UPDATE tenant_resource_cleanup SET status = 'in_progress', deletion_started_at = COALESCE(deletion_started_at, NOW(3)) WHERE id = ?",
+    [id],
   );
-  const r = rows[0];
-  return r
-    ? { tenantCode: r.tenant_id, status: r.status, scheduledDeletionAt: r.scheduled_deletion_at, deletedAt: r.deleted_at }
-    : null;
 }
 
-/** Writes a security_events row (a purge that keeps failing needs a human). */
-export async function securityEvent(
-  conn: Pool | PoolConnection,
-  e: { type: string; severity: 'low' | 'medium' | 'high' | 'critical'; tenantCode: string; subjectType: string; subjectId: string; details: unknown },
-): Promise<void> {
-  await conn.query(
-    `INSERT INTO security_events (event_type, severity, subject_type, subject_id, tenant_code, details)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-    [e.type, e.severity, e.subjectType, e.subjectId, e.tenantCode, JSON.stringify(e.details)],
+export async function markCleanupCompleted(db: Db, id: number): Promise<void> {
+  await db.query(
+    "UPDATE tenant_resource_cleanup SET status = 'completed', deletion_completed_at = NOW(3), error_message = NULL WHERE id = ?",
+    [id],
   );
 }
 
@@ -85,4 +86,61 @@ export async function securityEvent(
 export async function countCleanupByStatus(db: Pool): Promise<Array<{ status: string; count: number }>> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenant_resource_cleanup GROUP BY status');
   return rows.map((r) => ({ status: String(r.status), count: Number(r.n) }));
+}
+
+/**
+ * Records a failed attempt inside the caller's transaction: one more retry, back to `pending`,
+ * or `failed` once `maxRetries` attempts have failed.
+ */
+export async function recordCleanupFailure(
+  conn: PoolConnection,
+  id: number,
+  message: string,
+  maxRetries: number,
+): Promise<{ retryCount: number; failed: boolean }> {
+  const [[cur]] = await conn.query<RowDataPacket[]>('SELECT retry_count FROM tenant_resource_cleanup WHERE id = ? FOR UPDATE', [id]);
+  const retryCount = Number(cur!.retry_count) + 1;
+  const failed = retryCount >= maxRetries;
+  await conn.query('UPDATE tenant_resource_cleanup SET status = ?, retry_count = ?, error_message = ? WHERE id = ?', [
+    failed ? 'failed' : 'pending',
+    retryCount,
+    message,
+    id,
+  ]);
+  return { retryCount, failed };
+}
+
+/**
+ * Cleanup rows of a tenant created since `since` (its latest deletion): how many are still open
+ * (pending, in progress or failed) and how many completed.
+ */
+export async function countTenantCleanup(db: Db, tenantCode: string, since: Date): Promise<{ open: number; completed: number }> {
+  const [[counts]] = await db.query<RowDataPacket[]>(
+    `SELECT SUM(status IN ('pending','in_progress','failed')) AS open_rows, SUM(status = 'completed') AS done_rows
+       FROM tenant_resource_cleanup WHERE tenant_code = ? AND created_at >= ?`,
+    [tenantCode, since],
+  );
+  return { open: Number(counts!.open_rows ?? 0), completed: Number(counts!.done_rows ?? 0) };
+}
+
+export interface StartedCleanup {
+  id: number;
+  status: 'pending' | 'in_progress';
+  retryCount: number;
+  /** Milliseconds since the row last changed. */
+  idleMs: number;
+}
+
+/**
+ * Cleanup rows whose purge has begun and is owed a job: `in_progress` (a worker claimed it), or
+ * `pending` after a failed attempt (BullMQ's backoff retry holds it).
+ */
+export async function findStartedCleanup(db: Db): Promise<StartedCleanup[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, status, retry_count, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms
+       FROM tenant_resource_cleanup
+      WHERE status = 'in_progress' OR (status = 'pending' AND retry_count > 0)
+      ORDER BY id`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, retryCount: Number(r.retry_count), idleMs: Number(r.idle_ms) }));
 }

@@ -3,7 +3,7 @@ import type { ProvisionerContext } from '../../context';
 
 const cache = new WeakMap<ProvisionerContext, Providers>();
 
-/** The DNS and storage providers of this worker (SPEC §6), built once per context. */
+/** The DNS and storage providers of this worker (local or cloud, per config), built once per context. */
 export function workerProviders(ctx: ProvisionerContext): Providers {
   let p = cache.get(ctx);
   if (!p) {

@@ -1,21 +1,21 @@
+import { connect, databaseExists, deletePrefix, dropDatabase, publishTenantStatus, withTransaction } from '@kg/shared';
+import type { ProvisionerContext } from '../../context';
+import { tenantDatabaseTarget } from '../servers/server-target';
+import { lockTenant, markTenantPurged } from '../tenants/tenant.repository';
+import { backupDatabase } from './backup';
 import {
   cancelCleanupRows,
   cleanupLog,
-  connect,
-  databaseExists,
-  deletePrefix,
-  dropDatabase,
-  mysqlTargetFromConfig,
-  publishTenantStatus,
-  serverTarget,
-  withTransaction,
-  type MysqlTarget,
-  type RowDataPacket,
-} from '@kg/shared';
-import type { ProvisionerContext } from '../../context';
-import { backupDatabase } from './backup';
-import { findCleanup, lockTenantForPurge, securityEvent, type CleanupRow } from './cleanup.repository';
+  countTenantCleanup,
+  databaseNow,
+  findCleanup,
+  markCleanupCompleted,
+  markCleanupInProgress,
+  recordCleanupFailure,
+  type CleanupRow,
+} from './cleanup.repository';
 import { workerProviders } from './providers';
+import { securityEvent } from './security-event.repository';
 
 export type PurgeOutcome =
   | { outcome: 'completed'; details: Record<string, unknown>; tenantPurged: boolean }
@@ -33,7 +33,7 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
   const peek = await findCleanup(ctx.db, id);
   if (!peek) return { skip: 'cleanup row does not exist' };
   return withTransaction(ctx.db, async (conn) => {
-    const tenant = await lockTenantForPurge(conn, peek.tenantCode);
+    const tenant = await lockTenant(conn, peek.tenantCode);
     const row = await findCleanup(conn, id, true);
     if (!row) return { skip: 'cleanup row does not exist' };
     if (row.status !== 'pending' && row.status !== 'in_progress') return { skip: `row is ${row.status}` };
@@ -45,8 +45,7 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
       });
       return { skip: `tenant is ${tenant?.status ?? 'missing'}` };
     }
-    const [[clock]] = await conn.query<RowDataPacket[]>('SELECT NOW(3) AS now');
-    const now = (clock!.now as Date).getTime();
+    const now = (await databaseNow(conn)).getTime();
     const due = Math.max(row.scheduledDeletionAt.getTime(), tenant.scheduledDeletionAt?.getTime() ?? Infinity);
     if (due > now) {
       await cleanupLog(conn, {
@@ -58,10 +57,7 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
       });
       return { skip: 'not due yet' };
     }
-    await conn.query(
-      "UPDATE tenant_resource_cleanup SET status = 'in_progress', deletion_started_at = COALESCE(deletion_started_at, NOW(3)) WHERE id = ?",
-      [id],
-    );
+    await markCleanupInProgress(conn, id);
     await cleanupLog(conn, {
       cleanupId: id,
       tenantCode: row.tenantCode,
@@ -73,40 +69,30 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
   });
 }
 
-/** Connection settings of the server a tenant database lives on. */
-async function serverOf(ctx: ProvisionerContext, dbServerId: number | null): Promise<MysqlTarget> {
-  if (dbServerId === null) return mysqlTargetFromConfig(ctx.config);
-  const [rows] = await ctx.db.query<RowDataPacket[]>(
-    'SELECT id, name, host, port, username, secret_ref FROM database_servers WHERE id = ?',
-    [dbServerId],
-  );
-  if (!rows[0]) throw new Error(`database server ${dbServerId} is not registered`);
-  return serverTarget({
-    id: Number(rows[0].id),
-    host: rows[0].host,
-    port: Number(rows[0].port),
-    username: rows[0].username,
-    secret_ref: rows[0].secret_ref,
-  });
-}
-
 /** Final backup, then DROP DATABASE. An absent database (dropped by an earlier attempt) is done. */
 async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<Record<string, unknown>> {
-  const database = row.resourceName;
-  if (!database) throw new Error('cleanup row names no database');
-  const target = await serverOf(ctx, row.dbServerId);
+  const databaseName = row.resourceName;
+  if (!databaseName) throw new Error('cleanup row names no database');
+  const target = await tenantDatabaseTarget(ctx, row.dbServerId);
   const conn = await connect(target);
   try {
-    if (!(await databaseExists(conn, database))) return { database, alreadyAbsent: true };
-    const backup = await backupDatabase(ctx.db, target, database, {
+    if (!(await databaseExists(conn, databaseName))) return { database: databaseName, alreadyAbsent: true };
+    const backup = await backupDatabase(ctx.db, target, databaseName, {
       dir: ctx.config.BACKUP_DIR,
       mysqldump: ctx.config.BACKUP_MYSQLDUMP,
       tenantCode: row.tenantCode,
       dbServerId: row.dbServerId,
       backupType: 'pre_purge',
     });
-    await dropDatabase(conn, database);
-    return { database, backupId: backup.id, backupFile: backup.filePath, backupSize: backup.size, sha256: backup.sha256, tool: backup.tool };
+    await dropDatabase(conn, databaseName);
+    return {
+      database: databaseName,
+      backupId: backup.id,
+      backupFile: backup.filePath,
+      backupSize: backup.size,
+      sha256: backup.sha256,
+      tool: backup.tool,
+    };
   } finally {
     await conn.end().catch(() => undefined);
   }
@@ -144,32 +130,29 @@ const PURGERS: Record<CleanupRow['resourceType'], (ctx: ProvisionerContext, row:
  * Marks the tenant `purged` once none of its cleanup rows is pending, in progress or failed
  * (cancelled rows are resources an operator chose to keep). The tenant row itself stays.
  */
-async function completeTenantIfDone(ctx: ProvisionerContext, code: string): Promise<boolean> {
+async function completeTenantIfDone(ctx: ProvisionerContext, tenantCode: string): Promise<boolean> {
   const purged = await withTransaction(ctx.db, async (conn) => {
-    const tenant = await lockTenantForPurge(conn, code);
+    const tenant = await lockTenant(conn, tenantCode);
     if (!tenant || tenant.status !== 'deleted') return false;
-    const [[open]] = await conn.query<RowDataPacket[]>(
-      `SELECT SUM(status IN ('pending','in_progress','failed')) AS open_rows, SUM(status = 'completed') AS done_rows
-         FROM tenant_resource_cleanup WHERE tenant_code = ? AND created_at >= ?`,
-      [code, tenant.deletedAt ?? new Date(0)],
-    );
-    if (Number(open!.open_rows ?? 0) > 0 || Number(open!.done_rows ?? 0) === 0) return false;
-    await conn.query("UPDATE tenants SET status = 'purged', purged_at = NOW(3) WHERE tenant_id = ?", [code]);
-    await cleanupLog(conn, { cleanupId: null, tenantCode: code, action: 'tenant_purged', status: 'completed', message: 'every resource purged' });
+    const counts = await countTenantCleanup(conn, tenantCode, tenant.deletedAt ?? new Date(0));
+    if (counts.open > 0 || counts.completed === 0) return false;
+    await markTenantPurged(conn, tenantCode);
+    await cleanupLog(conn, { cleanupId: null, tenantCode, action: 'tenant_purged', status: 'completed', message: 'every resource purged' });
     return true;
   });
   if (purged) {
-    await publishTenantStatus(ctx.redis, ctx.config.REDIS_KEY_PREFIX, code, 'purged').catch((err) =>
-      ctx.logger.warn({ tenant: code, err: (err as Error).message }, 'tenant status publish failed'),
+    await publishTenantStatus(ctx.redis, ctx.config.REDIS_KEY_PREFIX, tenantCode, 'purged').catch((err) =>
+      ctx.logger.warn({ tenant: tenantCode, err: (err as Error).message }, 'tenant status publish failed'),
     );
   }
   return purged;
 }
 
 /**
- * Purges one tenant_resource_cleanup row: pending -> in_progress -> completed (SPEC §5).
- * A failure increments retry_count and puts the row back to pending for the next attempt; the
- * CLEANUP_MAX_RETRIES-th failure marks it failed and writes a security event.
+ * Purges one tenant_resource_cleanup row: pending -> in_progress -> completed
+ * (docs/provisioning.md, Purge). A failure increments retry_count and puts the row back to
+ * pending for the next attempt; the CLEANUP_MAX_RETRIES-th failure marks it failed and writes a
+ * security event.
  */
 export async function purgeResource(ctx: ProvisionerContext, cleanupId: number): Promise<PurgeOutcome> {
   const claimed = await claim(ctx, cleanupId);
@@ -183,10 +166,7 @@ export async function purgeResource(ctx: ProvisionerContext, cleanupId: number):
     return recordFailure(ctx, row, err as Error);
   }
   await withTransaction(ctx.db, async (conn) => {
-    await conn.query(
-      "UPDATE tenant_resource_cleanup SET status = 'completed', deletion_completed_at = NOW(3), error_message = NULL WHERE id = ?",
-      [row.id],
-    );
+    await markCleanupCompleted(conn, row.id);
     await cleanupLog(conn, {
       cleanupId: row.id,
       tenantCode: row.tenantCode,
@@ -205,15 +185,7 @@ async function recordFailure(ctx: ProvisionerContext, row: CleanupRow, err: Erro
   const max = ctx.config.CLEANUP_MAX_RETRIES;
   const message = err.message.slice(0, 10_000);
   return withTransaction(ctx.db, async (conn) => {
-    const [[cur]] = await conn.query<RowDataPacket[]>('SELECT retry_count FROM tenant_resource_cleanup WHERE id = ? FOR UPDATE', [row.id]);
-    const retryCount = Number(cur!.retry_count) + 1;
-    const failed = retryCount >= max;
-    await conn.query('UPDATE tenant_resource_cleanup SET status = ?, retry_count = ?, error_message = ? WHERE id = ?', [
-      failed ? 'failed' : 'pending',
-      retryCount,
-      message,
-      row.id,
-    ]);
+    const { retryCount, failed } = await recordCleanupFailure(conn, row.id, message, max);
     await cleanupLog(conn, {
       cleanupId: row.id,
       tenantCode: row.tenantCode,

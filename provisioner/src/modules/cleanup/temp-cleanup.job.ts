@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
-import { CLEANUP_JOBS, QUEUES, folderMarkerKey, type RowDataPacket } from '@kg/shared';
+import { CLEANUP_JOBS, QUEUES, folderMarkerKey } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import type { JobHandler } from '../../jobs/job';
+import { listTenantsByStatus } from '../tenants/tenant.repository';
 import { workerProviders } from './providers';
 
 export interface TempCleanupResult {
@@ -12,19 +13,19 @@ export interface TempCleanupResult {
 
 /**
  * Removes objects under `{prefix}temp/` last modified more than TEMP_RETENTION_DAYS ago, for
- * every active or suspended tenant (SPEC §5), page by page. The folder's own marker stays.
- * One tenant's storage error does not stop the others.
+ * every active or suspended tenant with a storage prefix, page by page (docs/provisioning.md,
+ * Temp cleanup). The folder's own marker stays. One tenant's storage error does not stop the others.
  */
 export async function cleanTempFiles(ctx: ProvisionerContext, now: Date = new Date()): Promise<TempCleanupResult> {
   const { storage } = workerProviders(ctx);
   const olderThan = new Date(now.getTime() - ctx.config.TEMP_RETENTION_DAYS * 86_400_000);
-  const [tenants] = await ctx.db.query<RowDataPacket[]>(
-    "SELECT tenant_id, oss_prefix FROM tenants WHERE status IN ('active','suspended') AND oss_prefix IS NOT NULL ORDER BY tenant_id",
+  const tenants = (await listTenantsByStatus(ctx.db, ['active', 'suspended'])).flatMap((t) =>
+    t.ossPrefix === null ? [] : [{ tenantCode: t.tenantCode, ossPrefix: t.ossPrefix }],
   );
   const result: TempCleanupResult = { tenants: tenants.length, deleted: 0, errors: [] };
   for (const t of tenants) {
-    const prefix = `${t.oss_prefix}temp/`;
-    const marker = folderMarkerKey(String(t.oss_prefix), 'temp/');
+    const prefix = `${t.ossPrefix}temp/`;
+    const marker = folderMarkerKey(t.ossPrefix, 'temp/');
     try {
       let next: string | undefined;
       do {
@@ -38,8 +39,8 @@ export async function cleanTempFiles(ctx: ProvisionerContext, now: Date = new Da
         next = page.nextMarker;
       } while (next);
     } catch (err) {
-      result.errors.push({ tenantCode: String(t.tenant_id), error: (err as Error).message });
-      ctx.logger.warn({ tenant: t.tenant_id, err: (err as Error).message }, 'temp cleanup failed for tenant');
+      result.errors.push({ tenantCode: t.tenantCode, error: (err as Error).message });
+      ctx.logger.warn({ tenant: t.tenantCode, err: (err as Error).message }, 'temp cleanup failed for tenant');
     }
   }
   ctx.logger.info({ tenants: result.tenants, deleted: result.deleted, failed: result.errors.length }, 'temp files cleaned');

@@ -4,7 +4,7 @@ type Histogram = InstanceType<ProvisionerContext['metrics']['client']['Histogram
 
 const histograms = new WeakMap<ProvisionerContext, Histogram>();
 
-/** `provisioning_step_duration_seconds{step,outcome}` on the worker's /metrics (SPEC §11). */
+/** `provisioning_step_duration_seconds{step,outcome}` on the worker's /metrics (docs/provisioning.md, The create pipeline). */
 export function stepDurations(ctx: ProvisionerContext): Histogram {
   let h = histograms.get(ctx);
   if (!h) {

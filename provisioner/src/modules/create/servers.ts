@@ -1,33 +1,18 @@
-import {
-  connect,
-  serverTarget,
-  type DatabaseServerRow,
-  type MysqlTarget,
-  type Pool,
-  type RowDataPacket,
-} from '@kg/shared';
+import { connect, serverTarget, type MysqlTarget, type Pool } from '@kg/shared';
 import { buildTemplate, latestTemplateVersion, snapshotTemplate, type TemplateSnapshot } from '@kg/templates-db';
+import { findDatabaseServer, type DatabaseServer } from '../servers/database-server.repository';
 import { PermanentStepError } from './step';
 
-/** Connection settings of the server a tenant is placed on. */
-export async function tenantServer(db: Pool, serverId: number | null): Promise<{ row: DatabaseServerRow; target: MysqlTarget }> {
-  if (serverId === null) throw new PermanentStepError('The tenant has no database server assigned');
-  const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT id, name, host, port, username, secret_ref, status FROM database_servers WHERE id = ?',
-    [serverId],
-  );
-  const r = rows[0];
-  if (!r) throw new PermanentStepError(`Database server ${serverId} does not exist`);
-  if (r.status === 'disabled') throw new PermanentStepError(`Database server ${r.name} (${serverId}) is disabled`);
-  const row: DatabaseServerRow = {
-    id: Number(r.id),
-    name: r.name,
-    host: r.host,
-    port: Number(r.port),
-    username: r.username,
-    secret_ref: r.secret_ref,
-  };
-  return { row, target: serverTarget(row) };
+/**
+ * The server a tenant was placed on, with its connection settings. A pipeline step cannot
+ * succeed without one, or on a disabled one: those failures are permanent.
+ */
+export async function tenantServer(db: Pool, dbServerId: number | null): Promise<{ server: DatabaseServer; target: MysqlTarget }> {
+  if (dbServerId === null) throw new PermanentStepError('The tenant has no database server assigned');
+  const server = await findDatabaseServer(db, dbServerId);
+  if (!server) throw new PermanentStepError(`Database server ${dbServerId} does not exist`);
+  if (server.status === 'disabled') throw new PermanentStepError(`Database server ${server.name} (${dbServerId}) is disabled`);
+  return { server, target: serverTarget(server) };
 }
 
 const ready = new Map<string, Promise<TemplateSnapshot>>();

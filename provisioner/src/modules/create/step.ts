@@ -1,11 +1,11 @@
 import type { CreateStepName } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
-import type { ProvisioningTenant } from './tenant.repository';
+import type { Tenant } from '../tenants/tenant.repository';
 
 /** What a step gets: the worker context, the tenant row, and what earlier attempts recorded. */
 export interface StepRun {
   ctx: ProvisionerContext;
-  tenant: ProvisioningTenant;
+  tenant: Tenant;
   /** The step row's `details` JSON (written by the control plane or an earlier attempt). */
   details: Record<string, unknown>;
   /** 1 on the step's first run; counts every start, including runs cut short by a killed worker. */
@@ -18,8 +18,9 @@ export interface StepRun {
 }
 
 /**
- * One step of the create pipeline (SPEC §5). `run` must be idempotent: it checks what already
- * exists, because a worker may be killed at any point and the step run again from the start.
+ * One step of the create pipeline (docs/provisioning.md, Idempotence and resume). `run` must be
+ * idempotent: it checks what already exists, because a worker may be killed at any point and the
+ * step run again from the start.
  * It returns details merged into the step row.
  */
 export interface CreateStep {

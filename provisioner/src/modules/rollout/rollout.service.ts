@@ -1,22 +1,25 @@
-import {
-  QUEUES,
-  ROLLOUT_JOBS,
-  failRollout,
-  loadMigrations,
-  migrate,
-  mysqlTargetFromConfig,
-  rolloutJobIds,
-  serverTarget,
-  type MysqlTarget,
-  type ResultSetHeader,
-  type RolloutTenantJob,
-  type RowDataPacket,
-} from '@kg/shared';
+import { QUEUES, ROLLOUT_JOBS, loadMigrations, migrate, mysqlTargetFromConfig, rolloutJobIds, rolloutJobOptions, type RolloutTenantJob } from '@kg/shared';
 import { TEMPLATE_MIGRATIONS_DIR } from '@kg/templates-db';
 import type { ProvisionerContext } from '../../context';
 import { withQueue } from '../cleanup/queue';
+import { tenantDatabaseTarget } from '../servers/server-target';
+import { findTenant, listTenantsByStatus, setSchemaVersion } from '../tenants/tenant.repository';
+import {
+  addRolloutTenants,
+  claimRolloutTenant,
+  completeRollout,
+  countRolloutTenants,
+  failRollout,
+  findRollout,
+  finishRolloutTenant,
+  markRolloutStarted,
+  releaseMainBatch,
+  setRolloutPlan,
+  stopAfterCanaryFailure,
+  type RolloutTenantOutcome,
+} from './rollout.repository';
 
-/** Tenants whose databases a rollout migrates (SPEC §5: active and suspended). */
+/** Tenants whose databases a rollout migrates (docs/provisioning.md, Schema rollout). */
 const ROLLOUT_TENANT_STATUSES = ['active', 'suspended'];
 
 /** The tenant migrations folder: TEMPLATE_MIGRATIONS_DIR, else templates-db/migrations. */
@@ -24,14 +27,15 @@ export function migrationsDir(ctx: ProvisionerContext): string {
   return ctx.config.TEMPLATE_MIGRATIONS_DIR ?? TEMPLATE_MIGRATIONS_DIR;
 }
 
-async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, codes: string[]): Promise<void> {
-  if (!codes.length) return;
+/** Enqueues one migration job per tenant of a rollout (a tenant already queued keeps its job). */
+export async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, tenantCodes: string[]): Promise<void> {
+  if (!tenantCodes.length) return;
   await withQueue(ctx, QUEUES.rollout, (queue) =>
     queue.addBulk(
-      codes.map((tenantCode) => ({
+      tenantCodes.map((tenantCode) => ({
         name: ROLLOUT_JOBS.tenant,
         data: { rolloutId, tenantCode } satisfies RolloutTenantJob,
-        opts: { jobId: rolloutJobIds.tenant(rolloutId, tenantCode), removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+        opts: rolloutJobOptions.tenant(rolloutId, tenantCode),
       })),
     ),
   );
@@ -44,15 +48,12 @@ async function enqueueTenants(ctx: ProvisionerContext, rolloutId: number, codes:
  * tenant jobs running at once across all workers is bounded by the rollout's concurrency.
  */
 export async function startRollout(ctx: ProvisionerContext, rolloutId: number): Promise<{ status: string; tenants: number }> {
-  const [[rollout]] = await ctx.db.query<RowDataPacket[]>('SELECT * FROM schema_rollouts WHERE id = ?', [rolloutId]);
+  const rollout = await findRollout(ctx.db, rolloutId);
   if (!rollout) throw new Error(`rollout ${rolloutId} does not exist`);
   // A start job taken over from a dead worker resumes here: every step below is idempotent.
   const resuming = rollout.status === 'running' && rollout.phase === 'template';
-  if (rollout.status !== 'pending' && !resuming) return { status: String(rollout.status), tenants: Number(rollout.total_tenants) };
-  await ctx.db.query(
-    "UPDATE schema_rollouts SET status = 'running', phase = 'template', started_at = COALESCE(started_at, NOW(3)) WHERE id = ?",
-    [rolloutId],
-  );
+  if (rollout.status !== 'pending' && !resuming) return { status: rollout.status, tenants: rollout.totalTenants };
+  await markRolloutStarted(ctx.db, rolloutId);
 
   const dir = migrationsDir(ctx);
   let targetVersion: number;
@@ -66,49 +67,19 @@ export async function startRollout(ctx: ProvisionerContext, rolloutId: number): 
     return { status: 'failed', tenants: 0 };
   }
 
-  const [tenants] = await ctx.db.query<RowDataPacket[]>(
-    'SELECT tenant_id FROM tenants WHERE status IN (?) ORDER BY id',
-    [ROLLOUT_TENANT_STATUSES],
-  );
-  const canary = Math.min(Number(rollout.canary_size), tenants.length);
-  const codes = tenants.map((t) => String(t.tenant_id));
-  for (let i = 0; i < codes.length; i += 500) {
-    const chunk = codes.slice(i, i + 500);
-    await ctx.db.query(
-      'INSERT IGNORE INTO schema_rollout_tenants (rollout_id, tenant_code, batch, position) VALUES ?',
-      [chunk.map((code, j) => [rolloutId, code, i + j < canary ? 'canary' : 'main', i + j + 1])],
-    );
-  }
-  const phase = codes.length === 0 ? 'done' : canary > 0 ? 'canary' : 'all';
-  await ctx.db.query(
-    `UPDATE schema_rollouts SET target_version = ?, total_tenants = ?, phase = ?,
-            status = IF(? = 'done', 'completed', status), completed_at = IF(? = 'done', NOW(3), completed_at)
-      WHERE id = ?`,
-    [targetVersion, codes.length, phase, phase, phase, rolloutId],
-  );
-  await withQueue(ctx, QUEUES.rollout, (queue) => queue.setGlobalConcurrency(Number(rollout.concurrency)));
-  await enqueueTenants(ctx, rolloutId, canary > 0 ? codes.slice(0, canary) : codes);
-  return { status: phase === 'done' ? 'completed' : 'running', tenants: codes.length };
-}
-
-async function tenantTarget(ctx: ProvisionerContext, code: string): Promise<{ target: MysqlTarget; database: string; status: string } | null> {
-  const [rows] = await ctx.db.query<RowDataPacket[]>(
-    `SELECT t.status, t.database_name, s.id AS s_id, s.host, s.port, s.username, s.secret_ref
-       FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id WHERE t.tenant_id = ?`,
-    [code],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  const target =
-    r.s_id === null
-      ? mysqlTargetFromConfig(ctx.config)
-      : serverTarget({ id: Number(r.s_id), host: r.host, port: Number(r.port), username: r.username, secret_ref: r.secret_ref });
-  return { target, database: String(r.database_name), status: String(r.status) };
+  const tenantCodes = (await listTenantsByStatus(ctx.db, ROLLOUT_TENANT_STATUSES)).map((t) => t.tenantCode);
+  const canary = Math.min(rollout.canarySize, tenantCodes.length);
+  await addRolloutTenants(ctx.db, rolloutId, tenantCodes, canary);
+  const phase = tenantCodes.length === 0 ? 'done' : canary > 0 ? 'canary' : 'all';
+  await setRolloutPlan(ctx.db, rolloutId, { targetVersion, totalTenants: tenantCodes.length, phase });
+  await withQueue(ctx, QUEUES.rollout, (queue) => queue.setGlobalConcurrency(rollout.concurrency));
+  await enqueueTenants(ctx, rolloutId, canary > 0 ? tenantCodes.slice(0, canary) : tenantCodes);
+  return { status: phase === 'done' ? 'completed' : 'running', tenants: tenantCodes.length };
 }
 
 export interface TenantRolloutResult {
   tenantCode: string;
-  status: 'completed' | 'failed' | 'skipped';
+  status: RolloutTenantOutcome;
   applied?: number[];
   error?: string;
 }
@@ -119,44 +90,25 @@ export interface TenantRolloutResult {
  * so one broken tenant never stops or retries the others.
  */
 export async function migrateTenant(ctx: ProvisionerContext, rolloutId: number, tenantCode: string): Promise<TenantRolloutResult> {
-  const [claim] = await ctx.db.query<ResultSetHeader>(
-    `UPDATE schema_rollout_tenants SET status = 'running', started_at = NOW(3), error_message = NULL
-      WHERE rollout_id = ? AND tenant_code = ? AND status IN ('pending','running')`,
-    [rolloutId, tenantCode],
-  );
-  if (claim.affectedRows === 0) return { tenantCode, status: 'skipped' };
+  if (!(await claimRolloutTenant(ctx.db, rolloutId, tenantCode))) return { tenantCode, status: 'skipped' };
   const started = Date.now();
-  const finish = async (status: 'completed' | 'failed' | 'skipped', fields: { from?: number | null; to?: number | null; applied?: number[]; error?: string }) => {
-    await ctx.db.query(
-      `UPDATE schema_rollout_tenants SET status = ?, from_version = ?, to_version = ?, applied = ?, error_message = ?,
-              completed_at = NOW(3), duration_ms = ?
-        WHERE rollout_id = ? AND tenant_code = ?`,
-      [
-        status,
-        fields.from ?? null,
-        fields.to ?? null,
-        fields.applied ? JSON.stringify(fields.applied) : null,
-        fields.error?.slice(0, 10_000) ?? null,
-        Date.now() - started,
-        rolloutId,
-        tenantCode,
-      ],
-    );
-  };
+  const finish = (outcome: RolloutTenantOutcome, fields: { from?: number | null; to?: number | null; applied?: number[]; error?: string }) =>
+    finishRolloutTenant(ctx.db, rolloutId, tenantCode, outcome, { ...fields, durationMs: Date.now() - started });
 
   let result: TenantRolloutResult;
-  const placement = await tenantTarget(ctx, tenantCode);
-  if (!placement || !ROLLOUT_TENANT_STATUSES.includes(placement.status)) {
-    await finish('skipped', { error: `tenant is ${placement?.status ?? 'missing'}` });
+  const tenant = await findTenant(ctx.db, tenantCode);
+  if (!tenant || !ROLLOUT_TENANT_STATUSES.includes(tenant.status)) {
+    await finish('skipped', { error: `tenant is ${tenant?.status ?? 'missing'}` });
     result = { tenantCode, status: 'skipped' };
   } else {
     const dir = migrationsDir(ctx);
+    const target = await tenantDatabaseTarget(ctx, tenant.dbServerId);
     try {
-      const res = await migrate(placement.target, placement.database, dir, { createDatabase: false });
+      const res = await migrate(target, tenant.databaseName, dir, { createDatabase: false });
       const versions = [...res.skipped, ...res.applied];
       const to = versions.length ? Math.max(...versions) : 0;
       const from = res.skipped.length ? Math.max(...res.skipped) : 0;
-      await ctx.db.query('UPDATE tenants SET schema_version = ? WHERE tenant_id = ?', [to, tenantCode]);
+      await setSchemaVersion(ctx.db, tenantCode, to);
       await finish('completed', { from, to, applied: res.applied });
       result = { tenantCode, status: 'completed', applied: res.applied };
     } catch (err) {
@@ -176,50 +128,25 @@ export async function migrateTenant(ctx: ProvisionerContext, rolloutId: number, 
  * left the rollout is completed. Conditional updates make concurrent callers agree on one move.
  */
 export async function advance(ctx: ProvisionerContext, rolloutId: number): Promise<void> {
-  const [[r]] = await ctx.db.query<RowDataPacket[]>('SELECT phase, status FROM schema_rollouts WHERE id = ?', [rolloutId]);
+  const r = await findRollout(ctx.db, rolloutId);
   if (!r || r.status !== 'running') return;
-  const [counts] = await ctx.db.query<RowDataPacket[]>(
-    `SELECT batch, status, COUNT(*) AS n FROM schema_rollout_tenants WHERE rollout_id = ? GROUP BY batch, status`,
-    [rolloutId],
-  );
+  const counts = await countRolloutTenants(ctx.db, rolloutId);
   const n = (batch: string | null, statuses: string[]) =>
-    counts.filter((c) => (batch === null || c.batch === batch) && statuses.includes(c.status)).reduce((a, c) => a + Number(c.n), 0);
+    counts.filter((c) => (batch === null || c.batch === batch) && statuses.includes(c.status)).reduce((a, c) => a + c.n, 0);
 
   if (r.phase === 'canary') {
     if (n('canary', ['pending', 'running']) > 0) return;
     if (n('canary', ['failed']) > 0) {
-      const [res] = await ctx.db.query<ResultSetHeader>(
-        `UPDATE schema_rollouts SET status = 'stopped', phase = 'done', completed_at = NOW(3),
-                error_message = 'canary batch had failures; the remaining tenants were not migrated'
-          WHERE id = ? AND phase = 'canary'`,
-        [rolloutId],
-      );
-      if (res.affectedRows) {
-        await ctx.db.query(
-          "UPDATE schema_rollout_tenants SET status = 'skipped', error_message = 'rollout stopped after canary failure' WHERE rollout_id = ? AND status = 'pending'",
-          [rolloutId],
-        );
-        ctx.logger.warn({ rolloutId }, 'rollout stopped: canary failed');
-      }
+      if (await stopAfterCanaryFailure(ctx.db, rolloutId)) ctx.logger.warn({ rolloutId }, 'rollout stopped: canary failed');
       return;
     }
-    const [res] = await ctx.db.query<ResultSetHeader>("UPDATE schema_rollouts SET phase = 'all' WHERE id = ? AND phase = 'canary'", [rolloutId]);
-    if (!res.affectedRows) return;
-    const [rest] = await ctx.db.query<RowDataPacket[]>(
-      "SELECT tenant_code FROM schema_rollout_tenants WHERE rollout_id = ? AND batch = 'main' AND status = 'pending' ORDER BY position",
-      [rolloutId],
-    );
+    const rest = await releaseMainBatch(ctx.db, rolloutId);
+    if (rest === null) return;
     if (rest.length) {
-      await enqueueTenants(ctx, rolloutId, rest.map((t) => String(t.tenant_code)));
+      await enqueueTenants(ctx, rolloutId, rest);
       return;
     }
   }
   if (n(null, ['pending', 'running']) > 0) return;
-  const failed = n(null, ['failed']);
-  await ctx.db.query(
-    `UPDATE schema_rollouts SET status = ?, phase = 'done', completed_at = NOW(3),
-            error_message = IF(? > 0, CONCAT(?, ' tenant(s) failed; see per-tenant errors'), NULL)
-      WHERE id = ? AND phase = 'all' AND status = 'running'`,
-    [failed ? 'completed_with_failures' : 'completed', failed, failed, rolloutId],
-  );
+  await completeRollout(ctx.db, rolloutId, n(null, ['failed']));
 }

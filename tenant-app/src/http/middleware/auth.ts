@@ -28,13 +28,18 @@ export function bearerToken(req: Request): string {
 
 /**
  * Authenticates the request inside its (already resolved) tenant: a global-user token verified
- * with the control plane's JWKS (admin tokens fail on audience), a tenant-scoped token only for
- * its own tenant, an active relation to the tenant and an active tenant-local account (403 otherwise).
+ * with the control plane's JWKS (admin tokens fail on audience) and not revoked, a tenant-scoped
+ * token only for its own tenant, no token from a one-time password (403 PASSWORD_CHANGE_REQUIRED:
+ * it serves only the control plane's change-password, me and logout), an active relation to the
+ * tenant and an active tenant-local account (403 otherwise).
  */
 export function authenticate(ctx: AppContext): RequestHandler {
   const checkScope = (claims: UserClaims, tenantCode: string) => {
     if (claims.tenant !== undefined && claims.tenant !== tenantCode) {
       throw errors.forbidden(`This token is for kindergarten ${claims.tenant}`, ErrorCode.NotBoundToTenant);
+    }
+    if (claims.mustChangePassword) {
+      throw errors.forbidden('Change your one-time password first', ErrorCode.PasswordChangeRequired);
     }
   };
   const slow = async (req: Request, token: string) => {

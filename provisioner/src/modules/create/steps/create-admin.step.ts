@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { connect, ensureTenantUser, type PoolConnection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import { connect, ensureTenantUser, type PoolConnection } from '@kg/shared';
+import { bindTenantAdmin, findGlobalUserId, insertAdminGlobalUser } from '../global-user.repository';
+import { lockAdminPasswordHash, mergeStepDetails, readAdminPasswordState } from '../progress.repository';
 import { tenantServer } from '../servers';
 import { PermanentStepError, type CreateStep, type StepRun } from '../step';
 
@@ -19,19 +21,12 @@ function unusablePasswordHash(): string {
  * answering the create request, in parallel with the first steps, so bcrypt's cost is not added
  * to provisioning time. Returns at once when the user exists or no password is expected.
  */
-async function waitForPasswordHash(ctx: StepRun['ctx'], code: string, phone: string): Promise<void> {
+async function waitForPasswordHash(ctx: StepRun['ctx'], tenantCode: string, phone: string): Promise<void> {
   const deadline = Date.now() + ctx.config.PROVISIONER_PASSWORD_WAIT_MS;
   for (;;) {
-    const [users] = await ctx.db.query<RowDataPacket[]>('SELECT 1 FROM global_users WHERE phone = ?', [phone]);
-    if (users.length > 0) return;
-    const [rows] = await ctx.db.query<RowDataPacket[]>(
-      `SELECT JSON_VALUE(details, '$.passwordHash') AS hash, JSON_VALUE(details, '$.awaitingPassword') AS waiting
-         FROM tenant_init_steps WHERE tenant_id = ? AND step_name = 'create_admin'`,
-      [code],
-    );
-    const r = rows[0];
-    // JSON_VALUE gives a JSON true as '1' on MariaDB and 'true' on MySQL.
-    if (!r || r.hash || (r.waiting !== '1' && r.waiting !== 'true')) return;
+    if ((await findGlobalUserId(ctx.db, phone)) !== null) return;
+    const state = await readAdminPasswordState(ctx.db, tenantCode);
+    if (!state || state.passwordHash || !state.awaitingPassword) return;
     if (Date.now() >= deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -46,40 +41,31 @@ async function waitForPasswordHash(ctx: StepRun['ctx'], code: string, phone: str
  */
 async function ensureGlobalUser(
   conn: PoolConnection,
-  code: string,
+  tenantCode: string,
   input: { phone: string; realName: string; email: string | null },
 ): Promise<{ id: number; created: boolean }> {
   // A plain read, no FOR UPDATE: a locking read of a missing phone takes a gap lock, and two
   // pipelines creating different users in one gap then deadlock on their inserts.
-  const [found] = await conn.query<RowDataPacket[]>('SELECT id FROM global_users WHERE phone = ?', [input.phone]);
-  if (found.length > 0) return { id: Number(found[0]!.id), created: false };
+  const found = await findGlobalUserId(conn, input.phone);
+  if (found !== null) return { id: found, created: false };
   await conn.beginTransaction();
   try {
-    const [step] = await conn.query<RowDataPacket[]>(
-      `SELECT JSON_VALUE(details, '$.passwordHash') AS hash FROM tenant_init_steps
-        WHERE tenant_id = ? AND step_name = 'create_admin' FOR UPDATE`,
-      [code],
-    );
-    const passwordHash = step[0]?.hash ? String(step[0].hash) : null;
-    const [res] = await conn.query<ResultSetHeader>(
-      `INSERT INTO global_users (phone, password_hash, real_name, email, registration_source, status, must_change_password)
-       VALUES (?, ?, ?, ?, 'tenant_provisioning', 'active', 1)`,
-      [input.phone, passwordHash ?? unusablePasswordHash(), input.realName.slice(0, 50), input.email],
-    );
-    await conn.query(
-      `UPDATE tenant_init_steps SET details = JSON_MERGE_PATCH(COALESCE(details, '{}'), ?)
-        WHERE tenant_id = ? AND step_name = 'create_admin'`,
-      [JSON.stringify({ globalUserId: res.insertId, createdUser: true, passwordUnavailable: passwordHash ? null : true }), code],
-    );
+    const passwordHash = await lockAdminPasswordHash(conn, tenantCode);
+    const id = await insertAdminGlobalUser(conn, { ...input, passwordHash: passwordHash ?? unusablePasswordHash() });
+    await mergeStepDetails(conn, tenantCode, 'create_admin', {
+      globalUserId: id,
+      createdUser: true,
+      passwordUnavailable: passwordHash ? null : true,
+    });
     await conn.commit();
-    return { id: res.insertId, created: true };
+    return { id, created: true };
   } catch (err) {
     await conn.rollback().catch(() => undefined);
     if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
     // Registered by someone else meanwhile (sign-up, another tenant's pipeline): use that user.
-    const [again] = await conn.query<RowDataPacket[]>('SELECT id FROM global_users WHERE phone = ?', [input.phone]);
-    if (!again[0]) throw err;
-    return { id: Number(again[0].id), created: false };
+    const again = await findGlobalUserId(conn, input.phone);
+    if (again === null) throw err;
+    return { id: again, created: false };
   }
 }
 
@@ -93,12 +79,12 @@ export const createAdmin: CreateStep = {
     const phone = tenant.contactPhone;
     if (!phone) throw new PermanentStepError('The tenant has no contact phone for its admin');
     const realName = tenant.contactName || tenant.name;
-    if (details.awaitingPassword && !details.passwordHash) await waitForPasswordHash(ctx, tenant.code, phone);
+    if (details.awaitingPassword && !details.passwordHash) await waitForPasswordHash(ctx, tenant.tenantCode, phone);
 
     const conn = await ctx.db.getConnection();
     let user: { id: number; created: boolean };
     try {
-      user = await ensureGlobalUser(conn, tenant.code, { phone, realName, email: tenant.contactEmail });
+      user = await ensureGlobalUser(conn, tenant.tenantCode, { phone, realName, email: tenant.contactEmail });
     } finally {
       conn.release();
     }
@@ -118,12 +104,7 @@ export const createAdmin: CreateStep = {
     } finally {
       await tenantConn.end();
     }
-    await ctx.db.query(
-      `INSERT INTO global_user_tenant_relations (global_user_id, tenant_code, tenant_user_id, role_in_tenant, status)
-       VALUES (?, ?, ?, 'admin', 'active')
-       ON DUPLICATE KEY UPDATE tenant_user_id = VALUES(tenant_user_id), role_in_tenant = 'admin', status = 'active'`,
-      [user.id, tenant.code, String(tenantUserId)],
-    );
+    await bindTenantAdmin(ctx.db, { globalUserId: user.id, tenantCode: tenant.tenantCode, tenantUserId });
     // The hash has served its purpose; null removes it from the details (JSON_MERGE_PATCH).
     return { globalUserId: user.id, tenantUserId, phone, passwordHash: null, awaitingPassword: null };
   },

@@ -3,7 +3,7 @@ import { workerProviders } from '../../cleanup/providers';
 import { faultConfigured } from '../fault';
 import { PermanentStepError, type CreateStep } from '../step';
 
-/** Step 6: the tenant's storage prefix and the folders of seed 004 §5.2 (existing markers are kept). */
+/** Step 6: the tenant's storage prefix and its folders (TENANT_STORAGE_FOLDERS; existing markers are kept). */
 export const createStorage: CreateStep = {
   name: 'create_storage',
   async run({ ctx, tenant, checkpoint }) {

@@ -1,12 +1,13 @@
 import { workerProviders } from '../../cleanup/providers';
+import { setDnsRecordId } from '../../tenants/tenant.repository';
 import type { CreateStep } from '../step';
 
-/** Step 1: the DNS record `{code}.{BASE_DOMAIN}` (A to TENANT_INGRESS_IP); ensureRecord never duplicates it. */
+/** Step 1: the DNS record `{tenantCode}.{BASE_DOMAIN}` (A to TENANT_INGRESS_IP); ensureRecord never duplicates it. */
 export const reserveSubdomain: CreateStep = {
   name: 'reserve_subdomain',
   async run({ ctx, tenant, checkpoint }) {
     const zone = ctx.config.BASE_DOMAIN;
-    const rr = tenant.domain.endsWith(`.${zone}`) ? tenant.domain.slice(0, -(zone.length + 1)) : tenant.code;
+    const rr = tenant.domain.endsWith(`.${zone}`) ? tenant.domain.slice(0, -(zone.length + 1)) : tenant.tenantCode;
     const record = await workerProviders(ctx).dns.ensureRecord({
       rr,
       domain: zone,
@@ -15,7 +16,7 @@ export const reserveSubdomain: CreateStep = {
       ttl: ctx.config.DNS_TTL,
     });
     await checkpoint('mid');
-    await ctx.db.query('UPDATE tenants SET dns_record_id = ? WHERE tenant_id = ?', [record.recordId, tenant.code]);
+    await setDnsRecordId(ctx.db, tenant.tenantCode, record.recordId);
     tenant.dnsRecordId = record.recordId;
     return { recordId: record.recordId, fqdn: `${rr}.${zone}`, type: record.type, value: record.value };
   },

@@ -1,34 +1,45 @@
-import type { Pool, RowDataPacket } from '@kg/shared';
+import type { Pool, ResultSetHeader, RowDataPacket } from '@kg/shared';
 
 /**
- * The control-DB queries of the backup and restore commands (docs/operations.md, Backups).
- * data_backup_records rows are created and completed by cleanup/backup.ts; this file reads them
- * and deletes expired ones.
+ * `data_backup_records`: one row per backup file, written while the backup runs and when it ends,
+ * read back by restore, retention and the backup-age metric (docs/operations.md, Backups).
  */
 
-/** A tenant whose database exists and is backed up. */
-export interface BackupTenant {
-  tenantCode: string;
+export interface BackupRecord {
+  tenantCode: string | null;
   databaseName: string;
   dbServerId: number | null;
-  status: string;
+  backupType: 'pre_purge' | 'manual' | 'scheduled';
+  filePath: string;
 }
 
-/** Tenants that hold a database: every status from active until the purge drops it. */
-export async function listBackupTenants(db: Pool): Promise<BackupTenant[]> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT tenant_id, database_name, db_server_id, status FROM tenants
-      WHERE status IN ('active','inactive','suspended','deleted') ORDER BY id`,
+/** Records a backup as `running`; returns its id. */
+export async function insertRunningBackup(db: Pool, b: BackupRecord): Promise<number> {
+  const [res] = await db.query<ResultSetHeader>(
+    `INSERT INTO data_backup_records (tenant_code, database_name, db_server_id, backup_type, file_path, status)
+     VALUES (?, ?, ?, ?, ?, 'running')`,
+    [b.tenantCode, b.databaseName, b.dbServerId, b.backupType, b.filePath],
   );
-  return rows.map((r) => ({
-    tenantCode: String(r.tenant_id),
-    databaseName: String(r.database_name),
-    dbServerId: r.db_server_id === null ? null : Number(r.db_server_id),
-    status: String(r.status),
-  }));
+  return res.insertId;
 }
 
-export interface BackupRecord {
+export async function markBackupCompleted(db: Pool, id: number, fileSize: number, sha256: string): Promise<void> {
+  await db.query("UPDATE data_backup_records SET status = 'completed', file_size = ?, checksum = ?, completed_at = NOW(3) WHERE id = ?", [
+    fileSize,
+    sha256,
+    id,
+  ]);
+}
+
+export async function markBackupFailed(db: Pool, id: number, message: string): Promise<void> {
+  await db.query("UPDATE data_backup_records SET status = 'failed', error_message = ?, completed_at = NOW(3) WHERE id = ?", [
+    message.slice(0, 10_000),
+    id,
+  ]);
+}
+
+/** A backup file as restore and retention read it back. */
+export interface StoredBackup {
   id: number;
   tenantCode: string | null;
   databaseName: string;
@@ -37,7 +48,7 @@ export interface BackupRecord {
   completedAt: Date;
 }
 
-function toRecord(r: RowDataPacket): BackupRecord {
+function toStoredBackup(r: RowDataPacket): StoredBackup {
   return {
     id: Number(r.id),
     tenantCode: r.tenant_code,
@@ -49,24 +60,24 @@ function toRecord(r: RowDataPacket): BackupRecord {
 }
 
 /** The newest completed backup of a tenant's database. */
-export async function latestTenantBackup(db: Pool, tenantCode: string, databaseName: string): Promise<BackupRecord | null> {
+export async function latestTenantBackup(db: Pool, tenantCode: string, databaseName: string): Promise<StoredBackup | null> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT id, tenant_code, database_name, file_path, checksum, completed_at FROM data_backup_records
       WHERE tenant_code = ? AND database_name = ? AND status = 'completed' AND file_path IS NOT NULL
       ORDER BY completed_at DESC, id DESC LIMIT 1`,
     [tenantCode, databaseName],
   );
-  return rows[0] ? toRecord(rows[0]) : null;
+  return rows[0] ? toStoredBackup(rows[0]) : null;
 }
 
 /** The completed backup recorded for a file, if any. */
-export async function backupByFile(db: Pool, filePath: string): Promise<BackupRecord | null> {
+export async function backupByFile(db: Pool, filePath: string): Promise<StoredBackup | null> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT id, tenant_code, database_name, file_path, checksum, completed_at FROM data_backup_records
       WHERE file_path = ? AND status = 'completed' ORDER BY id DESC LIMIT 1`,
     [filePath],
   );
-  return rows[0] ? toRecord(rows[0]) : null;
+  return rows[0] ? toStoredBackup(rows[0]) : null;
 }
 
 /**
@@ -82,7 +93,7 @@ export async function expiredBackups(db: Pool, retentionDays: number): Promise<A
   return rows.map((r) => ({ id: Number(r.id), filePath: r.file_path }));
 }
 
-export async function deleteBackupRecords(db: Pool, ids: number[]): Promise<void> {
+export async function deleteStoredBackups(db: Pool, ids: number[]): Promise<void> {
   if (ids.length) await db.query('DELETE FROM data_backup_records WHERE id IN (?)', [ids]);
 }
 
