@@ -79,6 +79,20 @@ export const controlPlaneEnvSchema = z.object({
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
   PROVISIONER_MAX_ATTEMPTS: envx.int(5, 1, 50),
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
+  /** AI providers (docs/ai-billing.md, "Providers"): time per attempt, retries on 429/5xx, first backoff. */
+  AI_PROVIDER_TIMEOUT_MS: envx.int(60_000, 100, 600_000),
+  AI_PROVIDER_MAX_RETRIES: envx.int(2, 0, 10),
+  AI_PROVIDER_BACKOFF_MS: envx.int(500, 1, 60_000),
+  /** A model is skipped after this many failures in a row, for this long, then tried once (half-open). */
+  AI_BREAKER_FAILURES: envx.int(5, 1, 1000),
+  AI_BREAKER_COOLDOWN_MS: envx.int(30_000, 10, 3_600_000),
+  /** AI calls per tenant and minute when the tenant's plan names none. */
+  AI_DEFAULT_RATE_LIMIT_PER_MINUTE: envx.int(100, 1, 1_000_000),
+  /**
+   * In production, AI endpoints on private, loopback or link-local addresses are refused unless
+   * their host is listed here (comma-separated), e.g. an in-house model server.
+   */
+  AI_ENDPOINT_ALLOW_HOSTS: z.string().default(''),
   /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);

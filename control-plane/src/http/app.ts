@@ -17,11 +17,15 @@ import { smsRoutes } from '../modules/sms/sms.routes';
 import { isJsonBody, storageRoutes } from '../modules/storage/storage.routes';
 import { rolloutRoutes } from '../modules/rollout/rollout.routes';
 import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
+import { bridgeRoutes } from '../modules/ai-bridge/bridge.routes';
+import { billingRoutes } from '../modules/billing/billing.routes';
+import { openAiFaceRoutes } from '../modules/ai-bridge/openai-face.routes';
+import { tenantModelRoutes } from '../modules/ai-bridge/tenant-model.routes';
 import { openApiDocument } from './openapi';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, openAiFaceRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */

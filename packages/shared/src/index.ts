@@ -22,6 +22,7 @@ export * from './tokens';
 export * from './queues';
 export * from './providers/types';
 export * from './tenant-db';
+export * from './tenant-notifications';
 export * from './schema-drift';
 export * from './rollouts';
 export * from './tenant-lifecycle';

@@ -134,33 +134,9 @@ export async function listTenants(db: Connection, f: TenantListFilter): Promise<
   return { items: rows.map(toTenant), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
 }
 
-export interface TenantAccount {
-  balance: number;
-  creditLimit: number;
-  paymentStatus: string;
-  billingCycle: string;
-}
+// tenant_accounts has one owner in this process, the billing module; the detail page reads it there.
+export { findTenantAccount, type TenantAccount } from '../billing/account.repository';
 
-/**
- * The tenant's billing account, or null before the pipeline opened it. The provisioner writes
- * tenant_accounts; the control plane only reads it, here, next to the tenant it belongs to.
- */
-export async function findTenantAccount(db: Connection, tenantCode: string): Promise<TenantAccount | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT balance, credit_limit, payment_status, billing_cycle FROM tenant_accounts WHERE tenant_id = ?',
-    [tenantCode],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    balance: Number(r.balance),
-    creditLimit: Number(r.credit_limit),
-    paymentStatus: r.payment_status,
-    billingCycle: r.billing_cycle,
-  };
-}
-
-/** Tenants placed on each database server that still own a database (not purged), by server id. */
 export async function countTenantsByDbServer(db: Connection): Promise<Map<number, number>> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT db_server_id, COUNT(*) AS n FROM tenants
@@ -305,4 +281,9 @@ export interface TenantIdentifiers {
 export async function listTenantIdentifiers(db: Connection): Promise<TenantIdentifiers[]> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT tenant_id, domain, database_name, status FROM tenants ORDER BY id');
   return rows.map((r) => ({ tenantCode: r.tenant_id, domain: r.domain, databaseName: r.database_name, status: r.status }));
+}
+
+/** Puts a tenant on a plan and applies the plan's user and storage limits (docs/ai-billing.md, "Plans"). */
+export async function setTenantPlan(conn: Connection, tenantCode: string, planType: string, maxUsers: number, maxStorageMb: number): Promise<void> {
+  await conn.query('UPDATE tenants SET plan_type = ?, max_users = ?, max_storage = ? WHERE tenant_id = ?', [planType, maxUsers, maxStorageMb, tenantCode]);
 }
