@@ -1,18 +1,9 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import {
-  connect,
-  databaseExists,
-  dropDatabase,
-  publishTenantStatus,
-  quoteId,
-  type MysqlTarget,
-  type RowDataPacket,
-} from '@kg/shared';
+import { connect, databaseExists, dropDatabase, publishTenantStatus } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { backupDatabase } from '../cleanup/backup';
 import { securityEvent } from '../cleanup/security-event.repository';
@@ -20,6 +11,7 @@ import { tenantServer } from '../create/servers';
 import { backupByFile, latestTenantBackup } from '../cleanup/backup.repository';
 import { findTenant, switchTenantStatus } from '../tenants/tenant.repository';
 import { DumpCounter, type DumpContents } from './dump-counter';
+import { loadDump, verifyCounts } from './load-dump';
 
 export class RestoreError extends Error {}
 
@@ -33,56 +25,6 @@ export async function inspectBackup(filePath: string): Promise<{ sha256: string;
     for await (const _ of s) void _;
   });
   return { sha256: hash.digest('hex'), contents: counter.contents() };
-}
-
-/** Pipes a gzip dump into the mysql client against `target`. */
-async function loadDump(bin: string, target: MysqlTarget, filePath: string): Promise<void> {
-  const child = spawn(bin, ['-h', target.host, '-P', String(target.port), '-u', target.user, '--default-character-set=utf8mb4', '--binary-mode'], {
-    // The password goes through the environment, never the command line (visible in ps).
-    env: { ...process.env, MYSQL_PWD: target.password },
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? -1));
-  });
-  await Promise.all([
-    pipeline(fs.createReadStream(filePath), zlib.createGunzip(), child.stdin),
-    exited.then((code) => {
-      if (code !== 0) throw new RestoreError(`mysql exited with ${code}: ${stderr.trim().slice(0, 2000)}`);
-    }),
-  ]);
-}
-
-/**
- * Table and row counts of a live database, compared with what the dump held. Like the dump, it
- * reads the restored database's catalogue and counts directly: this is the verification of the
- * restore itself, not data access (docs/provisioning.md, Layers).
- */
-async function verifyCounts(target: MysqlTarget, databaseName: string, expected: DumpContents['tables']): Promise<string[]> {
-  const conn = await connect(target);
-  try {
-    const [tables] = await conn.query<RowDataPacket[]>(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
-      [databaseName],
-    );
-    const live = new Set(tables.map((r) => String(r.t)));
-    const problems: string[] = [];
-    for (const t of live) if (!(t in expected)) problems.push(`${t}: not in the backup`);
-    for (const [table, rows] of Object.entries(expected)) {
-      if (!live.has(table)) {
-        problems.push(`${table}: missing`);
-        continue;
-      }
-      const [[row]] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(databaseName)}.${quoteId(table)}`);
-      if (Number(row!.n) !== rows) problems.push(`${table}: ${row!.n} rows, the backup has ${rows}`);
-    }
-    return problems;
-  } finally {
-    await conn.end();
-  }
 }
 
 export interface RestoreResult {
