@@ -109,10 +109,31 @@ function prefixLines(name, stream, out) {
     buf += chunk;
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
-      out.write(`${name.padEnd(13)}| ${buf.slice(0, i)}\n`);
+      out.write(`${name.padEnd(13)}| ${pretty(out, buf.slice(0, i))}\n`);
       buf = buf.slice(i + 1);
     }
   });
+}
+
+/**
+ * On a terminal, pino's JSON lines are shown readable (pino-pretty); piped or redirected output
+ * stays JSON, one object a line, for log shippers.
+ */
+const prettyLine = await (async () => {
+  try {
+    const { prettyFactory } = (await import('pino-pretty')).default;
+    return prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true });
+  } catch {
+    return null; // pino-pretty is a devDependency: absent after npm ci --omit=dev
+  }
+})();
+function pretty(out, line) {
+  if (!out.isTTY || !prettyLine || !line.startsWith('{')) return line;
+  try {
+    return prettyLine(JSON.parse(line)).trimEnd();
+  } catch {
+    return line;
+  }
 }
 
 for (const app of apps) {

@@ -13,6 +13,8 @@ export const controlPlaneEnvSchema = z.object({
   CONTROL_PLANE_PUBLIC_URL: envx.str('http://localhost:4001'),
   /** One reverse proxy in front: req.ip is the address it appended to X-Forwarded-For (docs/security.md, Abuse limits). */
   TRUST_PROXY: envx.bool(false),
+  /** Cluster mode: /metrics of any instance shows every instance's metrics, gathered over Redis. */
+  METRICS_AGGREGATE: envx.bool(false),
   /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
   METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   ...mysqlEnvSchema,

@@ -49,6 +49,14 @@ export const provisionerEnvSchema = z.object({
   BACKUP_DIR: envx.str('.data/backups'),
   /** mysqldump binary for backups; "none" writes the SQL dump in code instead. */
   BACKUP_MYSQLDUMP: envx.str('mysqldump'),
+  /** mysql client binary a restore loads a dump with. */
+  BACKUP_MYSQL: envx.str('mysql'),
+  /** When the daily backup of the control DB, the template and every tenant DB runs (fires once across replicas). */
+  BACKUP_CRON: envx.str('30 2 * * *'),
+  /** Scheduled and manual backups older than this many days are removed (final pre-purge backups are kept). */
+  BACKUP_RETENTION_DAYS: envx.int(14, 1, 3650),
+  /** Databases dumped at once by a backup run. */
+  BACKUP_CONCURRENCY: envx.int(4, 1, 32),
   /** Tenant databases migrated at once during a schema rollout (across all workers). */
   ROLLOUT_CONCURRENCY: envx.int(4, 1, 64),
   /** Folder of tenant schema migrations; default templates-db/migrations. */

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { envelope, errorEnvelope } from '@kg/shared/http/openapi';
+import { completeDocument, envelope, errorEnvelope } from '@kg/shared/http/openapi';
 
 extendZodWithOpenApi(z);
 
@@ -24,6 +24,25 @@ registry.registerComponent('securitySchemes', 'userBearer', {
   description: 'Global-user access token (audience kg-user) from POST /api/auth/login',
 });
 
+/** What each tag groups (the document's `tags`). */
+const TAGS: Record<string, string> = {
+  ops: 'Health, metrics and this document',
+  auth: 'Global users: registration, sign-in, tokens, tenant switching; the public signing keys',
+  'admin-auth': 'Operator sign-in and tokens',
+  admins: 'Operator accounts (super admin)',
+  audit: 'The tamper-evident audit log',
+  tenants: 'The tenant registry: list, read, users, suspend and reactivate',
+  lifecycle: 'Creating a tenant: the request, its progress and retries',
+  cleanup: 'Deleting, restoring and purging tenants',
+  'db-servers': 'MariaDB servers that hold tenant databases',
+  schema: 'Tenant schema rollouts and drift',
+  ai: 'AI model configuration (operators)',
+  'ai-bridge': 'AI calls for tenant users, charged to the tenant; also in OpenAI-compatible form',
+  billing: 'Plans, plan changes, recharge cards and tenant accounts',
+  sms: 'SMS verification codes',
+  storage: 'Temporary storage credentials and the local object store',
+};
+
 export { envelope, errorEnvelope };
 
 /** Standard responses: the success body plus the error envelope for the listed statuses. */
@@ -43,15 +62,17 @@ export function responses(
 }
 
 export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Kindergarten platform control plane',
       version: '0.1.0',
+      license: { name: 'UNLICENSED' },
       description: 'Unified auth, tenant registry and operator API.',
     },
     servers: [{ url: '/' }],
   });
+  return completeDocument(doc, TAGS);
 }
 
 export { z };

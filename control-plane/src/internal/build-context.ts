@@ -5,6 +5,7 @@ import {
   createPool,
   createRedis,
   mysqlTargetFromConfig,
+  registerPoolMetrics,
   waitForRedis,
   type Logger,
 } from '@kg/shared';
@@ -47,6 +48,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     tokens,
     key: (...parts) => config.REDIS_KEY_PREFIX + parts.join(':'),
   };
+  registerPoolMetrics(ctx.metrics, { control: db });
   await keys.init();
   await waitForRedis(subscriber, 5000).catch(() => undefined);
   await revocations.start(subscriber, config.REDIS_KEY_PREFIX);

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import { Redis, bullPrefix } from '@kg/shared';
+import { Redis, bullPrefix, currentRequestId } from '@kg/shared';
 import type { AppContext } from '../context';
 
 /**
@@ -19,7 +19,10 @@ export async function enqueue<T>(
   connection.on('error', () => undefined);
   const queue = new Queue(queueName, { connection, prefix: bullPrefix(ctx.config.REDIS_KEY_PREFIX) });
   try {
-    const job = await queue.add(jobName, data, opts);
+    // The request that enqueued the job travels with it, so the worker's log lines name it.
+    const requestId = currentRequestId();
+    const payload = requestId && data && typeof data === 'object' ? { ...data, requestId } : data;
+    const job = await queue.add(jobName, payload, opts);
     return String(job.id);
   } finally {
     await queue.close().catch(() => undefined);

@@ -1,4 +1,12 @@
-import { createPool, listen, mysqlTargetFromConfig, createShutdown, ConfigError } from '@kg/shared';
+import {
+  aggregateAcrossInstances,
+  createPool,
+  listen,
+  mysqlTargetFromConfig,
+  createShutdown,
+  ConfigError,
+  signalReady,
+} from '@kg/shared';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -30,8 +38,13 @@ async function main(): Promise<void> {
   ctx.logger.info({ port: server.port }, 'control plane listening');
   const shutdown = createShutdown(ctx.logger);
   shutdown.add('http', () => server.close());
+  if (config.METRICS_AGGREGATE) {
+    shutdown.add('cluster metrics', aggregateAcrossInstances(ctx.metrics, ctx.redis, { key: ctx.key('metrics', 'control-plane') }));
+  }
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
+  // Migrated, bootstrapped and listening: PM2 may now stop the worker this one replaces.
+  signalReady();
 }
 
 main().catch((err) => {

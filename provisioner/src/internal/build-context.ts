@@ -1,4 +1,13 @@
-import { bullPrefix, createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, type Logger } from '@kg/shared';
+import {
+  bullPrefix,
+  createLogger,
+  createMetrics,
+  createPool,
+  createRedis,
+  mysqlTargetFromConfig,
+  registerPoolMetrics,
+  type Logger,
+} from '@kg/shared';
 import type { ProvisionerConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 
@@ -8,6 +17,8 @@ export async function buildContext(config: ProvisionerConfig, logger?: Logger): 
   const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const url = new URL(config.REDIS_URL);
+  const metrics = createMetrics('provisioner');
+  registerPoolMetrics(metrics, { control: db });
   return {
     config,
     logger: log,
@@ -21,7 +32,7 @@ export async function buildContext(config: ProvisionerConfig, logger?: Logger): 
       maxRetriesPerRequest: null,
     },
     bullPrefix: bullPrefix(config.REDIS_KEY_PREFIX),
-    metrics: createMetrics('provisioner'),
+    metrics,
   };
 }
 

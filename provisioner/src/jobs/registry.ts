@@ -1,4 +1,5 @@
 import type { JobHandler, Schedule } from './job';
+import { dailyBackupSchedule } from '../modules/backup/backup.schedule';
 import { dailyCleanupSchedule } from '../modules/cleanup/cleanup.schedule';
 import { purgeResourceJob } from '../modules/cleanup/purge-resource.job';
 import { purgeRunJob } from '../modules/cleanup/purge-run.job';
@@ -15,4 +16,4 @@ import { monthlyBillingSchedule, usageRollupSchedule } from '../modules/billing/
  */
 export const jobHandlers: JobHandler<any, any>[] = [purgeRunJob, purgeResourceJob, tempCleanupJob, rolloutStartJob, rolloutTenantJob, createTenantJob, usageRollupJob, monthlyBillingJob];
 
-export const schedules: Schedule[] = [dailyCleanupSchedule, usageRollupSchedule, monthlyBillingSchedule];
+export const schedules: Schedule[] = [dailyCleanupSchedule, dailyBackupSchedule, usageRollupSchedule, monthlyBillingSchedule];

@@ -1,10 +1,11 @@
 import express from 'express';
 import { Worker } from 'bullmq';
 import cron from 'node-cron';
-import { ConfigError, checkHealth, sendHealth, createShutdown, listen } from '@kg/shared';
+import { ConfigError, checkHealth, sendHealth, createShutdown, listen, runWithRequestId, signalReady } from '@kg/shared';
 import { loadConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 import { buildContext, closeContext } from '../internal/build-context';
+import { registerOperationsMetrics } from '../internal/operations-metrics';
 import { registerQueueMetrics } from '../internal/queue-metrics';
 import { isFinalFailure } from '../jobs/job';
 import { jobHandlers, schedules } from '../jobs/registry';
@@ -24,7 +25,9 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
       async (job) => {
         const handler = handlers.get(job.name);
         if (!handler) throw new Error(`No handler for job ${job.name} on ${queue}`);
-        return handler.handle(job, ctx);
+        // Log lines of the job carry the id of the request that enqueued it (request-id.ts).
+        const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+        return runWithRequestId(typeof requestId === 'string' ? requestId : undefined, () => handler.handle(job, ctx));
       },
       {
         connection: ctx.bullConnection,
@@ -36,7 +39,7 @@ export function startWorkers(ctx: ProvisionerContext): Worker[] {
       },
     );
     worker.on('failed', (job, err) => {
-      ctx.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+      ctx.logger.warn({ queue, job: job?.name, jobId: job?.id, reqId: (job?.data as { requestId?: string } | undefined)?.requestId, attempt: job?.attemptsMade, err: err.message }, 'job failed');
       const handler = job && handlers.get(job.name);
       if (job && handler?.onFinalFailure && isFinalFailure(job, err)) {
         handler.onFinalFailure(job, err, ctx).catch((e) =>
@@ -59,6 +62,13 @@ export function startSchedules(ctx: ProvisionerContext): Array<{ stop: () => unk
   );
 }
 
+/**
+ * How long shutdown waits for in-flight jobs before giving up. PM2's kill_timeout for the
+ * provisioner (ecosystem.config.js) is 5 s longer, so PM2 never kills a worker that is still
+ * finishing a job within this limit.
+ */
+export const SHUTDOWN_LIMIT_MS = 55_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const ctx = await buildContext(config);
@@ -66,11 +76,12 @@ async function main(): Promise<void> {
   const tasks = startSchedules(ctx);
   const reconciler = createReconciler(ctx);
   reconciler.start();
-  const shutdown = createShutdown(ctx.logger);
+  const shutdown = createShutdown(ctx.logger, SHUTDOWN_LIMIT_MS);
   if (config.PROVISIONER_METRICS_PORT > 0) {
     const app = express();
     app.use(ctx.metrics.router);
     shutdown.add('queue metrics', registerQueueMetrics(ctx, workers.map((w) => w.name)));
+    registerOperationsMetrics(ctx);
     app.get('/api/health', async (_req, res) => {
       sendHealth(res, await checkHealth(ctx.db, ctx.redis));
     });
@@ -84,6 +95,7 @@ async function main(): Promise<void> {
   shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
+  signalReady();
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { envelope, errorEnvelope } from '@kg/shared/http/openapi';
+import { completeDocument, envelope, errorEnvelope } from '@kg/shared/http/openapi';
 
 extendZodWithOpenApi(z);
 
@@ -25,6 +25,12 @@ export const tenantHeaders = z.object({
     description: 'Tenant code; may be omitted on the tenant subdomain. Both present and different -> 400 TENANT_CONFLICT',
   }),
 });
+
+/** What each tag groups (the document's `tags`); the collection tags are named after their resource. */
+const TAGS: Record<string, string> = {
+  ops: 'Health, metrics and this document',
+  me: 'The signed-in user inside the tenant',
+};
 
 export { envelope, errorEnvelope };
 
@@ -54,11 +60,12 @@ export function responses(
 }
 
 export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Kindergarten tenant app',
       version: '0.1.0',
+      license: { name: 'UNLICENSED' },
       description:
         'The kindergarten API of one tenant. The tenant comes from X-Tenant-Code or the Host ' +
         'subdomain; every route except health needs a user token of someone bound to that tenant, and the ' +
@@ -66,6 +73,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
     },
     servers: [{ url: '/' }],
   });
+  return completeDocument(doc, TAGS, (resource) => `The tenant's ${resource} records (permission per operation in its summary)`);
 }
 
 export { z };

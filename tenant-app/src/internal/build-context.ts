@@ -6,6 +6,7 @@ import {
   createPool,
   createRedis,
   mysqlTargetFromConfig,
+  registerPoolMetrics,
   waitForRedis,
   type Logger,
 } from '@kg/shared';
@@ -49,6 +50,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
   // Local storage or OSS, as the control plane; downloads are streamed by the tenant app itself.
   const { storage } = createProviders({ ...config, CONTROL_PLANE_PUBLIC_URL: config.CONTROL_PLANE_URL }, controlDb);
   const metrics = createMetrics('tenant-app');
+  registerPoolMetrics(metrics, { control: controlDb });
   const handles = new WeakMap<TenantRecord, TenantDb>();
   const ctx: AppContext = {
     config,

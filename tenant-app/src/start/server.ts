@@ -1,4 +1,4 @@
-import { ConfigError, createShutdown, listen } from '@kg/shared';
+import { aggregateAcrossInstances, ConfigError, createShutdown, listen, signalReady } from '@kg/shared';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -12,8 +12,13 @@ async function main(): Promise<void> {
   const shutdown = createShutdown(ctx.logger);
   // Stop accepting and finish in-flight requests first; then close tenant connections, pools, Redis.
   shutdown.add('http', () => server.close());
+  if (config.METRICS_AGGREGATE) {
+    const key = `${config.REDIS_KEY_PREFIX}metrics:tenant-app`;
+    shutdown.add('cluster metrics', aggregateAcrossInstances(ctx.metrics, ctx.redis, { key }));
+  }
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
+  signalReady();
 }
 
 main().catch((err) => {

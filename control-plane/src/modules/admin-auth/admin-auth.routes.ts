@@ -57,6 +57,7 @@ registry.registerPath({
   summary: 'Operator sign-in (username + password); 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
   description: '429 with Retry-After over the per-IP or per-username limit; 503 with Retry-After while password checks are backed up.',
   tags: ['admin-auth'],
+  security: [],
   request: { body: json(loginBody) },
   responses: responses(adminSession, [400, 401, 403, 429]),
 });
@@ -65,6 +66,7 @@ registry.registerPath({
   path: '/api/admin/auth/refresh',
   summary: 'Rotate an operator refresh token (body, or the kg_admin_refresh cookie); reusing a rotated one ends its sign-in',
   tags: ['admin-auth'],
+  security: [],
   request: { body: json(refreshBody) },
   responses: responses(adminSession, [400, 401, 403]),
 });

@@ -121,6 +121,7 @@ registry.registerPath({
   description:
     'The SMS code is checked before anything else about the phone, so only the holder of the phone learns that it is already registered (409); see docs/security.md, Identifiers.',
   tags: ['auth'],
+  security: [],
   request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
   responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429], 201),
 });
@@ -129,6 +130,7 @@ registry.registerPath({
   path: '/api/auth/login',
   summary: 'Phone + password sign-in; 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
   tags: ['auth'],
+  security: [],
   request: { body: json(loginBody) },
   responses: responses(loginResponse, [400, 401, 403, 429]),
 });
@@ -138,6 +140,7 @@ registry.registerPath({
   summary:
     'Rotate a refresh token (body, or the kg_refresh cookie); reusing a rotated one ends its sign-in and every earlier access token (REFRESH_TOKEN_REUSED)',
   tags: ['auth'],
+  security: [],
   request: { body: json(refreshBody) },
   responses: responses(tokenPair.openapi('TokenPair'), [400, 401, 403, 410]),
 });

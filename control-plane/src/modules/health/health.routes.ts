@@ -23,6 +23,7 @@ registry.registerPath({
   path: '/.well-known/jwks.json',
   summary: 'Public keys that verify access tokens (RS256)',
   tags: ['auth'],
+  security: [],
   responses: { 200: { description: 'JWK set', content: { 'application/json': { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } } },
 });
 

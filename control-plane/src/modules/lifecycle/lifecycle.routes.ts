@@ -2,33 +2,15 @@ import { Router } from 'express';
 import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
-import { tenantCodeParams, tenantCodeSchema } from '../../http/tenant-code';
+import { tenantCodeParams } from '../../http/tenant-code';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
-import { createTenant, PLAN_TYPES } from './create-tenant.service';
+import { createTenant } from './create-tenant.service';
+import { createTenantBodySchema } from './create-tenant.schema';
 import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
 import { checkStreamTicket, issueStreamTicket } from './stream-ticket';
-
-function createBodySchema(phonePattern: string) {
-  const tenantCode = tenantCodeSchema;
-  return z
-    .object({
-      tenantCode: tenantCode.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
-      name: z.string().trim().min(1).max(255).openapi({ example: '示例幼儿园' }),
-      contactName: z.string().trim().min(1).max(100),
-      contactEmail: z.email('must be a valid email address').max(255),
-      contactPhone: z.string().trim().regex(new RegExp(phonePattern), 'must be a valid mobile phone number'),
-      smsVerificationCode: z.string().trim().min(1, 'is required').openapi({ description: 'From POST /api/sms/send-code (purpose tenant_create)' }),
-      subdomain: tenantCode.optional().openapi({ description: 'Must equal the tenant code: the domain is {code}.BASE_DOMAIN' }),
-      address: z.string().trim().max(500).optional(),
-      description: z.string().max(5000).optional(),
-      planType: z.enum(PLAN_TYPES).default('basic'),
-      dbServerId: z.number().int().positive().optional().openapi({ description: 'Place the database on this server' }),
-    })
-    .openapi('CreateTenantRequest');
-}
 
 const createResult = z
   .object({
@@ -83,7 +65,7 @@ registry.registerPath({
     'The kindergarten, its contact and SMS code, plus planType and dbServerId. 409 when the code or domain is taken or no database server has room.',
   tags: ['lifecycle'],
   security: [{ adminBearer: [] }],
-  request: { body: { content: { 'application/json': { schema: createBodySchema('^1[3-9]\\d{9}$') } } } },
+  request: { body: { content: { 'application/json': { schema: createTenantBodySchema('^1[3-9]\\d{9}$') } } } },
   responses: responses(createResult, [400, 401, 403, 409], 202),
 });
 registry.registerPath({
@@ -135,7 +117,7 @@ registry.registerPath({
 /** Tenant creation, its progress and retry (docs/control-plane.md, "The create request"). */
 export function lifecycleRoutes(ctx: AppContext): Router {
   const router = Router();
-  const createBody = createBodySchema(ctx.config.PHONE_PATTERN);
+  const createBody = createTenantBodySchema(ctx.config.PHONE_PATTERN);
 
   router.post('/api/tenant/create', requireAdmin(ctx, 'operator'), async (req, res) => {
     const input = validate(createBody, req.body);

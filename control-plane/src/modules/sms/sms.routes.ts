@@ -28,6 +28,7 @@ registry.registerPath({
   summary: 'Sends a 6-digit verification code (429 with Retry-After when throttled per phone or client IP)',
   description: 'Answers alike whether or not the phone has an account (docs/security.md, Identifiers).',
   tags: ['sms'],
+  security: [],
   request: { body: { content: { 'application/json': { schema: sendCodeBody(/^1[3-9]\d{9}$/) } } } },
   responses: responses(sendCodeResult, [400, 429]),
 });

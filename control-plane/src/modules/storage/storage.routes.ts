@@ -31,6 +31,20 @@ const credentialHeaders = z.object({
   [ACCESS_KEY_HEADER]: z.string().openapi({ description: 'accessKeyId from POST /api/v1/oss/sts-token' }),
   [SECURITY_TOKEN_HEADER]: z.string().openapi({ description: 'securityToken from POST /api/v1/oss/sts-token' }),
 });
+registry.registerComponent('securitySchemes', 'storageAccessKey', {
+  type: 'apiKey',
+  in: 'header',
+  name: ACCESS_KEY_HEADER,
+  description: 'accessKeyId of temporary storage credentials from POST /api/v1/oss/sts-token (STORAGE_PROVIDER=local)',
+});
+registry.registerComponent('securitySchemes', 'storageSecurityToken', {
+  type: 'apiKey',
+  in: 'header',
+  name: SECURITY_TOKEN_HEADER,
+  description: 'securityToken of the same credentials',
+});
+/** The local object endpoints need both headers of temporary credentials. */
+const storageCredentials = [{ storageAccessKey: [], storageSecurityToken: [] }];
 const keyParam = z.object({ key: z.string().openapi({ description: "Object key, '/' allowed, inside allowedPrefix" }) });
 const listQuery = z.object({
   prefix: z.string().max(1024).optional().openapi({ description: 'Defaults to the allowed prefix' }),
@@ -60,6 +74,7 @@ for (const [method, summary] of [
     path: `${STORAGE_OBJECTS_PATH}/{key}`,
     summary: `${summary} (STORAGE_PROVIDER=local)`,
     tags: ['storage'],
+    security: storageCredentials,
     request: { params: keyParam, headers: credentialHeaders, ...(method === 'put' ? { body: { content: binary } } : {}) },
     responses:
       method === 'get'
@@ -72,6 +87,7 @@ registry.registerPath({
   path: STORAGE_OBJECTS_PATH,
   summary: 'Lists objects under a prefix inside the allowed prefix, marker paging (STORAGE_PROVIDER=local)',
   tags: ['storage'],
+  security: storageCredentials,
   request: { query: listQuery, headers: credentialHeaders },
   responses: responses(z.object({ objects: z.array(objectInfo), nextMarker: z.string().optional() }), [400, 401, 403, 404]),
 });
@@ -80,6 +96,7 @@ registry.registerPath({
   path: '/api/storage/download',
   summary: 'Downloads an object through a signed, expiring URL; no credentials (STORAGE_PROVIDER=local)',
   tags: ['storage'],
+  security: [],
   request: { query: downloadQuery },
   responses: { 200: { description: 'The object', content: binary }, ...responses(z.unknown(), [400, 403, 404]) },
 });

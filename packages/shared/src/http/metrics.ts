@@ -30,17 +30,24 @@ export function createMetrics(service: string) {
     next();
   };
 
+  // What /metrics renders: this process's registry, or every instance's (cluster-metrics.ts).
+  let source: (() => Promise<string>) | undefined;
+  const useSource = (render: (() => Promise<string>) | undefined) => {
+    source = render;
+  };
+
   const router: Router = express.Router();
+  // Who may read it is metricsAccess's rule (metrics-access.ts), mounted in front by each app.
   router.get('/metrics', async (_req, res, next) => {
     try {
       res.set('Content-Type', registry.contentType);
-      res.end(await registry.metrics());
+      res.end(await (source ? source() : registry.metrics()));
     } catch (err) {
       next(err);
     }
   });
 
-  return { registry, middleware, observeRequest, router, client };
+  return { registry, middleware, observeRequest, router, client, useSource };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -3,21 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { pathOnly, runWithRequestId } from '../request-id';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._\-]{1,128}$/;
-const SECRET_QUERY_RE = /([?&](?:ticket|token|access_token|refresh_token|refreshToken)=)[^&#]*/gi;
-
-/** A URL for the logs: credentials in the query string (stream tickets, tokens) are replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_RE, '$1[redacted]');
-}
 
 /**
  * Request logging with a request id: taken from `X-Request-Id` when it is well formed, else
  * generated; echoed back in the response header and attached to every log line of the request.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
+  const log = pinoHttp({
     logger,
     genReqId: (req: IncomingMessage, res) => {
       const given = req.headers['x-request-id'];
@@ -27,9 +22,10 @@ export function requestLogging(logger: Logger): RequestHandler {
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/health' },
   }) as unknown as RequestHandler;
+  return (req, res, next) => log(req, res, () => runWithRequestId(String((req as { id?: unknown }).id), next));
 }

@@ -24,6 +24,12 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Ru
         url: `http://127.0.0.1:${actual}`,
         close: (graceMs = 10_000) =>
           new Promise<void>((done) => {
+            // Requests still arriving on kept-alive connections are answered with
+            // "Connection: close", so clients reconnect (to another instance) instead of
+            // reusing a socket that is about to close.
+            server.prependListener('request', (_req, res: http.ServerResponse) => {
+              if (!res.headersSent) res.setHeader('Connection', 'close');
+            });
             const timer = setTimeout(() => server.closeAllConnections(), graceMs);
             server.close(() => {
               clearTimeout(timer);

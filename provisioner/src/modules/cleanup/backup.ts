@@ -6,6 +6,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { connect, quoteId, repoRoot, type MysqlTarget, type Pool, type RowDataPacket } from '@kg/shared';
+import { DumpCounter, type DumpContents } from '../backup/dump-counter';
 import { insertRunningBackup, markBackupCompleted, markBackupFailed, type BackupRecord } from './backup.repository';
 
 export interface BackupResult {
@@ -14,6 +15,8 @@ export interface BackupResult {
   size: number;
   sha256: string;
   tool: 'mysqldump' | 'sql';
+  /** Tables and row counts of the dump, counted as it was written. */
+  contents: DumpContents;
 }
 
 export interface BackupOptions {
@@ -141,12 +144,12 @@ export async function backupDatabase(
   });
   try {
     const tool: BackupResult['tool'] = opts.mysqldump !== 'none' && commandExists(opts.mysqldump) ? 'mysqldump' : 'sql';
-    const hashing = await writeDump(filePath, (gz) =>
+    const { hashing, counter } = await writeDump(filePath, (gz) =>
       tool === 'mysqldump' ? dumpWithMysqldump(opts.mysqldump, target, databaseName, gz) : dumpWithSql(target, databaseName, gz),
     );
     const sha256 = hashing.hash.digest('hex');
     await markBackupCompleted(controlDb, id, hashing.size, sha256);
-    return { id, filePath, size: hashing.size, sha256, tool };
+    return { id, filePath, size: hashing.size, sha256, tool, contents: counter.contents() };
   } catch (err) {
     await fs.promises.rm(filePath, { force: true }).catch(() => undefined);
     await markBackupFailed(controlDb, id, (err as Error).message).catch(() => undefined);
@@ -169,11 +172,18 @@ export function commandExists(bin: string): boolean {
   });
 }
 
-/** Runs `produce` into gzip -> hash -> file; resolves with the hash of the file's bytes. */
-async function writeDump(filePath: string, produce: (gz: Writable) => Promise<void>): Promise<HashingStream> {
+/**
+ * Runs `produce` into count -> gzip -> hash -> file; resolves with the hash of the file's bytes
+ * and the dump's table and row counts.
+ */
+async function writeDump(
+  filePath: string,
+  produce: (out: Writable) => Promise<void>,
+): Promise<{ hashing: HashingStream; counter: DumpCounter }> {
+  const counter = new DumpCounter();
   const gzip = zlib.createGzip({ level: 6 });
   const hashing = new HashingStream();
   const file = fs.createWriteStream(filePath);
-  await Promise.all([produce(gzip), pipeline(gzip, hashing, file)]);
-  return hashing;
+  await Promise.all([produce(counter), pipeline(counter, gzip, hashing, file)]);
+  return { hashing, counter };
 }

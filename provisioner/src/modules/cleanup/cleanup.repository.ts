@@ -82,6 +82,12 @@ export async function markCleanupCompleted(db: Db, id: number): Promise<void> {
   );
 }
 
+/** Cleanup entries per status (the `cleanup_entries{status}` gauge). */
+export async function countCleanupByStatus(db: Pool): Promise<Array<{ status: string; count: number }>> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenant_resource_cleanup GROUP BY status');
+  return rows.map((r) => ({ status: String(r.status), count: Number(r.n) }));
+}
+
 /**
  * Records a failed attempt inside the caller's transaction: one more retry, back to `pending`,
  * or `failed` once `maxRetries` attempts have failed.

@@ -1,6 +1,6 @@
 import type { Pool, PoolConnection } from '@kg/shared';
 
-/** Writes a security_events row (a purge that keeps failing needs a human). */
+/** Writes a security_events row (a purge that keeps failing needs a human; a restore is recorded). */
 export async function securityEvent(
   db: Pool | PoolConnection,
   e: { type: string; severity: 'low' | 'medium' | 'high' | 'critical'; tenantCode: string; subjectType: string; subjectId: string; details: unknown },

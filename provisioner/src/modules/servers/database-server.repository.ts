@@ -1,4 +1,4 @@
-import type { DatabaseServerRow, Pool, RowDataPacket } from '@kg/shared';
+import type { DatabaseServerRow, Pool, PoolConnection, RowDataPacket } from '@kg/shared';
 
 /**
  * Reads of `database_servers`, the servers tenant databases are placed on. The control plane
@@ -7,15 +7,27 @@ import type { DatabaseServerRow, Pool, RowDataPacket } from '@kg/shared';
 export interface DatabaseServer extends DatabaseServerRow {
   name: string;
   status: string;
+  /** How many tenant databases placement puts on it. */
+  capacity: number;
 }
 
-export async function findDatabaseServer(db: Pool, dbServerId: number): Promise<DatabaseServer | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT id, name, host, port, username, secret_ref, status FROM database_servers WHERE id = ?',
-    [dbServerId],
-  );
-  const r = rows[0];
-  if (!r) return null;
+const COLUMNS = 'id, name, host, port, username, secret_ref, status, capacity';
+
+export async function findDatabaseServer(db: Pool | PoolConnection, dbServerId: number): Promise<DatabaseServer | null> {
+  const [rows] = await db.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM database_servers WHERE id = ?`, [dbServerId]);
+  return rows[0] ? toServer(rows[0]) : null;
+}
+
+/**
+ * Reads a server with its row locked inside the caller's transaction: the control plane's
+ * placement locks the same rows, so a move and a create never both take a server's last slot.
+ */
+export async function lockDatabaseServer(conn: PoolConnection, dbServerId: number): Promise<DatabaseServer | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM database_servers WHERE id = ? FOR UPDATE`, [dbServerId]);
+  return rows[0] ? toServer(rows[0]) : null;
+}
+
+function toServer(r: RowDataPacket): DatabaseServer {
   return {
     id: Number(r.id),
     name: String(r.name),
@@ -24,5 +36,6 @@ export async function findDatabaseServer(db: Pool, dbServerId: number): Promise<
     username: String(r.username),
     secret_ref: r.secret_ref,
     status: String(r.status),
+    capacity: Number(r.capacity),
   };
 }

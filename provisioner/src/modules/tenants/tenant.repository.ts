@@ -184,3 +184,43 @@ export async function listBillableTenants(db: Db, from: Date, to: Date): Promise
   );
   return rows.map((r) => ({ id: Number(r.id), tenantCode: String(r.tenant_id), planType: String(r.plan_type) }));
 }
+
+/**
+ * Sets a tenant's status when it is still `expected` (operations: suspend during a restore or a
+ * move, then put back). Returns false when the tenant was not in that status.
+ */
+export async function switchTenantStatus(db: Db, tenantCode: string, expected: string, status: string): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>('UPDATE tenants SET status = ? WHERE tenant_id = ? AND status = ?', [
+    status,
+    tenantCode,
+    expected,
+  ]);
+  return res.affectedRows === 1;
+}
+
+/** Tenants per status (the `tenants{status}` gauge). */
+export async function countTenantsByStatus(db: Db): Promise<Array<{ status: string; count: number }>> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT status, COUNT(*) AS n FROM tenants GROUP BY status');
+  return rows.map((r) => ({ status: String(r.status), count: Number(r.n) }));
+}
+
+/** Tenants whose database lives on a server (every status but purged: the capacity count of placement). */
+export async function countTenantsOnServer(db: Db, dbServerId: number): Promise<number> {
+  const [[row]] = await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM tenants WHERE db_server_id = ? AND status <> 'purged'", [
+    dbServerId,
+  ]);
+  return Number(row!.n);
+}
+
+/**
+ * Points a tenant at the server its database was moved to, only while it is still on `from`
+ * (docs/operations.md, Move a tenant). Returns false when it was not.
+ */
+export async function switchTenantDbServer(db: Db, tenantCode: string, from: number, to: number): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>('UPDATE tenants SET db_server_id = ? WHERE tenant_id = ? AND db_server_id = ?', [
+    to,
+    tenantCode,
+    from,
+  ]);
+  return res.affectedRows === 1;
+}

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import type { Logger } from '@kg/shared';
+import { pathOnly, type Logger } from '@kg/shared';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._\-]{1,128}$/;
 
@@ -51,7 +51,7 @@ export function requestLog(
       const log = (req as unknown as { log: Logger }).log;
       log[level](
         {
-          req: { method: req.method, url: req.originalUrl },
+          req: { method: req.method, url: pathOnly(req.originalUrl) },
           res: { statusCode: status },
           tenant: req.tenant?.tenantCode,
           responseTime: Math.round((performance.now() - started) * 10) / 10,
