@@ -65,6 +65,8 @@ log('compiling TypeScript');
 run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b'], env);
 run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
 run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
+// Tenants created before per-tenant MySQL accounts get theirs (idempotent; docs/privileges.md).
+run(process.execPath, [path.join(root, 'provisioner/dist/cli/create-db-users.js')], env);
 
 const apps = [
   { name: 'control-plane', entry: 'control-plane/dist/start/server.js' },

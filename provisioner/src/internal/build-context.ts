@@ -1,4 +1,4 @@
-import { bullPrefix, createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, type Logger } from '@kg/shared';
+import { bullPrefix, createLogger, createMetrics, createPool, createRedis, mysqlTargetFromConfig, SecretBox, type Logger } from '@kg/shared';
 import type { ProvisionerConfig } from '../config';
 import type { ProvisionerContext } from '../context';
 
@@ -22,6 +22,7 @@ export async function buildContext(config: ProvisionerConfig, logger?: Logger): 
     },
     bullPrefix: bullPrefix(config.REDIS_KEY_PREFIX),
     metrics: createMetrics('provisioner'),
+    secrets: new SecretBox(config.MASTER_KEY),
   };
 }
 
