@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
+import { envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
 import { checkProviderEnv, providerEnvSchema } from '@kg/shared/providers/factory';
 
 /** Every setting of the tenant app, read once from the environment (and `.env`). */
@@ -23,6 +23,8 @@ export const tenantAppEnvSchema = z.object({
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */
   ...mysqlEnvSchema,
+  /** Opens the sealed passwords of the tenant databases' own MySQL accounts (same key as the control plane). */
+  MASTER_KEY: masterKeyEnv,
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
   CONTROL_DB_POOL_SIZE: envx.int(4, 1, 100),
   /** The most MySQL connections this process holds to tenant databases, whatever the number of tenants. */

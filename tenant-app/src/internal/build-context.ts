@@ -1,4 +1,5 @@
 import {
+  SecretBox,
   JwksVerifier,
   SessionRevocations,
   createLogger,
@@ -37,7 +38,13 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     acquireTimeoutMs: config.TENANT_DB_ACQUIRE_TIMEOUT_MS,
     logger: log,
   });
-  const tenants = new TenantRegistry({ controlDb, defaultServer: controlTarget, ttlMs: config.TENANT_CACHE_TTL_MS, logger: log });
+  const tenants = new TenantRegistry({
+    controlDb,
+    defaultServer: controlTarget,
+    ttlMs: config.TENANT_CACHE_TTL_MS,
+    logger: log,
+    secrets: new SecretBox(config.MASTER_KEY),
+  });
   const revocations = new SessionRevocations({ db: controlDb, reloadIntervalMs: config.REVOCATION_RELOAD_MS, logger: log });
   const verifier = new JwksVerifier({
     jwksUrl: new URL('/.well-known/jwks.json', config.CONTROL_PLANE_URL).toString(),
@@ -67,7 +74,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     // A handle is immutable and holds no connection, so one per registry record is enough.
     tenantDb: (tenant) => {
       let db = handles.get(tenant);
-      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget)));
+      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget, tenant.login ?? undefined)));
       return db;
     },
   };

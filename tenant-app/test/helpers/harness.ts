@@ -10,6 +10,11 @@ import {
   parseEnv,
   publishTenantStatus,
   ensureTenantUser,
+  dropTenantDbUser,
+  ensureTenantDbUser,
+  newDbPassword,
+  SecretBox,
+  tenantDbUserName,
   type Connection,
   type RowDataPacket,
   type ResultSetHeader,
@@ -129,6 +134,7 @@ export async function startTenantStack(
     MYSQL_USER: target.user,
     MYSQL_PASSWORD: target.password,
     CONTROL_DB_NAME: cp.config.CONTROL_DB_NAME,
+    MASTER_KEY: cp.config.MASTER_KEY,
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: cp.config.REDIS_KEY_PREFIX,
     STORAGE_LOCAL_ROOT: storageDir,
@@ -137,6 +143,9 @@ export async function startTenantStack(
   const ctx = await buildContext(config, createLogger('tenant-app-test', config.LOG_LEVEL));
   const server = await listen(createApp(ctx), 0, '127.0.0.1');
   const databases: string[] = [templateDb];
+  // Each tenant database's own MySQL account, as provisioning makes it (docs/privileges.md).
+  const tenantAccounts: string[] = [];
+  const secrets = new SecretBox(cp.config.MASTER_KEY);
 
   const tenantConn = (tenant: TestTenant) => connect(target, tenant.database);
 
@@ -153,11 +162,22 @@ export async function startTenantStack(
       databases.push(database);
       const snap = opts.tables ? { ...snapshot, tables: snapshot.tables.filter((t) => opts.tables!.includes(t.name)) } : snapshot;
       await cloneTemplate(target, templateDb, database, snap);
+      const dbUser = tenantDbUserName(database);
+      const dbPassword = newDbPassword();
+      const conn = await connect(target);
+      try {
+        await ensureTenantDbUser(conn, { user: dbUser, host: '%', password: dbPassword }, database);
+      } finally {
+        await conn.end();
+      }
+      tenantAccounts.push(dbUser);
       const storagePrefix = `${code}-${id}/`;
       await cp.db.query(
-        `INSERT INTO tenants (tenant_id, name, domain, database_name, status, db_server_id, oss_prefix, contact_phone)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [code, `Kindergarten ${code}`, `${code}.kg.test`, database, opts.status ?? 'active', serverId, storagePrefix, uniquePhone()],
+        `INSERT INTO tenants (tenant_id, name, domain, database_name, status, db_server_id, oss_prefix, contact_phone,
+                              db_user, db_user_host, db_password_enc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '%', ?)`,
+        [code, `Kindergarten ${code}`, `${code}.kg.test`, database, opts.status ?? 'active', serverId, storagePrefix, uniquePhone(),
+          dbUser, secrets.seal(dbPassword)],
       );
       return { code, database, storagePrefix };
     },
@@ -199,9 +219,10 @@ export async function startTenantStack(
       if (opts.publish ?? true) await publishTenantStatus(cp.ctx.redis, cp.config.REDIS_KEY_PREFIX, code, status);
     },
     async serverConnections() {
+      // Tenant connections are signed in as the server's account or as a tenant's own account.
       const [rows] = await cp.db.query<RowDataPacket[]>(
-        'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
-        [mysqlUser],
+        'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER IN (?)',
+        [[mysqlUser, ...tenantAccounts]],
       );
       return Number(rows[0]!.n);
     },
@@ -212,6 +233,7 @@ export async function startTenantStack(
       await dropDatabases(databases);
       const conn = await connect(target);
       await conn.query(`DROP USER IF EXISTS ${quoteUser(mysqlUser)}`).catch(() => undefined);
+      for (const u of tenantAccounts) await dropTenantDbUser(conn, u, '%').catch(() => undefined);
       await conn.end();
       delete process.env[secretEnv];
       fs.rmSync(storageDir, { recursive: true, force: true });

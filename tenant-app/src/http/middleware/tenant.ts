@@ -58,7 +58,9 @@ export function requestedTenant(req: Request, baseDomain: string, trustProxy = f
 export function refusalFor(tenant: TenantRecord): AppError | null {
   switch (tenant.status) {
     case 'active':
-      return null;
+      // No database account yet (created before accounts existed and not migrated): never served
+      // with a broader account (docs/privileges.md, Tenant database users).
+      return tenant.login ? null : new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.tenantCode} is not available`);
     case 'suspended':
     case 'inactive':
       return errors.forbidden(`Kindergarten ${tenant.tenantCode} is suspended`, ErrorCode.TenantSuspended);

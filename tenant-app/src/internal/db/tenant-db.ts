@@ -1,4 +1,4 @@
-import { assertDbName, type Connection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import { assertDbName, type DbLogin, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
 import { rawQuery, type ConnectionBudget, type DbServer } from './connection-budget';
 
 export type Row = RowDataPacket;
@@ -94,10 +94,15 @@ export class TenantDb implements TenantQueries {
     readonly databaseName: string,
     readonly server: DbServer,
     private readonly budget: ConnectionBudget,
+    /**
+     * The tenant database's own MySQL account: every statement runs signed in as it, so MySQL
+     * refuses what the guard misses (docs/privileges.md). Without one, the server's account.
+     */
+    private readonly login?: DbLogin,
   ) {
     assertDbName(databaseName);
     this.guard = new StatementGuard(databaseName);
-    this.runner = new Runner(databaseName, (sql, params) => budget.query(server, sql, params), this.guard);
+    this.runner = new Runner(databaseName, (sql, params) => budget.query(server, sql, params, login), this.guard);
   }
 
   t(table: string): string {
@@ -129,6 +134,6 @@ export class TenantDb implements TenantQueries {
         }
         throw err;
       }
-    });
+    }, this.login);
   }
 }
