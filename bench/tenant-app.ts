@@ -265,6 +265,7 @@ async function main(): Promise<void> {
         MYSQL_USER: target.user,
         MYSQL_PASSWORD: target.password,
         CONTROL_DB_NAME: stack.config.CONTROL_DB_NAME,
+        MASTER_KEY: stack.config.MASTER_KEY,
         REDIS_URL: stack.config.REDIS_URL,
         REDIS_KEY_PREFIX: stack.config.REDIS_KEY_PREFIX,
         TENANT_DB_MAX_CONNECTIONS: String(BUDGET),
