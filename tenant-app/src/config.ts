@@ -35,6 +35,12 @@ export const tenantAppEnvSchema = z.object({
   TENANT_DB_IDLE_TIMEOUT_MS: envx.int(60_000, 1_000),
   /** A request waiting longer than this for a tenant connection answers 503. */
   TENANT_DB_ACQUIRE_TIMEOUT_MS: envx.int(10_000, 100),
+  /**
+   * Run each tenant's statements signed in as the tenant database's own MySQL account, switching
+   * shared connections with COM_CHANGE_USER (docs/privileges.md, The tenant app's switch). Off:
+   * the server's account and the statement guard alone, faster when nearly every request switches.
+   */
+  TENANT_DB_SWITCH_USER: envx.bool(true),
   ...redisEnvSchema,
   /** Safety net behind pub/sub invalidation: a cached tenant record is re-read after this long. */
   TENANT_CACHE_TTL_MS: envx.int(60_000, 100),

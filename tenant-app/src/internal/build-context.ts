@@ -71,10 +71,12 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     access,
     storage,
     aiBridge: new AiBridgeClient(config.AI_BRIDGE_URL ?? config.CONTROL_PLANE_URL, config.AI_BRIDGE_TIMEOUT_MS),
-    // A handle is immutable and holds no connection, so one per registry record is enough.
+    // A handle is immutable and holds no connection, so one per registry record is enough. With
+    // TENANT_DB_SWITCH_USER off it runs as the server's account (docs/privileges.md).
     tenantDb: (tenant) => {
       let db = handles.get(tenant);
-      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget, tenant.login ?? undefined)));
+      const login = config.TENANT_DB_SWITCH_USER ? (tenant.login ?? undefined) : undefined;
+      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget, login)));
       return db;
     },
   };
