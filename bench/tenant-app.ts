@@ -261,6 +261,11 @@ async function main(): Promise<void> {
         REDIS_URL: stack.config.REDIS_URL,
         REDIS_KEY_PREFIX: stack.config.REDIS_KEY_PREFIX,
         TENANT_DB_MAX_CONNECTIONS: String(BUDGET),
+        // Per-tenant switch on (default) or off, and how (role or change_user), to measure each.
+        TENANT_DB_SWITCH_USER: process.env.TENANT_DB_SWITCH_USER ?? 'true',
+        TENANT_DB_SWITCH_WITH: process.env.TENANT_DB_SWITCH_WITH ?? stack.config.TENANT_DB_SWITCH_WITH,
+        TENANT_DB_ROLE_USER: stack.roleUser,
+        TENANT_DB_ROLE_PASSWORD: stack.rolePassword,
         STORAGE_LOCAL_ROOT: os.tmpdir(),
       },
       execArgv: [

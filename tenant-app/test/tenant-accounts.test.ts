@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { connect, dropTenantDbUser, ensureTenantDbUser, newDbPassword, type DbLogin } from '@kg/shared';
 import { dropDatabases, testMysqlTarget, uniqueId } from '@kg/shared/testing';
-import { ConnectionBudget, dbServer, type DbServer } from '../src/internal/db/connection-budget';
+import { ConnectionBudget, asAccount, dbServer, type DbServer, type TenantIdentity } from '../src/internal/db/connection-budget';
 import { TenantDb } from '../src/internal/db/tenant-db';
 
 /**
@@ -19,6 +19,7 @@ describe('tenant app: connections switched to the tenant database accounts', fun
   const serverPassword = crypto.randomBytes(10).toString('hex');
   const dbs = [`${id}_a`, `${id}_b`];
   const logins: DbLogin[] = dbs.map((_, i) => ({ user: `ta_${crypto.randomBytes(4).toString('hex')}${i}`, password: newDbPassword() }));
+  const ids = logins.map(asAccount);
   let server: DbServer;
 
   before(async () => {
@@ -50,17 +51,17 @@ describe('tenant app: connections switched to the tenant database accounts', fun
   it("when the guard is bypassed and a statement names tenant B's database on a connection switched to tenant A, then MySQL refuses it", async () => {
     const budget = new ConnectionBudget({ budget: 1, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 });
     try {
-      const dbB = new TenantDb('kb', dbs[b]!, server, budget, logins[b]);
+      const dbB = new TenantDb('kb', dbs[b]!, server, budget, ids[b]);
       assert.equal((await dbB.rows(`SELECT name FROM ${dbB.t('marker')}`))[0]!.name, 'tenant-1');
       // The budget itself runs any text: this is the path with no statement guard in front of it.
       await assert.rejects(
-        budget.query(server, `SELECT name FROM \`${dbs[b]}\`.marker`, [], logins[a]),
+        budget.query(server, `SELECT name FROM \`${dbs[b]}\`.marker`, [], ids[a]),
         (err: { code?: string }) => err.code === 'ER_TABLEACCESS_DENIED_ERROR' || err.code === 'ER_DBACCESS_DENIED_ERROR',
       );
-      await assert.rejects(budget.query(server, `UPDATE \`${dbs[b]}\`.marker SET name = 'x'`, [], logins[a]), /denied/i);
-      const [who] = (await budget.query(server, 'SELECT CURRENT_USER() AS u', [], logins[a])) as Array<{ u: string }>;
+      await assert.rejects(budget.query(server, `UPDATE \`${dbs[b]}\`.marker SET name = 'x'`, [], ids[a]), /denied/i);
+      const [who] = (await budget.query(server, 'SELECT CURRENT_USER() AS u', [], ids[a])) as Array<{ u: string }>;
       assert.equal(who!.u, `${logins[a]!.user}@%`);
-      const dbA = new TenantDb('ka', dbs[a]!, server, budget, logins[a]);
+      const dbA = new TenantDb('ka', dbs[a]!, server, budget, ids[a]);
       assert.equal((await dbA.rows(`SELECT name FROM ${dbA.t('marker')}`))[0]!.name, 'tenant-0');
       const s = budget.stats();
       assert.equal(s.created, 1, 'one connection served both tenants');
@@ -74,10 +75,10 @@ describe('tenant app: connections switched to the tenant database accounts', fun
   it("when a connection is switched to another tenant, then nothing of the previous tenant's session is left and it still runs in UTC", async () => {
     const budget = new ConnectionBudget({ budget: 1, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 });
     try {
-      await budget.query(server, "SET @left_behind = 'tenant A'", [], logins[a]);
-      const [kept] = (await budget.query(server, 'SELECT @left_behind AS v', [], logins[a])) as Array<{ v: string | null }>;
+      await budget.query(server, "SET @left_behind = 'tenant A'", [], ids[a]);
+      const [kept] = (await budget.query(server, 'SELECT @left_behind AS v', [], ids[a])) as Array<{ v: string | null }>;
       assert.equal(kept!.v, 'tenant A');
-      const [reset] = (await budget.query(server, 'SELECT @left_behind AS v, TIMEDIFF(NOW(), UTC_TIMESTAMP()) AS tz_offset', [], logins[b])) as Array<{
+      const [reset] = (await budget.query(server, 'SELECT @left_behind AS v, TIMEDIFF(NOW(), UTC_TIMESTAMP()) AS tz_offset', [], ids[b])) as Array<{
         v: string | null;
         tz_offset: string;
       }>;
@@ -92,8 +93,8 @@ describe('tenant app: connections switched to the tenant database accounts', fun
   it('when a transaction runs for a tenant, then it runs signed in as that tenant', async () => {
     const budget = new ConnectionBudget({ budget: 1, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 });
     try {
-      await budget.query(server, 'SELECT 1', [], logins[b]);
-      const dbA = new TenantDb('ka', dbs[a]!, server, budget, logins[a]);
+      await budget.query(server, 'SELECT 1', [], ids[b]);
+      const dbA = new TenantDb('ka', dbs[a]!, server, budget, ids[a]);
       const user = await dbA.transaction(async (tx) => (await tx.rows('SELECT CURRENT_USER() AS u'))[0]!.u);
       assert.equal(user, `${logins[a]!.user}@%`);
     } finally {
@@ -106,15 +107,15 @@ describe('tenant app: connections switched to the tenant database accounts', fun
     const n = 2000;
     try {
       const sql = `SELECT 1 AS one`;
-      const time = async (pick: (i: number) => DbLogin) => {
+      const time = async (pick: (i: number) => TenantIdentity) => {
         const started = performance.now();
         for (let i = 0; i < n; i++) await budget.query(server, sql, [], pick(i));
         return ((performance.now() - started) * 1000) / n;
       };
-      await time(() => logins[a]!); // warm-up
+      await time(() => ids[a]!); // warm-up
       const before = budget.stats().switches;
-      const sameUs = await time(() => logins[a]!);
-      const alternatingUs = await time((i) => logins[i % 2]!);
+      const sameUs = await time(() => ids[a]!);
+      const alternatingUs = await time((i) => ids[i % 2]!);
       // The first alternating statement is for the account already signed in.
       assert.equal(budget.stats().switches - before, n - 1, 'every alternating statement switched, none of the others');
       assert.equal(budget.stats().created, 1);

@@ -90,3 +90,60 @@ export async function ensureTenantDbUser(
 export async function dropTenantDbUser(db: Db, user: string, host: string): Promise<void> {
   await db.query(`DROP USER IF EXISTS ${quoteAccount(user, host)}`);
 }
+
+/**
+ * The MySQL role of a tenant database: the same data privileges as the tenant's account, held by
+ * the tenant app's role account so a shared connection switches tenant with `SET ROLE` instead of
+ * COM_CHANGE_USER (docs/privileges.md, The tenant app's switch). `kgr_` and the database name when
+ * that fits 32 characters, else `kgr_` and a hash; the prefix keeps roles apart from the tenant
+ * accounts, which are named after the database itself. Derived, never stored.
+ */
+export function tenantDbRoleName(databaseName: string): string {
+  assertDbName(databaseName);
+  const name = `kgr_${databaseName}`;
+  if (name.length <= MAX_USER_LENGTH) return name;
+  return `kgr_${crypto.createHash('sha256').update(databaseName).digest('hex').slice(0, MAX_USER_LENGTH - 4)}`;
+}
+
+/** A role name as SQL: checked like a user name, quoted with backticks. */
+export function quoteRole(role: string): string {
+  if (!USER_NAME.test(role)) throw new Error(`Unsafe MySQL role name: ${JSON.stringify(role)}`);
+  return '`' + role + '`';
+}
+
+/**
+ * Makes sure the tenant database's role exists with exactly the data privileges on it and, when
+ * `grantee` (the tenant app's role account, `'user'@'host'` parts) is given, that the account holds
+ * it. Idempotent like ensureTenantDbUser; MariaDB grants a new role to its creator as well, which
+ * only adds to what the provisioner's own account can already do.
+ */
+export async function ensureTenantDbRole(
+  db: Db,
+  role: string,
+  databaseName: string,
+  grantee?: { user: string; host: string },
+): Promise<void> {
+  const r = quoteRole(role);
+  await db.query(`CREATE ROLE IF NOT EXISTS ${r}`);
+  await db.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${r}`);
+  await db.query(`GRANT ${TENANT_DB_PRIVILEGES} ON ${grantDatabase(databaseName)}.* TO ${r}`);
+  if (grantee) await db.query(`GRANT ${r} TO ${quoteAccount(grantee.user, grantee.host)}`);
+}
+
+/** Drops a tenant database's role (with its database, at purge). Absent is fine. */
+export async function dropTenantDbRole(db: Db, role: string): Promise<void> {
+  await db.query(`DROP ROLE IF EXISTS ${quoteRole(role)}`);
+}
+
+/**
+ * Makes sure the tenant app's role account exists with this password and no default role (it is
+ * created without privileges and nothing grants it any but tenant roles): a connection signed in as it can do nothing until `SET ROLE` names a tenant's
+ * role (set-up and tests; docs/privileges.md).
+ */
+export async function ensureRoleAccount(db: Db, account: TenantDbAccount): Promise<void> {
+  const who = quoteAccount(account.user, account.host);
+  await db.query(`CREATE USER IF NOT EXISTS ${who} IDENTIFIED BY ?`, [account.password]);
+  await db.query(`ALTER USER ${who} IDENTIFIED BY ?`, [account.password]);
+  // No REVOKE ALL here: in MariaDB it also takes back every tenant role the account was granted.
+  await db.query(`SET DEFAULT ROLE NONE FOR ${who}`);
+}

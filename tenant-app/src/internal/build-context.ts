@@ -17,6 +17,7 @@ import { AccessService } from '../modules/access/access.service';
 import { AiBridgeClient } from '../modules/ai/ai.bridge-client';
 import { TenantRegistry, type TenantRecord } from '../modules/tenancy/tenant.registry';
 import { ConnectionBudget } from './db/connection-budget';
+import { tenantSession } from './db/tenant-session';
 import { TenantDb } from './db/tenant-db';
 import { registerTenantMetrics } from './metrics';
 
@@ -71,12 +72,13 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     access,
     storage,
     aiBridge: new AiBridgeClient(config.AI_BRIDGE_URL ?? config.CONTROL_PLANE_URL, config.AI_BRIDGE_TIMEOUT_MS),
-    // A handle is immutable and holds no connection, so one per registry record is enough. With
-    // TENANT_DB_SWITCH_USER off it runs as the server's account (docs/privileges.md).
+    // A handle is immutable and holds no connection, so one per registry record is enough.
     tenantDb: (tenant) => {
       let db = handles.get(tenant);
-      const login = config.TENANT_DB_SWITCH_USER ? (tenant.login ?? undefined) : undefined;
-      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget, login)));
+      if (!db) {
+        const { server, as } = tenantSession(config, tenant);
+        handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, server, budget, as)));
+      }
       return db;
     },
   };

@@ -71,7 +71,7 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
 }
 
 /**
- * Final backup, then DROP DATABASE, then the database's own MySQL account (docs/privileges.md).
+ * Final backup, then DROP DATABASE, then the database's own MySQL account and role (docs/privileges.md).
  * An absent database (dropped by an earlier attempt) is done once its account is gone too.
  */
 async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<Record<string, unknown>> {
@@ -81,7 +81,7 @@ async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<
   const conn = await connect(target);
   try {
     if (!(await databaseExists(conn, databaseName))) {
-      const dbUser = await dropTenantDbAccount(ctx, row.tenantCode, target);
+      const dbUser = await dropTenantDbAccount(ctx, { tenantCode: row.tenantCode, databaseName }, target);
       return { database: databaseName, alreadyAbsent: true, dbUserDropped: dbUser };
     }
     const backup = await backupDatabase(ctx.db, target, databaseName, {
@@ -92,7 +92,7 @@ async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<
       backupType: 'pre_purge',
     });
     await dropDatabase(conn, databaseName);
-    const dbUser = await dropTenantDbAccount(ctx, row.tenantCode, target);
+    const dbUser = await dropTenantDbAccount(ctx, { tenantCode: row.tenantCode, databaseName }, target);
     return {
       database: databaseName,
       dbUserDropped: dbUser,

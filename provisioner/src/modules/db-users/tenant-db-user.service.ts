@@ -1,10 +1,15 @@
 import {
   connect,
   databaseExists,
+  dropTenantDbRole,
   dropTenantDbUser,
+  ensureRoleAccount,
+  ensureTenantDbRole,
   ensureTenantDbUser,
   newDbPassword,
+  tenantDbRoleName,
   tenantDbUserName,
+  type Connection,
   type MysqlTarget,
 } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
@@ -18,7 +23,8 @@ import { findTenantDbAccount, listTenantsByStatus, recordTenantDbAccount, type T
  *
  * Order matters for a worker killed at any point: the password is generated and recorded (sealed)
  * in the control database first, so a rerun reads the same password back; then the account is
- * created or brought to exactly that password and those privileges.
+ * created or brought to exactly that password and those privileges; then the database's role
+ * (same privileges) and its grant to the tenant app's role account. Every statement is idempotent.
  */
 export async function ensureTenantDbAccount(
   ctx: ProvisionerContext,
@@ -37,19 +43,33 @@ export async function ensureTenantDbAccount(
   const conn = await connect(target);
   try {
     await ensureTenantDbUser(conn, account, tenant.databaseName, opts);
+    await ensureTenantDbRole(conn, tenantDbRoleName(tenant.databaseName), tenant.databaseName, await roleGrantee(ctx, conn));
   } finally {
     await conn.end().catch(() => undefined);
   }
   return { user: account.user, host: account.host };
 }
 
-/** Drops the tenant's account on its server (purge). A tenant without a recorded account has none. */
-export async function dropTenantDbAccount(ctx: ProvisionerContext, tenantCode: string, target: MysqlTarget): Promise<string | null> {
-  const recorded = await findTenantDbAccount(ctx.db, tenantCode);
+/** The tenant app's role account on this server, created first when its password is configured. */
+async function roleGrantee(ctx: ProvisionerContext, conn: Connection): Promise<{ user: string; host: string } | undefined> {
+  const { TENANT_DB_ROLE_USER: user, TENANT_DB_ROLE_PASSWORD: password, TENANT_DB_USER_HOST: host } = ctx.config;
+  if (!user) return undefined;
+  if (password) await ensureRoleAccount(conn, { user, host, password });
+  return { user, host };
+}
+
+/** Drops the tenant's account and role on its server (purge). A tenant without a recorded account has none. */
+export async function dropTenantDbAccount(
+  ctx: ProvisionerContext,
+  tenant: Pick<Tenant, 'tenantCode' | 'databaseName'>,
+  target: MysqlTarget,
+): Promise<string | null> {
+  const recorded = await findTenantDbAccount(ctx.db, tenant.tenantCode);
   if (!recorded) return null;
   const conn = await connect(target);
   try {
     await dropTenantDbUser(conn, recorded.user, recorded.host);
+    await dropTenantDbRole(conn, tenantDbRoleName(tenant.databaseName));
   } finally {
     await conn.end().catch(() => undefined);
   }

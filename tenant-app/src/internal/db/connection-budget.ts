@@ -1,4 +1,4 @@
-import { connect, errors, type Connection, type DbLogin, type Logger, type MysqlTarget } from '@kg/shared';
+import { connect, errors, quoteRole, type Connection, type DbLogin, type Logger, type MysqlTarget } from '@kg/shared';
 
 /** A MySQL server tenant databases live on; `key` identifies it (host, port and user). */
 export interface DbServer extends MysqlTarget {
@@ -9,14 +9,32 @@ export function dbServer(target: MysqlTarget): DbServer {
   return { ...target, key: `${target.user}@${target.host}:${target.port}` };
 }
 
+/**
+ * Who a tenant's statements run as (docs/privileges.md, The tenant app's switch): the tenant
+ * database's own account, to which a shared connection switches with COM_CHANGE_USER, or the
+ * tenant database's role, which a connection signed in as the role account takes with SET ROLE.
+ * Made once per tenant record (`asAccount`, `asRole`), so the hot path compares a string.
+ */
+export type TenantIdentity =
+  | { readonly kind: 'account'; readonly key: string; readonly login: DbLogin }
+  | { readonly kind: 'role'; readonly key: string; readonly setRole: string };
+
+export function asAccount(login: DbLogin): TenantIdentity {
+  return { kind: 'account', key: login.user, login };
+}
+
+export function asRole(role: string): TenantIdentity {
+  return { kind: 'role', key: `role:${role}`, setRole: `SET ROLE ${quoteRole(role)}` };
+}
+
 /** How long a request for one server may wait while connections of another are handed around. */
 const FAIRNESS_MS = 50;
 
 interface Slot {
   conn: Connection;
   server: DbServer;
-  /** The MySQL user the connection is signed in as now (a tenant's account after a switch). */
-  user: string;
+  /** Who its statements run as now: a tenant's account or role (TenantIdentity.key), else the server's account. */
+  as: string;
   lastUsed: number;
   broken: boolean;
 }
@@ -26,8 +44,8 @@ const UTC_ZONES = new Set(['+00:00', 'UTC', 'GMT', 'Etc/UTC', 'Universal', 'Coor
 
 interface Waiter {
   server: DbServer;
-  /** The account the request runs as: a new connection for it signs in as that account directly. */
-  login?: DbLogin;
+  /** Who the request runs as: a new connection for a tenant account signs in as it directly. */
+  as?: TenantIdentity;
   since: number;
   resolve: (slot: Slot) => void;
   reject: (err: Error) => void;
@@ -50,7 +68,7 @@ export interface BudgetStats {
   evicted: number;
   /** Idle connections closed by the idle timeout. */
   reaped: number;
-  /** Connections switched to another tenant's account (COM_CHANGE_USER). */
+  /** Connections switched to another tenant (COM_CHANGE_USER or SET ROLE). */
   switches: number;
 }
 
@@ -98,12 +116,12 @@ export class ConnectionBudget {
 
   /**
    * Runs `fn` on a connection to `server`, returning it to the budget afterwards (even on error).
-   * With `login` (a tenant's account) the connection is signed in as that account first.
+   * With `as` (a tenant's account or role) the connection is switched to it first.
    */
-  async run<T>(server: DbServer, fn: (conn: Connection) => Promise<T>, login?: DbLogin): Promise<T> {
-    const slot = await this.acquire(server, login);
+  async run<T>(server: DbServer, fn: (conn: Connection) => Promise<T>, as?: TenantIdentity): Promise<T> {
+    const slot = await this.acquire(server, as);
     try {
-      if (login && slot.user !== login.user) await new Promise<void>((resolve, reject) => this.switchUser(slot, login, (err) => (err ? reject(err) : resolve())));
+      if (as && slot.as !== as.key) await new Promise<void>((resolve, reject) => this.switchTo(slot, as, (err) => (err ? reject(err) : resolve())));
       return await fn(slot.conn);
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) slot.broken = true;
@@ -118,9 +136,9 @@ export class ConnectionBudget {
    * state) the statement goes straight to it and one promise is made, instead of the several of
    * run() plus a promise-returning query.
    */
-  query(server: DbServer, sql: string, params: unknown[], login?: DbLogin): Promise<unknown> {
-    const slot = this.closed ? undefined : this.takeIdle(server.key, login?.user);
-    if (!slot) return this.run(server, (conn) => rawQuery(conn, sql, params), login);
+  query(server: DbServer, sql: string, params: unknown[], as?: TenantIdentity): Promise<unknown> {
+    const slot = this.closed ? undefined : this.takeIdle(server.key, as?.key);
+    if (!slot) return this.run(server, (conn) => rawQuery(conn, sql, params), as);
     this.lease(slot);
     return new Promise((resolve, reject) => {
       const done = (err: Error | null, result?: unknown) => {
@@ -136,26 +154,41 @@ export class ConnectionBudget {
           done(err as Error);
         }
       };
-      if (login && slot.user !== login.user) this.switchUser(slot, login, (err) => (err ? done(err) : send()));
+      if (as && slot.as !== as.key) this.switchTo(slot, as, (err) => (err ? done(err) : send()));
       else send();
     });
   }
 
   /**
-   * Signs a connection in as another tenant's account with COM_CHANGE_USER (docs/request-path.md,
-   * Connections): one round trip that also resets the session, so nothing of the previous
-   * tenant's session survives. The reset also restores the global time zone: where that is not
-   * UTC the session's zone is set again. A failed switch leaves the connection broken (closed on
-   * release), never signed in as the previous account.
+   * Switches a connection to another tenant (docs/request-path.md, Connections). A role: `SET
+   * ROLE`, one small statement; the session is not reset, which is why the guard refuses every
+   * session-changing statement. An account: COM_CHANGE_USER, which also resets the session, so
+   * nothing of the previous tenant's session survives, but costs MariaDB a fresh authentication
+   * (two round trips, docs/privileges.md); the reset also restores the global time zone, so where
+   * that is not UTC the session's zone is set again. A failed switch leaves the connection broken
+   * (closed on release), never running as the previous tenant.
    */
-  private switchUser(slot: Slot, login: DbLogin, cb: (err: Error | null) => void): void {
+  private switchTo(slot: Slot, as: TenantIdentity, cb: (err: Error | null) => void): void {
     const core = coreOf(slot.conn);
+    if (as.kind === 'role') {
+      core.query(as.setRole, [], (err) => {
+        if (err) {
+          slot.broken = true;
+          return cb(err);
+        }
+        slot.as = as.key;
+        this.switches++;
+        cb(null);
+      });
+      return;
+    }
+    const { login } = as;
     core.changeUser({ user: login.user, password: login.password }, (err) => {
       if (err) {
         slot.broken = true;
         return cb(err);
       }
-      slot.user = login.user;
+      slot.as = as.key;
       this.switches++;
       if (this.resetsTimeZone.get(slot.server.key) === false) return cb(null);
       core.query("SET time_zone = '+00:00'", [], (e) => cb(e));
@@ -203,18 +236,18 @@ export class ConnectionBudget {
     await Promise.all(all.map((s) => this.destroy(s)));
   }
 
-  private acquire(server: DbServer, login?: DbLogin): Promise<Slot> {
+  private acquire(server: DbServer, as?: TenantIdentity): Promise<Slot> {
     if (this.closed) return Promise.reject(errors.unavailable('The tenant app is shutting down'));
-    const slot = this.takeIdle(server.key, login?.user);
+    const slot = this.takeIdle(server.key, as?.key);
     if (slot) return Promise.resolve(this.lease(slot));
     if (this.waiters.length === 0) {
       const room = this.makeRoom();
-      if (room) return this.openFor(server, room, login).then((s) => this.lease(s));
+      if (room) return this.openFor(server, room, as).then((s) => this.lease(s));
     }
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
         server,
-        login,
+        as,
         since: Date.now(),
         resolve: (s) => resolve(this.lease(s)),
         reject,
@@ -284,7 +317,7 @@ export class ConnectionBudget {
       this.waiters.splice(i, 1);
       // Once a connection is being opened for it, the waiter no longer times out (connect has its own).
       clearTimeout(w.timer);
-      this.openFor(w.server, room, w.login).then(w.resolve, w.reject);
+      this.openFor(w.server, room, w.as).then(w.resolve, w.reject);
     }
   }
 
@@ -310,13 +343,13 @@ export class ConnectionBudget {
     return victim;
   }
 
-  private takeIdle(serverKey: string, user?: string): Slot | undefined {
+  private takeIdle(serverKey: string, as?: string): Slot | undefined {
     const list = this.idle.get(serverKey);
     if (!list || list.length === 0) return undefined;
-    // A connection already signed in as the account needs no switch; the list is short (the budget).
-    if (user !== undefined) {
+    // A connection already running as the tenant needs no switch; the list is short (the budget).
+    if (as !== undefined) {
       for (let i = list.length - 1; i >= 0; i--) {
-        if (list[i]!.user === user) return list.splice(i, 1)[0];
+        if (list[i]!.as === as) return list.splice(i, 1)[0];
       }
     }
     // Most recently used first: keeps a warm core and lets the rest age out.
@@ -324,16 +357,17 @@ export class ConnectionBudget {
   }
 
   /** Opens a connection in a slot reserved by makeRoom (closing the evicted connection first). */
-  private async openFor(server: DbServer, room: 'free' | Slot, login?: DbLogin): Promise<Slot> {
+  private async openFor(server: DbServer, room: 'free' | Slot, as?: TenantIdentity): Promise<Slot> {
     if (room !== 'free') {
       this.countServer(room.server.key, -1);
       await closeQuietly(room.conn);
     }
     this.countServer(server.key, +1);
     try {
-      // A connection opened for a tenant signs in as its account directly (no switch needed).
+      // A connection opened for a tenant's account signs in as it directly (no switch needed); one
+      // for a tenant's role signs in as the server's (role) account and takes the role on first use.
       const { host, port } = server;
-      const { user, password } = login ?? server;
+      const { user, password } = as?.kind === 'account' ? as.login : server;
       const conn = await connect({ host, port, user, password }, undefined, {
         connectAttributes: { program_name: 'kg-tenant-app' },
         // Calendar dates (birthdays, plan dates) stay 'YYYY-MM-DD' rather than midnight UTC instants.
@@ -342,7 +376,7 @@ export class ConnectionBudget {
       });
       this.created++;
       if (!this.resetsTimeZone.has(server.key)) this.resetsTimeZone.set(server.key, !(await sessionsStartInUtc(conn)));
-      const slot: Slot = { conn, server, user, lastUsed: Date.now(), broken: false };
+      const slot: Slot = { conn, server, as: as?.kind === 'account' ? as.key : '', lastUsed: Date.now(), broken: false };
       conn.on('error', (err: Error) => {
         slot.broken = true;
         this.opts.logger?.warn({ err: err.message, server: server.key }, 'tenant connection error');
