@@ -331,7 +331,8 @@ async function main(): Promise<void> {
     const measured = async (side: 'bare' | 'full', pid: number, port: number, targets: Target[]) => {
       const st0 = await tableDefinitionsOpened();
       sampling = side;
-      const s = sampler();
+      // A failed run must surface its own error, not the sampler's once the stack is closed.
+      const s = sampler().catch(() => undefined);
       const c0 = cpuSeconds(pid);
       const d0 = dbPid ? cpuSeconds(dbPid) : 0;
       const r0 = redisPid ? cpuSeconds(redisPid) : 0;

@@ -23,11 +23,20 @@ function log(msg) {
 
 /** First run: copy .env.example to .env and fill the generated secrets. */
 function ensureDotEnv() {
-  if (fs.existsSync(envFile)) return;
   const generated = {
     MASTER_KEY: () => crypto.randomBytes(32).toString('base64'),
     STORAGE_SIGNING_SECRET: () => crypto.randomBytes(32).toString('base64url'),
+    TENANT_DB_ROLE_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
   };
+  if (fs.existsSync(envFile)) {
+    // An .env from before the tenant app's role account (docs/privileges.md) gets one added.
+    const current = fs.readFileSync(envFile, 'utf8');
+    if (!/^TENANT_DB_ROLE_USER=/m.test(current)) {
+      fs.appendFileSync(envFile, `\nTENANT_DB_ROLE_USER=kg_tenant_conn\nTENANT_DB_ROLE_PASSWORD=${generated.TENANT_DB_ROLE_PASSWORD()}\n`);
+      log('added the tenant app role account (TENANT_DB_ROLE_USER / TENANT_DB_ROLE_PASSWORD) to .env');
+    }
+    return;
+  }
   const text = fs
     .readFileSync(exampleFile, 'utf8')
     .split('\n')

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, dropTenantDbUser, quoteId, SecretBox, type RowDataPacket } from '@kg/shared';
+import crypto from 'node:crypto';
+import { connect, dropTenantDbUser, quoteId, SecretBox, tenantDbRoleName, type RowDataPacket } from '@kg/shared';
 import { testMysqlTarget } from '@kg/shared/testing';
 import {
   accountExists,
@@ -63,5 +64,38 @@ describe('tenant database accounts: the migration command for existing tenants',
     assert.equal((await recorded(a.code)).db_password_enc, row.db_password_enc, 'the recorded password is kept');
     const again = await connect({ ...testMysqlTarget(), user: a.dbUser, password });
     await again.end();
+  });
+
+  it("when the tenant app's role account is configured, then the command gives each tenant database a role it holds, reading that database and no other", async () => {
+    const roleUser = `tr_${crypto.randomBytes(4).toString('hex')}`;
+    const rolePassword = crypto.randomBytes(10).toString('hex');
+    const withRoles = await startProvisioner({ ...w.provisionerEnv, TENANT_DB_ROLE_USER: roleUser, TENANT_DB_ROLE_PASSWORD: rolePassword }, { workers: false });
+    const a = await createActiveTenant(w, 'k603');
+    const b = await createActiveTenant(w, 'k604');
+    try {
+      const results = await ensureAllTenantDbAccounts(withRoles.ctx);
+      assert.deepEqual(
+        results.filter((r) => [a.code, b.code].includes(r.tenantCode)).map((r) => r.outcome),
+        ['ensured', 'ensured'],
+      );
+      const conn = await connect({ ...testMysqlTarget(), user: roleUser, password: rolePassword });
+      try {
+        await assert.rejects(conn.query(`SELECT COUNT(*) FROM ${quoteId(a.databaseName)}.students`), /denied/i, 'nothing without a role');
+        await conn.query(`SET ROLE ${quoteId(tenantDbRoleName(a.databaseName))}`);
+        const [[n]] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(a.databaseName)}.students`);
+        assert.equal(Number(n!.n), 3);
+        await assert.rejects(conn.query(`SELECT COUNT(*) FROM ${quoteId(b.databaseName)}.students`), /denied/i);
+        await assert.rejects(conn.query(`DROP TABLE ${quoteId(a.databaseName)}.students`), /denied/i, 'data privileges only');
+        await conn.query(`SET ROLE ${quoteId(tenantDbRoleName(b.databaseName))}`);
+        await assert.rejects(conn.query(`SELECT COUNT(*) FROM ${quoteId(a.databaseName)}.students`), /denied/i);
+      } finally {
+        await conn.end();
+      }
+    } finally {
+      await withRoles.close();
+      const root = await connect(testMysqlTarget());
+      await root.query(`DROP USER IF EXISTS '${roleUser}'@'%'`);
+      await root.end();
+    }
   });
 });

@@ -5,8 +5,11 @@ import { cloneTemplate } from '@kg/templates-db';
 import {
   connect,
   createProviders,
+  dropTenantDbRole,
   dropTenantDbUser,
+  ensureTenantDbRole,
   ensureTenantDbUser,
+  tenantDbRoleName,
   ensureTenantFolders,
   newDbPassword,
   SecretBox,
@@ -119,6 +122,7 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
         for (const t of tenants as RowDataPacket[]) {
           await conn.query(`DROP DATABASE IF EXISTS ${quoteId(String(t.database_name))}`);
           if (t.db_user) await dropTenantDbUser(conn, String(t.db_user), String(t.db_user_host));
+          await dropTenantDbRole(conn, tenantDbRoleName(String(t.database_name))).catch(() => undefined);
         }
       } finally {
         await conn.end();
@@ -157,8 +161,9 @@ export async function createActiveTenant(w: LifecycleWorld, code: string, opts: 
   try {
     await conn.query("INSERT INTO classes (name, grade) VALUES ('Sunflowers', 'K1'), ('Dolphins', 'K2')");
     await conn.query("INSERT INTO students (class_id, name) VALUES (1, 'Li Wei'), (1, 'Wang Fang'), (2, 'Zhang Min')");
-    // Its own MySQL account, as the create pipeline makes it (docs/privileges.md).
+    // Its own MySQL account and role, as the create pipeline makes them (docs/privileges.md).
     await ensureTenantDbUser(conn, { user: dbUser, host: '%', password: dbPassword }, databaseName);
+    await ensureTenantDbRole(conn, tenantDbRoleName(databaseName), databaseName);
   } finally {
     await conn.end();
   }

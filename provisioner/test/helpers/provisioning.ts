@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, dropTenantDbUser, grantDatabase, quoteId, repoRoot, SecretBox, type Connection, type RowDataPacket } from '@kg/shared';
+import { connect, dropTenantDbRole, dropTenantDbUser, grantDatabase, quoteId, repoRoot, SecretBox, tenantDbRoleName, type Connection, type RowDataPacket } from '@kg/shared';
 import { dropDatabases, http, testMysqlTarget, uniqueId } from '@kg/shared/testing';
 import { buildTemplate } from '@kg/templates-db';
 // The create API lives in the control plane: these tests start it in-process with its own harness.
@@ -153,12 +153,15 @@ export async function startProvisioningEnv(label: string, cpEnv: Record<string, 
   };
 }
 
-/** Drops the MySQL accounts the pipeline made for this file's tenants (accounts are server-wide). */
+/** Drops the MySQL accounts and roles the pipeline made for this file's tenants (both are server-wide). */
 export async function dropTenantAccounts(cp: TestControlPlane): Promise<void> {
-  const [rows] = await cp.db.query<RowDataPacket[]>('SELECT db_user, db_user_host FROM tenants WHERE db_user IS NOT NULL');
+  const [rows] = await cp.db.query<RowDataPacket[]>('SELECT db_user, db_user_host, database_name FROM tenants WHERE db_user IS NOT NULL');
   const conn = await connect(testMysqlTarget());
   try {
-    for (const r of rows) await dropTenantDbUser(conn, String(r.db_user), String(r.db_user_host)).catch(() => undefined);
+    for (const r of rows) {
+      await dropTenantDbUser(conn, String(r.db_user), String(r.db_user_host)).catch(() => undefined);
+      await dropTenantDbRole(conn, tenantDbRoleName(String(r.database_name))).catch(() => undefined);
+    }
   } finally {
     await conn.end();
   }
