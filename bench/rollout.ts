@@ -27,7 +27,7 @@ import {
   repoRoot,
   type RowDataPacket,
 } from '@kg/shared';
-import { deleteRedisPrefix, testMysqlTarget, testRedisUrl } from '@kg/shared/testing';
+import { deleteRedisPrefix, randomMasterKey, testMysqlTarget, testRedisUrl } from '@kg/shared/testing';
 import { TEMPLATE_MIGRATIONS_DIR, cloneTemplate, snapshotTemplate } from '@kg/templates-db';
 import { provisionerEnvSchema } from '../provisioner/src/config';
 import { buildContext, closeContext } from '../provisioner/src/internal/build-context';
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     MYSQL_PASSWORD: target.password,
     CONTROL_DB_NAME: CONTROL_DB,
     TEMPLATE_DB_NAME: TEMPLATE_DB,
+    MASTER_KEY: randomMasterKey(),
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: prefix,
     TEMPLATE_MIGRATIONS_DIR: migrationsDir,

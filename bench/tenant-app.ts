@@ -257,9 +257,15 @@ async function main(): Promise<void> {
         MYSQL_USER: target.user,
         MYSQL_PASSWORD: target.password,
         CONTROL_DB_NAME: stack.config.CONTROL_DB_NAME,
+        MASTER_KEY: stack.config.MASTER_KEY,
         REDIS_URL: stack.config.REDIS_URL,
         REDIS_KEY_PREFIX: stack.config.REDIS_KEY_PREFIX,
         TENANT_DB_MAX_CONNECTIONS: String(BUDGET),
+        // Per-tenant switch on (default) or off, and how (role or change_user), to measure each.
+        TENANT_DB_SWITCH_USER: process.env.TENANT_DB_SWITCH_USER ?? 'true',
+        TENANT_DB_SWITCH_WITH: process.env.TENANT_DB_SWITCH_WITH ?? stack.config.TENANT_DB_SWITCH_WITH,
+        TENANT_DB_ROLE_USER: stack.roleUser,
+        TENANT_DB_ROLE_PASSWORD: stack.rolePassword,
         STORAGE_LOCAL_ROOT: os.tmpdir(),
       },
       execArgv: [
@@ -325,7 +331,8 @@ async function main(): Promise<void> {
     const measured = async (side: 'bare' | 'full', pid: number, port: number, targets: Target[]) => {
       const st0 = await tableDefinitionsOpened();
       sampling = side;
-      const s = sampler();
+      // A failed run must surface its own error, not the sampler's once the stack is closed.
+      const s = sampler().catch(() => undefined);
       const c0 = cpuSeconds(pid);
       const d0 = dbPid ? cpuSeconds(dbPid) : 0;
       const r0 = redisPid ? cpuSeconds(redisPid) : 0;

@@ -24,11 +24,20 @@ function log(msg) {
 
 /** First run: copy .env.example to .env and fill the generated secrets. */
 function ensureDotEnv() {
-  if (fs.existsSync(envFile)) return;
   const generated = {
     MASTER_KEY: () => crypto.randomBytes(32).toString('base64'),
     STORAGE_SIGNING_SECRET: () => crypto.randomBytes(32).toString('base64url'),
+    TENANT_DB_ROLE_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
   };
+  if (fs.existsSync(envFile)) {
+    // An .env from before the tenant app's role account (docs/privileges.md) gets one added.
+    const current = fs.readFileSync(envFile, 'utf8');
+    if (!/^TENANT_DB_ROLE_USER=/m.test(current)) {
+      fs.appendFileSync(envFile, `\nTENANT_DB_ROLE_USER=kg_tenant_conn\nTENANT_DB_ROLE_PASSWORD=${generated.TENANT_DB_ROLE_PASSWORD()}\n`);
+      log('added the tenant app role account (TENANT_DB_ROLE_USER / TENANT_DB_ROLE_PASSWORD) to .env');
+    }
+    return;
+  }
   const text = fs
     .readFileSync(exampleFile, 'utf8')
     .split('\n')
@@ -93,6 +102,8 @@ run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b']
 buildConsoleIfStale();
 run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
 run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
+// Tenants created before per-tenant MySQL accounts get theirs (idempotent; docs/privileges.md).
+run(process.execPath, [path.join(root, 'provisioner/dist/cli/create-db-users.js')], env);
 
 const apps = [
   { name: 'control-plane', entry: 'control-plane/dist/start/server.js' },

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import { checkProviderEnv, envx, loadDotEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
-
-const masterKey = z
-  .string({ message: 'is required: 32 random bytes, base64 (openssl rand -base64 32)' })
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+import { checkProviderEnv, envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the control plane, read once from the environment (and `.env`). */
 export const controlPlaneEnvSchema = z.object({
@@ -24,7 +20,7 @@ export const controlPlaneEnvSchema = z.object({
   ...redisEnvSchema,
   BASE_DOMAIN: envx.str('localhost'),
   TENANT_APP_PORT: envx.int(3000, 0, 65535),
-  MASTER_KEY: masterKey,
+  MASTER_KEY: masterKeyEnv,
   JWT_ISSUER: envx.str('kg-control-plane'),
   ACCESS_TOKEN_TTL_SECONDS: envx.int(3600, 60),
   REFRESH_TOKEN_TTL_SECONDS: envx.int(7 * 24 * 3600, 300),

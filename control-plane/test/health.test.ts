@@ -19,9 +19,10 @@ describe('control plane: health, metrics, JWKS, OpenAPI, envelope', () => {
     assert.equal(res.body.data.redis.status, 'up');
   });
 
-  it('when any request is made, then it carries a request id and security headers', async () => {
+  it("when any request is made, then it carries a server-generated request id (the client's one echoed apart) and security headers", async () => {
     const res = await http('GET', `${cp.url}/api/health`, { headers: { 'x-request-id': 'req-abc-123' } });
-    assert.equal(res.headers.get('x-request-id'), 'req-abc-123');
+    assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(res.headers.get('x-client-request-id'), 'req-abc-123');
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.ok(res.headers.get('content-security-policy'));
     assert.equal(res.headers.get('x-powered-by'), null);

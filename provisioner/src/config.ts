@@ -1,11 +1,27 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
+import { envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the provisioner, read once from the environment (and `.env`). */
 export const provisionerEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...mysqlEnvSchema,
+  /** Seals the password of each tenant database's MySQL account (the control plane and tenant app use the same key). */
+  MASTER_KEY: masterKeyEnv,
+  /**
+   * Host pattern of the tenant databases' MySQL accounts ('user'@'<this>'): '%' lets the tenant
+   * app connect from anywhere; in production name the tenant-app hosts ('10.0.1.%'), with
+   * skip_name_resolve by address (docs/privileges.md, Tenant database users).
+   */
+  TENANT_DB_USER_HOST: envx.str('%').refine((v) => /^[A-Za-z0-9.%_:-]{1,255}$/.test(v), 'must be a MySQL host pattern such as % or 10.0.1.%'),
+  /**
+   * The tenant app's role account (same setting there): each tenant database also gets a role with
+   * its account's privileges, granted to '<this>'@'<TENANT_DB_USER_HOST>', so the tenant app can
+   * switch tenant with SET ROLE. Unset: roles are made but granted to nobody. With the password
+   * set the account is created when missing (docs/privileges.md, The tenant app's switch).
+   */
+  TENANT_DB_ROLE_USER: envx.optionalStr(),
+  TENANT_DB_ROLE_PASSWORD: envx.optionalStr(),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
   TEMPLATE_DB_NAME: envx.str('kargerdensales'),
   ...redisEnvSchema,

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'bullmq';
-import type { Logger, Metrics, Pool, Redis } from '@kg/shared';
+import type { Logger, Metrics, Pool, Redis, SecretBox } from '@kg/shared';
 import type { ProvisionerConfig } from './config';
 
 /** What every job handler gets; built once per worker process. */
@@ -15,4 +15,6 @@ export interface ProvisionerContext {
   /** BullMQ key prefix (REDIS_KEY_PREFIX + 'bull'). */
   bullPrefix: string;
   metrics: Metrics;
+  /** Seals and opens tenant database passwords (MASTER_KEY). */
+  secrets: SecretBox;
 }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { Redis, tenantStatusChannel, type LocalStorageProvider, type RowDataPacket } from '@kg/shared';
+import { Redis, tenantDbRoleName, tenantStatusChannel, type LocalStorageProvider, type RowDataPacket } from '@kg/shared';
 import { http, testMysqlTarget } from '@kg/shared/testing';
 import {
+  accountExists,
   countRows,
   createActiveTenant,
   listKeys,
@@ -81,6 +82,8 @@ describe('purge of deleted tenants (provisioner cleanup jobs)', function () {
       sub.disconnect();
     }
     assert.equal(await countRows(t.databaseName, 'students'), null, 'database dropped');
+    assert.equal(await accountExists(t.dbUser), false, "the database's own MySQL account dropped with it");
+    assert.equal(await accountExists(tenantDbRoleName(t.databaseName)), false, "the database's role dropped with it");
     assert.deepEqual(await listKeys(w, t.prefix), [], 'storage prefix emptied');
     assert.equal(await w.providers.dns.findRecord(t.code, w.cp.config.BASE_DOMAIN), null);
 
@@ -133,6 +136,8 @@ describe('purge of deleted tenants (provisioner cleanup jobs)', function () {
     assert.equal(await tenantStatus(w, t.code), 'active');
     assert.equal(await countRows(t.databaseName, 'students'), 3);
     assert.equal(await countRows(t.databaseName, 'classes'), 2);
+    assert.equal(await accountExists(t.dbUser), true, "the database's own MySQL account is kept");
+    assert.equal(await accountExists(tenantDbRoleName(t.databaseName)), true, "the database's role is kept");
     const keys = await listKeys(w, t.prefix);
     for (const f of t.files) assert.ok(keys.includes(f));
     assert.ok(await w.providers.dns.findRecord(t.code, w.cp.config.BASE_DOMAIN));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
+import { envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
 import { checkProviderEnv, providerEnvSchema } from '@kg/shared/providers/factory';
 
 /** Every setting of the tenant app, read once from the environment (and `.env`). */
@@ -27,6 +27,8 @@ export const tenantAppEnvSchema = z.object({
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */
   ...mysqlEnvSchema,
+  /** Opens the sealed passwords of the tenant databases' own MySQL accounts (same key as the control plane). */
+  MASTER_KEY: masterKeyEnv,
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
   CONTROL_DB_POOL_SIZE: envx.int(4, 1, 100),
   /** The most MySQL connections this process holds to tenant databases, whatever the number of tenants. */
@@ -35,6 +37,22 @@ export const tenantAppEnvSchema = z.object({
   TENANT_DB_IDLE_TIMEOUT_MS: envx.int(60_000, 1_000),
   /** A request waiting longer than this for a tenant connection answers 503. */
   TENANT_DB_ACQUIRE_TIMEOUT_MS: envx.int(10_000, 100),
+  /**
+   * Run each tenant's statements with only that tenant database's privileges, switching shared
+   * connections per tenant (docs/privileges.md, The tenant app's switch). Off: the server's account
+   * and the statement guard alone.
+   */
+  TENANT_DB_SWITCH_USER: envx.bool(true),
+  /**
+   * How a shared connection switches tenant: `role` signs in as TENANT_DB_ROLE_USER, which holds
+   * every tenant database's role and nothing else, and switches with SET ROLE (cheap);
+   * `change_user` signs in as the tenant's own account with COM_CHANGE_USER (MariaDB answers it
+   * with a second authentication round trip and a session reset).
+   */
+  TENANT_DB_SWITCH_WITH: z.enum(['role', 'change_user']).default('role'),
+  /** The role account (see TENANT_DB_SWITCH_WITH); the same on every tenant database server. */
+  TENANT_DB_ROLE_USER: envx.optionalStr(),
+  TENANT_DB_ROLE_PASSWORD: envx.optionalStr(),
   ...redisEnvSchema,
   /** Safety net behind pub/sub invalidation: a cached tenant record is re-read after this long. */
   TENANT_CACHE_TTL_MS: envx.int(60_000, 100),
@@ -56,7 +74,13 @@ export const tenantAppEnvSchema = z.object({
   /** Base URL of the AI bridge; defaults to CONTROL_PLANE_URL (the bridge is a control-plane route). */
   AI_BRIDGE_URL: envx.optionalStr(),
   AI_BRIDGE_TIMEOUT_MS: envx.int(60_000, 100),
-}).superRefine(checkProviderEnv);
+})
+  .superRefine(checkProviderEnv)
+  .superRefine((env, ctx) => {
+    if (env.TENANT_DB_SWITCH_USER && env.TENANT_DB_SWITCH_WITH === 'role' && !(env.TENANT_DB_ROLE_USER && env.TENANT_DB_ROLE_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['TENANT_DB_ROLE_USER'], message: 'TENANT_DB_ROLE_USER and TENANT_DB_ROLE_PASSWORD are required when TENANT_DB_SWITCH_WITH=role' });
+    }
+  });
 
 export type TenantAppConfig = Readonly<z.infer<typeof tenantAppEnvSchema>>;
 

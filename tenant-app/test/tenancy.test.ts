@@ -97,6 +97,17 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
       await waitFor(async () => (await me(tenantHeader(t.code), u.token)).status === 200);
     });
 
+    it('when an active tenant has no database account of its own, then 503 TENANT_NOT_READY and no broader account serves it', async () => {
+      const t = await stack.createTenant('k153');
+      const u = await stack.addUser(t, 'admin');
+      assert.equal((await me(tenantHeader(t.code), u.token)).status, 200);
+      await stack.cp.db.query('UPDATE tenants SET db_user = NULL, db_password_enc = NULL WHERE tenant_id = ?', [t.code]);
+      await stack.setStatus(t.code, 'active');
+      await waitFor(async () => (await me(tenantHeader(t.code), u.token)).status === 503);
+      const res = await me(tenantHeader(t.code), u.token);
+      assert.equal(res.body.error.code, 'TENANT_NOT_READY');
+    });
+
     it('when a tenant is suspended and the change is announced, then its next request is refused within 1 s, without restart', async () => {
       const t = await stack.createTenant('k151');
       const u = await stack.addUser(t, 'admin');

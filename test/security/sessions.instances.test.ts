@@ -53,6 +53,9 @@ describe('security: sessions — revocation reaches every instance of both servi
     ]);
     const taEnv = {
       ...shared,
+      MASTER_KEY: stack.cp.config.MASTER_KEY,
+      TENANT_DB_ROLE_USER: stack.roleUser,
+      TENANT_DB_ROLE_PASSWORD: stack.rolePassword,
       CONTROL_PLANE_URL: cp1.url,
       BASE_DOMAIN: 'kg.test',
       STORAGE_LOCAL_ROOT: stack.config.STORAGE_LOCAL_ROOT,

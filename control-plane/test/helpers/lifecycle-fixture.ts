@@ -5,7 +5,15 @@ import { cloneTemplate } from '@kg/templates-db';
 import {
   connect,
   createProviders,
+  dropTenantDbRole,
+  dropTenantDbUser,
+  ensureTenantDbRole,
+  ensureTenantDbUser,
+  tenantDbRoleName,
   ensureTenantFolders,
+  newDbPassword,
+  SecretBox,
+  tenantDbUserName,
   migrate,
   quoteId,
   type Providers,
@@ -93,6 +101,7 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
       MYSQL_PORT: String(target.port),
       MYSQL_USER: target.user,
       MYSQL_PASSWORD: target.password,
+      MASTER_KEY: cp.config.MASTER_KEY,
       CONTROL_DB_NAME: cp.config.CONTROL_DB_NAME,
       TEMPLATE_DB_NAME: cp.config.TEMPLATE_DB_NAME,
       REDIS_URL: cp.config.REDIS_URL,
@@ -107,10 +116,14 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
       PROVISIONER_LOCK_MS: '5000',
     },
     async close() {
-      const [tenants] = await cp.db.query<RowDataPacket[]>('SELECT database_name FROM tenants').catch(() => [[]] as never);
+      const [tenants] = await cp.db.query<RowDataPacket[]>('SELECT database_name, db_user, db_user_host FROM tenants').catch(() => [[]] as never);
       const conn = await connect(target);
       try {
-        for (const t of tenants as RowDataPacket[]) await conn.query(`DROP DATABASE IF EXISTS ${quoteId(String(t.database_name))}`);
+        for (const t of tenants as RowDataPacket[]) {
+          await conn.query(`DROP DATABASE IF EXISTS ${quoteId(String(t.database_name))}`);
+          if (t.db_user) await dropTenantDbUser(conn, String(t.db_user), String(t.db_user_host));
+          await dropTenantDbRole(conn, tenantDbRoleName(String(t.database_name))).catch(() => undefined);
+        }
       } finally {
         await conn.end();
       }
@@ -123,6 +136,8 @@ export async function startLifecycleWorld(label: string, env: Record<string, str
 export interface FixtureTenant {
   code: string;
   databaseName: string;
+  /** The tenant database's own MySQL account (host '%'). */
+  dbUser: string;
   prefix: string;
   files: string[];
   students: number;
@@ -140,10 +155,15 @@ export async function createActiveTenant(w: LifecycleWorld, code: string, opts: 
   const [[server]] = await w.cp.db.query<RowDataPacket[]>('SELECT id FROM database_servers ORDER BY id LIMIT 1');
   const target = testMysqlTarget();
   const cloned = await cloneTemplate(target, w.cp.config.TEMPLATE_DB_NAME, databaseName);
+  const dbUser = tenantDbUserName(databaseName);
+  const dbPassword = newDbPassword();
   const conn = await connect(target, databaseName);
   try {
     await conn.query("INSERT INTO classes (name, grade) VALUES ('Sunflowers', 'K1'), ('Dolphins', 'K2')");
     await conn.query("INSERT INTO students (class_id, name) VALUES (1, 'Li Wei'), (1, 'Wang Fang'), (2, 'Zhang Min')");
+    // Its own MySQL account and role, as the create pipeline makes them (docs/privileges.md).
+    await ensureTenantDbUser(conn, { user: dbUser, host: '%', password: dbPassword }, databaseName);
+    await ensureTenantDbRole(conn, tenantDbRoleName(databaseName), databaseName);
   } finally {
     await conn.end();
   }
@@ -152,8 +172,9 @@ export async function createActiveTenant(w: LifecycleWorld, code: string, opts: 
   for (const f of files) await w.providers.storage.putObject(f, Buffer.from(`content of ${f}`));
   const record = await w.providers.dns.ensureRecord({ rr: code, domain: w.cp.config.BASE_DOMAIN, type: 'A', value: '127.0.0.1', ttl: 600 });
   await w.cp.db.query(
-    `INSERT INTO tenants (tenant_id, name, domain, database_name, status, contact_phone, db_server_id, oss_prefix, dns_record_id, schema_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO tenants (tenant_id, name, domain, database_name, status, contact_phone, db_server_id, oss_prefix, dns_record_id, schema_version,
+                          db_user, db_user_host, db_password_enc)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '%', ?)`,
     [
       code,
       `Kindergarten ${code}`,
@@ -165,9 +186,22 @@ export async function createActiveTenant(w: LifecycleWorld, code: string, opts: 
       prefix,
       record.recordId,
       cloned.version,
+      dbUser,
+      new SecretBox(w.cp.config.MASTER_KEY).seal(dbPassword),
     ],
   );
-  return { code, databaseName, prefix, files, students: 3 };
+  return { code, databaseName, dbUser, prefix, files, students: 3 };
+}
+
+/** True while a MySQL account of that user name exists on the test server. */
+export async function accountExists(user: string): Promise<boolean> {
+  const conn = await connect(testMysqlTarget());
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT 1 FROM mysql.user WHERE User = ?', [user]);
+    return rows.length > 0;
+  } finally {
+    await conn.end();
+  }
 }
 
 /** Rows of a tenant database table, or null when the database is gone. */

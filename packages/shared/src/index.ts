@@ -2,6 +2,8 @@ export * from './errors';
 export * from './logger';
 export * from './env';
 export * from './identifiers';
+export * from './secret-box';
+export * from './tenant-db-user';
 export * from './mysql';
 export * from './redis';
 export * from './migrations';

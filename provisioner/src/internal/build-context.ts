@@ -6,6 +6,7 @@ import {
   createRedis,
   mysqlTargetFromConfig,
   registerPoolMetrics,
+  SecretBox,
   type Logger,
 } from '@kg/shared';
 import type { ProvisionerConfig } from '../config';
@@ -33,6 +34,7 @@ export async function buildContext(config: ProvisionerConfig, logger?: Logger): 
     },
     bullPrefix: bullPrefix(config.REDIS_KEY_PREFIX),
     metrics,
+    secrets: new SecretBox(config.MASTER_KEY),
   };
 }
 

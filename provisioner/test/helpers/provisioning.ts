@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, repoRoot, type RowDataPacket } from '@kg/shared';
+import { connect, dropTenantDbRole, dropTenantDbUser, grantDatabase, quoteId, repoRoot, SecretBox, tenantDbRoleName, type Connection, type RowDataPacket } from '@kg/shared';
 import { dropDatabases, http, testMysqlTarget, uniqueId } from '@kg/shared/testing';
 import { buildTemplate } from '@kg/templates-db';
 // The create API lives in the control plane: these tests start it in-process with its own harness.
@@ -118,6 +118,7 @@ export async function startProvisioningEnv(label: string, cpEnv: Record<string, 
     MYSQL_PORT: String(target.port),
     MYSQL_USER: target.user,
     MYSQL_PASSWORD: target.password,
+    MASTER_KEY: cp.config.MASTER_KEY,
     CONTROL_DB_NAME: cp.config.CONTROL_DB_NAME,
     TEMPLATE_DB_NAME: cp.config.TEMPLATE_DB_NAME,
     REDIS_URL: cp.config.REDIS_URL,
@@ -145,10 +146,25 @@ export async function startProvisioningEnv(label: string, cpEnv: Record<string, 
     async close() {
       await Promise.all(workers.map((w) => w.kill()));
       await dropDatabases(await tenantDatabases(dbPrefix));
+      await dropTenantAccounts(cp);
       await cp.close();
       fs.rmSync(storageRoot, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops the MySQL accounts and roles the pipeline made for this file's tenants (both are server-wide). */
+export async function dropTenantAccounts(cp: TestControlPlane): Promise<void> {
+  const [rows] = await cp.db.query<RowDataPacket[]>('SELECT db_user, db_user_host, database_name FROM tenants WHERE db_user IS NOT NULL');
+  const conn = await connect(testMysqlTarget());
+  try {
+    for (const r of rows) {
+      await dropTenantDbUser(conn, String(r.db_user), String(r.db_user_host)).catch(() => undefined);
+      await dropTenantDbRole(conn, tenantDbRoleName(String(r.database_name))).catch(() => undefined);
+    }
+  } finally {
+    await conn.end();
+  }
 }
 
 /** Tenant databases of this file on the local server. */
@@ -234,17 +250,25 @@ export interface TenantFootprint {
   completedSteps: number;
   tenantAdmins: number;
   folders: number;
+  /** MySQL accounts named by the tenant's `db_user` (one). */
+  dbAccounts: number;
+  dbAccount: string;
 }
 
 /** Everything the pipeline leaves behind for one tenant, counted. */
 export async function footprint(env: ProvisioningEnv, tenantCode: string): Promise<TenantFootprint> {
   const db = env.cp.db;
   const one = async (sql: string, params: unknown[]) => Number((await db.query<RowDataPacket[]>(sql, params))[0][0]!.n);
-  const [[t]] = await db.query<RowDataPacket[]>('SELECT id, status, database_name, oss_prefix, contact_phone FROM tenants WHERE tenant_id = ?', [tenantCode]);
+  const [[t]] = await db.query<RowDataPacket[]>(
+    'SELECT id, status, database_name, oss_prefix, contact_phone, db_user, db_user_host, db_password_enc FROM tenants WHERE tenant_id = ?',
+    [tenantCode],
+  );
   const conn = await connect(testMysqlTarget());
   let databases = 0;
   let tables = 0;
   let tenantAdmins = 0;
+  let dbAccounts = 0;
+  let dbAccount = 'none';
   try {
     const [dbs] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [t!.database_name]);
     databases = Number(dbs[0]!.n);
@@ -258,6 +282,9 @@ export async function footprint(env: ProvisioningEnv, tenantCode: string): Promi
       );
       tenantAdmins = Number(admins[0]!.n);
     }
+    const [users] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM mysql.user WHERE User = ?', [t!.db_user ?? '']);
+    dbAccounts = Number(users[0]!.n);
+    if (dbAccounts) dbAccount = await dbAccountScope(env, conn, t!);
   } finally {
     await conn.end();
   }
@@ -282,7 +309,34 @@ export async function footprint(env: ProvisioningEnv, tenantCode: string): Promi
     completedSteps: await one("SELECT COUNT(*) AS n FROM tenant_init_steps WHERE tenant_id = ? AND status = 'completed'", [tenantCode]),
     tenantAdmins,
     folders,
+    dbAccounts,
+    dbAccount,
   };
+}
+
+/**
+ * What the tenant's own MySQL account can do: 'own database only' when its grants are exactly the
+ * data privileges on its database, its sealed password opens and signs in, and it reads its
+ * database; otherwise what was wrong.
+ */
+async function dbAccountScope(env: ProvisioningEnv, root: Connection, t: RowDataPacket): Promise<string> {
+  const account = `'${t.db_user}'@'${t.db_user_host}'`;
+  const [grants] = await root.query<RowDataPacket[]>(`SHOW GRANTS FOR ${account}`);
+  const lines = grants.map((g) => String(Object.values(g)[0]).replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
+  const shown = `\`${t.db_user}\`@\`${t.db_user_host}\``;
+  const expected = [
+    `GRANT USAGE ON *.* TO ${shown}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${grantDatabase(String(t.database_name))}.* TO ${shown}`,
+  ];
+  if (JSON.stringify(lines.sort()) !== JSON.stringify(expected.sort())) return `grants: ${lines.join(' | ')}`;
+  const password = new SecretBox(env.cp.config.MASTER_KEY).open(String(t.db_password_enc));
+  const own = await connect({ ...testMysqlTarget(), user: String(t.db_user), password });
+  try {
+    await own.query(`SELECT COUNT(*) FROM ${quoteId(String(t.database_name))}.roles`);
+  } finally {
+    await own.end();
+  }
+  return 'own database only';
 }
 
 /** What a fully provisioned tenant looks like (template tables counted by the caller). */
@@ -296,4 +350,6 @@ export const PROVISIONED = {
   completedSteps: 8,
   tenantAdmins: 1,
   folders: 10,
+  dbAccounts: 1,
+  dbAccount: 'own database only',
 };

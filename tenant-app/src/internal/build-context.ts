@@ -1,4 +1,5 @@
 import {
+  SecretBox,
   JwksVerifier,
   SessionRevocations,
   createLogger,
@@ -17,6 +18,7 @@ import { AccessService } from '../modules/access/access.service';
 import { AiBridgeClient } from '../modules/ai/ai.bridge-client';
 import { TenantRegistry, type TenantRecord } from '../modules/tenancy/tenant.registry';
 import { ConnectionBudget } from './db/connection-budget';
+import { tenantSession } from './db/tenant-session';
 import { TenantDb } from './db/tenant-db';
 import { registerTenantMetrics } from './metrics';
 
@@ -38,7 +40,13 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     acquireTimeoutMs: config.TENANT_DB_ACQUIRE_TIMEOUT_MS,
     logger: log,
   });
-  const tenants = new TenantRegistry({ controlDb, defaultServer: controlTarget, ttlMs: config.TENANT_CACHE_TTL_MS, logger: log });
+  const tenants = new TenantRegistry({
+    controlDb,
+    defaultServer: controlTarget,
+    ttlMs: config.TENANT_CACHE_TTL_MS,
+    logger: log,
+    secrets: new SecretBox(config.MASTER_KEY),
+  });
   const revocations = new SessionRevocations({ db: controlDb, reloadIntervalMs: config.REVOCATION_RELOAD_MS, logger: log });
   const verifier = new JwksVerifier({
     jwksUrl: new URL('/.well-known/jwks.json', config.CONTROL_PLANE_URL).toString(),
@@ -69,7 +77,10 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     // A handle is immutable and holds no connection, so one per registry record is enough.
     tenantDb: (tenant) => {
       let db = handles.get(tenant);
-      if (!db) handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, tenant.server, budget)));
+      if (!db) {
+        const { server, as } = tenantSession(config, tenant);
+        handles.set(tenant, (db = new TenantDb(tenant.tenantCode, tenant.databaseName, server, budget, as)));
+      }
       return db;
     },
   };

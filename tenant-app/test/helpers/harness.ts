@@ -10,6 +10,15 @@ import {
   parseEnv,
   publishTenantStatus,
   ensureTenantUser,
+  dropTenantDbRole,
+  dropTenantDbUser,
+  ensureRoleAccount,
+  ensureTenantDbRole,
+  ensureTenantDbUser,
+  tenantDbRoleName,
+  newDbPassword,
+  SecretBox,
+  tenantDbUserName,
   type Connection,
   type RowDataPacket,
   type ResultSetHeader,
@@ -51,6 +60,9 @@ export interface TenantStack {
   config: TenantAppConfig;
   /** MySQL account used for tenant databases only: PROCESSLIST rows of this user are the app's tenant connections. */
   mysqlUser: string;
+  /** The tenant app's role account: holds every test tenant's role and nothing else. */
+  roleUser: string;
+  rolePassword: string;
   templateDb: string;
   /**
    * Clones the template into a new tenant database and registers the tenant. `tables` limits the
@@ -95,7 +107,10 @@ export async function startTenantStack(
   process.env[secretEnv] = mysqlPassword;
   const dbPrefix = `tt${id.replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
   const templateDb = `${dbPrefix}_tpl`;
+  const roleUser = `tr_${crypto.randomBytes(5).toString('hex')}`;
+  const rolePassword = crypto.randomBytes(12).toString('hex');
   const root = await connect(target);
+  await ensureRoleAccount(root, { user: roleUser, host: '%', password: rolePassword });
   await root.query(`CREATE USER ${quoteUser(mysqlUser)} IDENTIFIED BY ?`, [mysqlPassword]);
   // The account may only reach this test's databases.
   await root.query(`GRANT ALL PRIVILEGES ON \`${dbPrefix}\\_%\`.* TO ${quoteUser(mysqlUser)}`);
@@ -129,6 +144,9 @@ export async function startTenantStack(
     MYSQL_USER: target.user,
     MYSQL_PASSWORD: target.password,
     CONTROL_DB_NAME: cp.config.CONTROL_DB_NAME,
+    MASTER_KEY: cp.config.MASTER_KEY,
+    TENANT_DB_ROLE_USER: roleUser,
+    TENANT_DB_ROLE_PASSWORD: rolePassword,
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: cp.config.REDIS_KEY_PREFIX,
     STORAGE_LOCAL_ROOT: storageDir,
@@ -137,6 +155,9 @@ export async function startTenantStack(
   const ctx = await buildContext(config, createLogger('tenant-app-test', config.LOG_LEVEL));
   const server = await listen(createApp(ctx), 0, '127.0.0.1');
   const databases: string[] = [templateDb];
+  // Each tenant database's own MySQL account, as provisioning makes it (docs/privileges.md).
+  const tenantAccounts: string[] = [];
+  const secrets = new SecretBox(cp.config.MASTER_KEY);
 
   const tenantConn = (tenant: TestTenant) => connect(target, tenant.database);
 
@@ -147,17 +168,31 @@ export async function startTenantStack(
     ctx,
     config,
     mysqlUser,
+    roleUser,
+    rolePassword,
     templateDb,
     async createTenant(code, opts = {}) {
       const database = `${dbPrefix}_${code}`;
       databases.push(database);
       const snap = opts.tables ? { ...snapshot, tables: snapshot.tables.filter((t) => opts.tables!.includes(t.name)) } : snapshot;
       await cloneTemplate(target, templateDb, database, snap);
+      const dbUser = tenantDbUserName(database);
+      const dbPassword = newDbPassword();
+      const conn = await connect(target);
+      try {
+        await ensureTenantDbUser(conn, { user: dbUser, host: '%', password: dbPassword }, database);
+        await ensureTenantDbRole(conn, tenantDbRoleName(database), database, { user: roleUser, host: '%' });
+      } finally {
+        await conn.end();
+      }
+      tenantAccounts.push(dbUser);
       const storagePrefix = `${code}-${id}/`;
       await cp.db.query(
-        `INSERT INTO tenants (tenant_id, name, domain, database_name, status, db_server_id, oss_prefix, contact_phone)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [code, `Kindergarten ${code}`, `${code}.kg.test`, database, opts.status ?? 'active', serverId, storagePrefix, uniquePhone()],
+        `INSERT INTO tenants (tenant_id, name, domain, database_name, status, db_server_id, oss_prefix, contact_phone,
+                              db_user, db_user_host, db_password_enc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '%', ?)`,
+        [code, `Kindergarten ${code}`, `${code}.kg.test`, database, opts.status ?? 'active', serverId, storagePrefix, uniquePhone(),
+          dbUser, secrets.seal(dbPassword)],
       );
       return { code, database, storagePrefix };
     },
@@ -199,9 +234,10 @@ export async function startTenantStack(
       if (opts.publish ?? true) await publishTenantStatus(cp.ctx.redis, cp.config.REDIS_KEY_PREFIX, code, status);
     },
     async serverConnections() {
+      // Tenant connections are signed in as the server's account or as a tenant's own account.
       const [rows] = await cp.db.query<RowDataPacket[]>(
-        'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
-        [mysqlUser],
+        'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER IN (?)',
+        [[mysqlUser, roleUser, ...tenantAccounts]],
       );
       return Number(rows[0]!.n);
     },
@@ -212,6 +248,9 @@ export async function startTenantStack(
       await dropDatabases(databases);
       const conn = await connect(target);
       await conn.query(`DROP USER IF EXISTS ${quoteUser(mysqlUser)}`).catch(() => undefined);
+      await conn.query(`DROP USER IF EXISTS ${quoteUser(roleUser)}`).catch(() => undefined);
+      for (const u of tenantAccounts) await dropTenantDbUser(conn, u, '%').catch(() => undefined);
+      for (const d of databases) await dropTenantDbRole(conn, tenantDbRoleName(d)).catch(() => undefined);
       await conn.end();
       delete process.env[secretEnv];
       fs.rmSync(storageDir, { recursive: true, force: true });

@@ -32,8 +32,8 @@ export async function appendChainRow(
   await conn.query(
     `INSERT INTO audit_logs
        (id, actor_type, actor_id, actor_name, action, tenant_code, target_type, target_id,
-        ip_address, user_agent, request_id, before_data, after_data, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ip_address, user_agent, request_id, client_request_id, before_data, after_data, created_at, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       record.id,
       record.actorType,
@@ -46,6 +46,7 @@ export async function appendChainRow(
       record.ip,
       record.userAgent,
       record.requestId,
+      record.clientRequestId,
       jsonForColumn(record.before),
       jsonForColumn(record.after),
       row.createdAt,

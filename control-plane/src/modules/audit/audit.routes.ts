@@ -30,6 +30,7 @@ const auditLogSchema = z
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
     requestId: z.string().nullable(),
+    clientRequestId: z.string().nullable(),
     before: z.unknown(),
     after: z.unknown(),
     createdAt: z.string(),

@@ -21,12 +21,13 @@ export interface AuditEntry {
   ip?: string | null;
   userAgent?: string | null;
   requestId?: string | null;
+  clientRequestId?: string | null;
   before?: unknown;
   after?: unknown;
 }
 
 /** Who did it, from where and in which request (see auditActor in audit.http.ts). */
-export type AuditActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'actorName' | 'ip' | 'userAgent' | 'requestId'>;
+export type AuditActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'actorName' | 'ip' | 'userAgent' | 'requestId' | 'clientRequestId'>;
 
 /** Where audit rows go: the control DB and the HMAC key (an AppContext fits). */
 export type AuditSink = { db: Pool; secrets: { auditKey: Buffer } } | { db: Pool; auditKey: Buffer };
@@ -55,6 +56,7 @@ function toRecord(id: number, entry: AuditEntry, createdAt: Date): AuditRecord {
     ip: fit(entry.ip, 64),
     userAgent: fit(entry.userAgent, 500),
     requestId: fit(entry.requestId, 128),
+    clientRequestId: fit(entry.clientRequestId, 128),
     before: entry.before ?? null,
     after: entry.after ?? null,
     createdAt: createdAt.toISOString(),

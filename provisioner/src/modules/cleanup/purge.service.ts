@@ -1,5 +1,6 @@
 import { connect, databaseExists, deletePrefix, dropDatabase, publishTenantStatus, withTransaction } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
+import { dropTenantDbAccount } from '../db-users/tenant-db-user.service';
 import { tenantDatabaseTarget } from '../servers/server-target';
 import { lockTenant, markTenantPurged } from '../tenants/tenant.repository';
 import { backupDatabase } from './backup';
@@ -69,14 +70,20 @@ async function claim(ctx: ProvisionerContext, id: number): Promise<{ row: Cleanu
   });
 }
 
-/** Final backup, then DROP DATABASE. An absent database (dropped by an earlier attempt) is done. */
+/**
+ * Final backup, then DROP DATABASE, then the database's own MySQL account and role (docs/privileges.md).
+ * An absent database (dropped by an earlier attempt) is done once its account is gone too.
+ */
 async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<Record<string, unknown>> {
   const databaseName = row.resourceName;
   if (!databaseName) throw new Error('cleanup row names no database');
   const target = await tenantDatabaseTarget(ctx, row.dbServerId);
   const conn = await connect(target);
   try {
-    if (!(await databaseExists(conn, databaseName))) return { database: databaseName, alreadyAbsent: true };
+    if (!(await databaseExists(conn, databaseName))) {
+      const dbUser = await dropTenantDbAccount(ctx, { tenantCode: row.tenantCode, databaseName }, target);
+      return { database: databaseName, alreadyAbsent: true, dbUserDropped: dbUser };
+    }
     const backup = await backupDatabase(ctx.db, target, databaseName, {
       dir: ctx.config.BACKUP_DIR,
       mysqldump: ctx.config.BACKUP_MYSQLDUMP,
@@ -85,8 +92,10 @@ async function purgeDatabase(ctx: ProvisionerContext, row: CleanupRow): Promise<
       backupType: 'pre_purge',
     });
     await dropDatabase(conn, databaseName);
+    const dbUser = await dropTenantDbAccount(ctx, { tenantCode: row.tenantCode, databaseName }, target);
     return {
       database: databaseName,
+      dbUserDropped: dbUser,
       backupId: backup.id,
       backupFile: backup.filePath,
       backupSize: backup.size,

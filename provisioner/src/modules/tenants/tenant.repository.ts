@@ -224,3 +224,36 @@ export async function switchTenantDbServer(db: Db, tenantCode: string, from: num
   ]);
   return res.affectedRows === 1;
 }
+
+/** A tenant database's MySQL account as recorded with the tenant; the password stays sealed here. */
+export interface TenantDbAccountRecord {
+  user: string;
+  host: string;
+  sealedPassword: string;
+}
+
+/** The tenant's recorded database account, or null when none was recorded yet. */
+export async function findTenantDbAccount(db: Db, tenantCode: string): Promise<TenantDbAccountRecord | null> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT db_user, db_user_host, db_password_enc FROM tenants WHERE tenant_id = ?',
+    [tenantCode],
+  );
+  const r = rows[0];
+  if (!r || !r.db_user || !r.db_user_host || !r.db_password_enc) return null;
+  return { user: String(r.db_user), host: String(r.db_user_host), sealedPassword: String(r.db_password_enc) };
+}
+
+/**
+ * Records the tenant's database account unless one is recorded already (a concurrent or earlier
+ * run won), then returns whichever is recorded: every run ends up with the same password.
+ */
+export async function recordTenantDbAccount(db: Db, tenantCode: string, account: TenantDbAccountRecord): Promise<TenantDbAccountRecord> {
+  await db.query(
+    'UPDATE tenants SET db_user = ?, db_user_host = ?, db_password_enc = ? WHERE tenant_id = ? AND db_password_enc IS NULL',
+    [account.user, account.host, account.sealedPassword, tenantCode],
+  );
+  const recorded = await findTenantDbAccount(db, tenantCode);
+  if (!recorded) throw new Error(`Tenant ${tenantCode} does not exist`);
+  return recorded;
+}
+

@@ -56,10 +56,12 @@ export function requestedTenant(req: Request, baseDomain: string, trustProxy = f
  * Maps a tenant's lifecycle status to its answer (null when it may be served); the table is in
  * docs/request-path.md, Tenant resolution.
  */
-export function refusalFor(tenant: TenantRecord): AppError | null {
+export function refusalFor(tenant: TenantRecord, needsLogin = true): AppError | null {
   switch (tenant.status) {
     case 'active':
-      return null;
+      // No database account yet (created before accounts existed and not migrated): never served
+      // with a broader account while accounts are in use (docs/privileges.md, Tenant database users).
+      return tenant.login || !needsLogin ? null : new AppError(ErrorCode.TenantNotReady, 503, `Kindergarten ${tenant.tenantCode} is not available`);
     case 'suspended':
     case 'inactive':
       return errors.forbidden(`Kindergarten ${tenant.tenantCode} is suspended`, ErrorCode.TenantSuspended);
@@ -90,7 +92,7 @@ export function refusalFor(tenant: TenantRecord): AppError | null {
 export function resolveTenant(ctx: AppContext): RequestHandler {
   const admit = (req: Request, tenantCode: string, tenant: TenantRecord | null) => {
     if (!tenant) throw errors.notFound(`Kindergarten ${tenantCode} does not exist`, ErrorCode.TenantNotFound);
-    const refusal = refusalFor(tenant);
+    const refusal = refusalFor(tenant, ctx.config.TENANT_DB_SWITCH_USER);
     if (refusal) throw refusal;
     req.tenant = tenant;
     req.tenantDb = ctx.tenantDb(tenant);

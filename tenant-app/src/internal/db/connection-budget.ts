@@ -1,4 +1,4 @@
-import { connect, errors, type Connection, type Logger, type MysqlTarget } from '@kg/shared';
+import { connect, errors, quoteRole, type Connection, type DbLogin, type Logger, type MysqlTarget } from '@kg/shared';
 
 /** A MySQL server tenant databases live on; `key` identifies it (host, port and user). */
 export interface DbServer extends MysqlTarget {
@@ -9,18 +9,43 @@ export function dbServer(target: MysqlTarget): DbServer {
   return { ...target, key: `${target.user}@${target.host}:${target.port}` };
 }
 
+/**
+ * Who a tenant's statements run as (docs/privileges.md, The tenant app's switch): the tenant
+ * database's own account, to which a shared connection switches with COM_CHANGE_USER, or the
+ * tenant database's role, which a connection signed in as the role account takes with SET ROLE.
+ * Made once per tenant record (`asAccount`, `asRole`), so the hot path compares a string.
+ */
+export type TenantIdentity =
+  | { readonly kind: 'account'; readonly key: string; readonly login: DbLogin }
+  | { readonly kind: 'role'; readonly key: string; readonly setRole: string };
+
+export function asAccount(login: DbLogin): TenantIdentity {
+  return { kind: 'account', key: login.user, login };
+}
+
+export function asRole(role: string): TenantIdentity {
+  return { kind: 'role', key: `role:${role}`, setRole: `SET ROLE ${quoteRole(role)}` };
+}
+
 /** How long a request for one server may wait while connections of another are handed around. */
 const FAIRNESS_MS = 50;
 
 interface Slot {
   conn: Connection;
   server: DbServer;
+  /** Who its statements run as now: a tenant's account or role (TenantIdentity.key), else the server's account. */
+  as: string;
   lastUsed: number;
   broken: boolean;
 }
 
+/** Global time zones under which a session after COM_CHANGE_USER is already UTC. */
+const UTC_ZONES = new Set(['+00:00', 'UTC', 'GMT', 'Etc/UTC', 'Universal', 'Coordinated Universal Time']);
+
 interface Waiter {
   server: DbServer;
+  /** Who the request runs as: a new connection for a tenant account signs in as it directly. */
+  as?: TenantIdentity;
   since: number;
   resolve: (slot: Slot) => void;
   reject: (err: Error) => void;
@@ -43,6 +68,8 @@ export interface BudgetStats {
   evicted: number;
   /** Idle connections closed by the idle timeout. */
   reaped: number;
+  /** Connections switched to another tenant (COM_CHANGE_USER or SET ROLE). */
+  switches: number;
 }
 
 export interface ConnectionBudgetOptions {
@@ -75,6 +102,9 @@ export class ConnectionBudget {
   private created = 0;
   private evicted = 0;
   private reaped = 0;
+  private switches = 0;
+  /** Per server: whether a session needs `SET time_zone` again after COM_CHANGE_USER resets it. */
+  private readonly resetsTimeZone = new Map<string, boolean>();
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
 
@@ -84,10 +114,14 @@ export class ConnectionBudget {
     this.reaper.unref();
   }
 
-  /** Runs `fn` on a connection to `server`, returning it to the budget afterwards (even on error). */
-  async run<T>(server: DbServer, fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const slot = await this.acquire(server);
+  /**
+   * Runs `fn` on a connection to `server`, returning it to the budget afterwards (even on error).
+   * With `as` (a tenant's account or role) the connection is switched to it first.
+   */
+  async run<T>(server: DbServer, fn: (conn: Connection) => Promise<T>, as?: TenantIdentity): Promise<T> {
+    const slot = await this.acquire(server, as);
     try {
+      if (as && slot.as !== as.key) await new Promise<void>((resolve, reject) => this.switchTo(slot, as, (err) => (err ? reject(err) : resolve())));
       return await fn(slot.conn);
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) slot.broken = true;
@@ -102,9 +136,9 @@ export class ConnectionBudget {
    * state) the statement goes straight to it and one promise is made, instead of the several of
    * run() plus a promise-returning query.
    */
-  query(server: DbServer, sql: string, params: unknown[]): Promise<unknown> {
-    const slot = this.closed ? undefined : this.takeIdle(server.key);
-    if (!slot) return this.run(server, (conn) => rawQuery(conn, sql, params));
+  query(server: DbServer, sql: string, params: unknown[], as?: TenantIdentity): Promise<unknown> {
+    const slot = this.closed ? undefined : this.takeIdle(server.key, as?.key);
+    if (!slot) return this.run(server, (conn) => rawQuery(conn, sql, params), as);
     this.lease(slot);
     return new Promise((resolve, reject) => {
       const done = (err: Error | null, result?: unknown) => {
@@ -113,11 +147,51 @@ export class ConnectionBudget {
         if (err) reject(err);
         else resolve(result);
       };
-      try {
-        coreOf(slot.conn).query(sql, params, done);
-      } catch (err) {
-        done(err as Error);
+      const send = () => {
+        try {
+          coreOf(slot.conn).query(sql, params, done);
+        } catch (err) {
+          done(err as Error);
+        }
+      };
+      if (as && slot.as !== as.key) this.switchTo(slot, as, (err) => (err ? done(err) : send()));
+      else send();
+    });
+  }
+
+  /**
+   * Switches a connection to another tenant (docs/request-path.md, Connections). A role: `SET
+   * ROLE`, one small statement; the session is not reset, which is why the guard refuses every
+   * session-changing statement. An account: COM_CHANGE_USER, which also resets the session, so
+   * nothing of the previous tenant's session survives, but costs MariaDB a fresh authentication
+   * (two round trips, docs/privileges.md); the reset also restores the global time zone, so where
+   * that is not UTC the session's zone is set again. A failed switch leaves the connection broken
+   * (closed on release), never running as the previous tenant.
+   */
+  private switchTo(slot: Slot, as: TenantIdentity, cb: (err: Error | null) => void): void {
+    const core = coreOf(slot.conn);
+    if (as.kind === 'role') {
+      core.query(as.setRole, [], (err) => {
+        if (err) {
+          slot.broken = true;
+          return cb(err);
+        }
+        slot.as = as.key;
+        this.switches++;
+        cb(null);
+      });
+      return;
+    }
+    const { login } = as;
+    core.changeUser({ user: login.user, password: login.password }, (err) => {
+      if (err) {
+        slot.broken = true;
+        return cb(err);
       }
+      slot.as = as.key;
+      this.switches++;
+      if (this.resetsTimeZone.get(slot.server.key) === false) return cb(null);
+      core.query("SET time_zone = '+00:00'", [], (e) => cb(e));
     });
   }
 
@@ -137,6 +211,7 @@ export class ConnectionBudget {
       created: this.created,
       evicted: this.evicted,
       reaped: this.reaped,
+      switches: this.switches,
     };
   }
 
@@ -161,17 +236,18 @@ export class ConnectionBudget {
     await Promise.all(all.map((s) => this.destroy(s)));
   }
 
-  private acquire(server: DbServer): Promise<Slot> {
+  private acquire(server: DbServer, as?: TenantIdentity): Promise<Slot> {
     if (this.closed) return Promise.reject(errors.unavailable('The tenant app is shutting down'));
-    const slot = this.takeIdle(server.key);
+    const slot = this.takeIdle(server.key, as?.key);
     if (slot) return Promise.resolve(this.lease(slot));
     if (this.waiters.length === 0) {
       const room = this.makeRoom();
-      if (room) return this.openFor(server, room).then((s) => this.lease(s));
+      if (room) return this.openFor(server, room, as).then((s) => this.lease(s));
     }
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
         server,
+        as,
         since: Date.now(),
         resolve: (s) => resolve(this.lease(s)),
         reject,
@@ -241,7 +317,7 @@ export class ConnectionBudget {
       this.waiters.splice(i, 1);
       // Once a connection is being opened for it, the waiter no longer times out (connect has its own).
       clearTimeout(w.timer);
-      this.openFor(w.server, room).then(w.resolve, w.reject);
+      this.openFor(w.server, room, w.as).then(w.resolve, w.reject);
     }
   }
 
@@ -267,21 +343,31 @@ export class ConnectionBudget {
     return victim;
   }
 
-  private takeIdle(serverKey: string): Slot | undefined {
+  private takeIdle(serverKey: string, as?: string): Slot | undefined {
     const list = this.idle.get(serverKey);
+    if (!list || list.length === 0) return undefined;
+    // A connection already running as the tenant needs no switch; the list is short (the budget).
+    if (as !== undefined) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i]!.as === as) return list.splice(i, 1)[0];
+      }
+    }
     // Most recently used first: keeps a warm core and lets the rest age out.
-    return list?.pop();
+    return list.pop();
   }
 
   /** Opens a connection in a slot reserved by makeRoom (closing the evicted connection first). */
-  private async openFor(server: DbServer, room: 'free' | Slot): Promise<Slot> {
+  private async openFor(server: DbServer, room: 'free' | Slot, as?: TenantIdentity): Promise<Slot> {
     if (room !== 'free') {
       this.countServer(room.server.key, -1);
       await closeQuietly(room.conn);
     }
     this.countServer(server.key, +1);
     try {
-      const { host, port, user, password } = server;
+      // A connection opened for a tenant's account signs in as it directly (no switch needed); one
+      // for a tenant's role signs in as the server's (role) account and takes the role on first use.
+      const { host, port } = server;
+      const { user, password } = as?.kind === 'account' ? as.login : server;
       const conn = await connect({ host, port, user, password }, undefined, {
         connectAttributes: { program_name: 'kg-tenant-app' },
         // Calendar dates (birthdays, plan dates) stay 'YYYY-MM-DD' rather than midnight UTC instants.
@@ -289,7 +375,8 @@ export class ConnectionBudget {
         ...(this.opts.connectOptions ?? {}),
       });
       this.created++;
-      const slot: Slot = { conn, server, lastUsed: Date.now(), broken: false };
+      if (!this.resetsTimeZone.has(server.key)) this.resetsTimeZone.set(server.key, !(await sessionsStartInUtc(conn)));
+      const slot: Slot = { conn, server, as: as?.kind === 'account' ? as.key : '', lastUsed: Date.now(), broken: false };
       conn.on('error', (err: Error) => {
         slot.broken = true;
         this.opts.logger?.warn({ err: err.message, server: server.key }, 'tenant connection error');
@@ -350,11 +437,19 @@ async function closeQuietly(conn: Connection): Promise<void> {
   }
 }
 
+/** True when a fresh session on this server (after COM_CHANGE_USER) already runs in UTC. */
+async function sessionsStartInUtc(conn: Connection): Promise<boolean> {
+  const [rows] = await conn.query('SELECT @@global.time_zone AS tz, @@system_time_zone AS sys');
+  const r = (rows as Array<{ tz: string; sys: string }>)[0];
+  return !!r && (UTC_ZONES.has(r.tz) || (r.tz === 'SYSTEM' && UTC_ZONES.has(r.sys)));
+}
+
 type CoreQuery = (sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void) => void;
+type CoreChangeUser = (opts: { user: string; password: string }, cb: (err: Error | null) => void) => void;
 
 /** The callback connection under mysql2's promise wrapper. */
-function coreOf(conn: Connection): { query: CoreQuery } {
-  return (conn as unknown as { connection: { query: CoreQuery } }).connection;
+function coreOf(conn: Connection): { query: CoreQuery; changeUser: CoreChangeUser } {
+  return (conn as unknown as { connection: { query: CoreQuery; changeUser: CoreChangeUser } }).connection;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { assertDbName, type Connection, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
-import { rawQuery, type ConnectionBudget, type DbServer } from './connection-budget';
+import { assertDbName, type ResultSetHeader, type RowDataPacket } from '@kg/shared';
+import { rawQuery, type ConnectionBudget, type DbServer, type TenantIdentity } from './connection-budget';
 
 export type Row = RowDataPacket;
 export type Params = unknown[];
@@ -16,7 +16,9 @@ export interface TenantQueries {
 const TABLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 // Every "`x`." qualifier in a statement; each must be this tenant's database.
 const QUALIFIER = /`([^`]+)`\s*\.\s*`/g;
-const FORBIDDEN = /^\s*(USE|SET\s+(SESSION|GLOBAL)\b|CHANGE\s+USER)|\bSQL_LOG_BIN\b/i;
+// Statements that change session state, also behind leading comments: under SET ROLE a session
+// outlives the tenant it served, so none may be left behind (docs/request-path.md, Connections).
+const FORBIDDEN = /^(\s|\/\*[\s\S]*?\*\/|(--|#)[^\n]*(\n|$))*(USE|SET|CHANGE\s+USER)\b|\bSET\s+(DEFAULT\s+)?ROLE\b|\bSQL_LOG_BIN\b/i;
 
 function guard(databaseName: string, sql: string): void {
   if (FORBIDDEN.test(sql)) throw new Error('Session-changing statements are not allowed on shared tenant connections');
@@ -94,10 +96,15 @@ export class TenantDb implements TenantQueries {
     readonly databaseName: string,
     readonly server: DbServer,
     private readonly budget: ConnectionBudget,
+    /**
+     * The tenant database's own MySQL account or role: every statement runs as it, so MySQL
+     * refuses what the guard misses (docs/privileges.md). Without one, the server's account.
+     */
+    private readonly as?: TenantIdentity,
   ) {
     assertDbName(databaseName);
     this.guard = new StatementGuard(databaseName);
-    this.runner = new Runner(databaseName, (sql, params) => budget.query(server, sql, params), this.guard);
+    this.runner = new Runner(databaseName, (sql, params) => budget.query(server, sql, params, as), this.guard);
   }
 
   t(table: string): string {
@@ -129,6 +136,6 @@ export class TenantDb implements TenantQueries {
         }
         throw err;
       }
-    });
+    }, this.as);
   }
 }

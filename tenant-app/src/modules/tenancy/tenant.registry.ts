@@ -3,11 +3,13 @@ import {
   resolveSecret,
   subscribeJson,
   tenantStatusChannel,
+  type DbLogin,
   type Logger,
   type MysqlTarget,
   type Pool,
   type Redis,
   type RowDataPacket,
+  type SecretBox,
   type TenantStatusMessage,
 } from '@kg/shared';
 import { dbServer, type DbServer } from '../../internal/db/connection-budget';
@@ -27,6 +29,11 @@ export interface TenantRecord {
   server: DbServer;
   /** Storage prefix of the tenant (tenants.oss_prefix), e.g. "13800138000/". */
   storagePrefix: string | null;
+  /**
+   * The tenant database's own MySQL account (tenants.db_user, password opened once per load), or
+   * null when the tenant has none yet: such a tenant is not served (docs/privileges.md).
+   */
+  login: DbLogin | null;
 }
 
 type Entry = { found: true; tenant: TenantRecord } | { found: false };
@@ -37,6 +44,8 @@ export interface TenantRegistryOptions {
   defaultServer: MysqlTarget;
   ttlMs: number;
   logger: Logger;
+  /** Opens the sealed passwords of tenant database accounts (MASTER_KEY). */
+  secrets: SecretBox;
   maxEntries?: number;
 }
 
@@ -119,7 +128,7 @@ export class TenantRegistry {
 
   private async load(tenantCode: string): Promise<Entry> {
     const [rows] = await this.opts.controlDb.query<RowDataPacket[]>(
-      `SELECT t.tenant_id, t.name, t.status, t.database_name, t.oss_prefix, t.db_server_id,
+      `SELECT t.tenant_id, t.name, t.status, t.database_name, t.oss_prefix, t.db_server_id, t.db_user, t.db_password_enc,
               s.host, s.port, s.username, s.secret_ref
          FROM tenants t LEFT JOIN database_servers s ON s.id = t.db_server_id
         WHERE t.tenant_id = ?`,
@@ -140,6 +149,7 @@ export class TenantRegistry {
         databaseName: assertDbName(r.database_name),
         server: dbServer(target),
         storagePrefix: r.oss_prefix ?? null,
+        login: r.db_user && r.db_password_enc ? { user: r.db_user, password: this.opts.secrets.open(r.db_password_enc) } : null,
       },
     };
   }
