@@ -105,6 +105,20 @@ describe('npm run tenant:move (a tenant database to another server, resumable)',
     assert.deepEqual(await contents(second!.target, t.databaseName), before);
     assert.equal(await contents(testMysqlTarget(), t.databaseName), null, 'the old copy is dropped');
     assert.equal(fs.existsSync(path.join(p.ctx.config.BACKUP_DIR, 'moves', `${t.code}.json`)), false);
+    // The tenant's own account moved with its database (the tenant app reaches it only as that account).
+    const [[account]] = await w.cp.db.query<RowDataPacket[]>('SELECT db_user FROM tenants WHERE tenant_id = ?', [t.code]);
+    assert.ok(account!.db_user, 'the tenant has a database account');
+    const accountsOn = async (target: MysqlTarget) => {
+      const conn = await connect(target);
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM mysql.user WHERE User = ?', [account!.db_user]);
+        return Number(rows[0]!.n);
+      } finally {
+        await conn.end();
+      }
+    };
+    assert.equal(await accountsOn(second!.target), 1, 'the account exists on the new server');
+    assert.equal(await accountsOn(testMysqlTarget()), 0, 'and no longer on the old one');
     const [events] = await w.cp.db.query<RowDataPacket[]>(
       "SELECT details FROM security_events WHERE event_type = 'tenant_database_moved' AND tenant_code = ?",
       [t.code],

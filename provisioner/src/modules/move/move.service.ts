@@ -2,6 +2,7 @@ import { connect, databaseExists, dropDatabase, publishTenantStatus, withTransac
 import type { ProvisionerContext } from '../../context';
 import { acquireNamedLock, namedLockName } from '../../internal/named-lock';
 import { loadDump, verifyCounts } from '../backup/load-dump';
+import { dropTenantDbAccount, ensureTenantDbAccount } from '../db-users/tenant-db-user.service';
 import { backupDatabase } from '../cleanup/backup';
 import { securityEvent } from '../cleanup/security-event.repository';
 import { tenantServer } from '../create/servers';
@@ -135,6 +136,9 @@ export async function moveTenant(ctx: ProvisionerContext, tenantCode: string, op
 
     if (journal.phase === 'copied') {
       const { fromServerId, toServerId } = journal;
+      // The tenant app reaches a tenant database only as its own account and role
+      // (docs/privileges.md): they must exist on the new server before it is switched to.
+      await ensureTenantDbAccount(ctx, { tenantCode, databaseName }, target);
       await withTransaction(ctx.db, async (conn) => {
         const tenant = await lockTenant(conn, tenantCode);
         if (tenant?.dbServerId === toServerId) return; // switched before a kill
@@ -164,7 +168,8 @@ export async function moveTenant(ctx: ProvisionerContext, tenantCode: string, op
     } finally {
       await conn.end();
     }
-    step(`dropped the old copy on server ${journal.fromServerId}`);
+    await dropTenantDbAccount(ctx, { tenantCode, databaseName }, source);
+    step(`dropped the old copy and its account on server ${journal.fromServerId}`);
     await securityEvent(ctx.db, {
       type: 'tenant_database_moved',
       severity: 'medium',
