@@ -24,11 +24,10 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type RowDataPacket } from '@kg/shared';
-import { testMysqlTarget } from '@kg/shared/testing';
+import { testMysqlTarget, freePort } from '@kg/shared/testing';
 import { startTenantStack, type TenantStack, type TestTenant, type TestUser } from '../tenant-app/test/helpers/harness';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
@@ -62,13 +61,6 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Closed-loop load: `concurrency` loops, each sending its next request when the last answered. */
 async function load(port: number, targets: Target[], seconds: number, concurrency: number, count = Infinity): Promise<RunResult> {

@@ -7,7 +7,10 @@ export const controlPlaneEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONTROL_PLANE_PORT: envx.int(4001, 0, 65535),
   CONTROL_PLANE_PUBLIC_URL: envx.str('http://localhost:4001'),
+  /** One reverse proxy in front: req.ip is the address it appended to X-Forwarded-For (docs/security.md, Abuse limits). */
   TRUST_PROXY: envx.bool(false),
+  /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
+  METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   ...mysqlEnvSchema,
   MYSQL_POOL_SIZE: envx.int(10, 1, 200),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
@@ -45,6 +48,24 @@ export const controlPlaneEnvSchema = z.object({
   SMS_MAX_ATTEMPTS: envx.int(5, 1, 20),
   SMS_RESEND_SECONDS: envx.int(60, 1, 3600),
   SMS_DAILY_LIMIT: envx.int(10, 1, 1000),
+  /**
+   * Abuse limits (docs/security.md, Abuse limits), counted in Redis so every instance shares them:
+   * attempts per client IP and per account (phone or username) in a window, on sign-in (admin and
+   * user, counted apart), register and send-code; over a limit -> 429 with Retry-After.
+   */
+  RATE_LIMIT_SIGN_IN_PER_IP: envx.int(30, 1),
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: envx.int(10, 1),
+  RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: envx.int(60, 1, 86_400),
+  RATE_LIMIT_REGISTER_PER_IP: envx.int(10, 1),
+  RATE_LIMIT_REGISTER_PER_ACCOUNT: envx.int(5, 1),
+  RATE_LIMIT_REGISTER_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
+  RATE_LIMIT_SEND_CODE_PER_IP: envx.int(10, 1),
+  RATE_LIMIT_SEND_CODE_PER_ACCOUNT: envx.int(5, 1),
+  RATE_LIMIT_SEND_CODE_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
+  /** Password hashes and compares per second across all instances (429 beyond). */
+  PASSWORD_HASH_GLOBAL_PER_SECOND: envx.int(40, 1),
+  /** Hashes one process lets wait for a hashing thread (503 with Retry-After beyond). */
+  PASSWORD_HASH_QUEUE_MAX: envx.int(32, 0, 10_000),
   /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (1 h by default). */
   STS_DURATION_SECONDS: envx.int(3600, 900, 43_200),
   /** Largest object accepted by the local storage endpoint (PUT /api/storage/objects/...). */
@@ -52,6 +73,20 @@ export const controlPlaneEnvSchema = z.object({
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
   PROVISIONER_MAX_ATTEMPTS: envx.int(5, 1, 50),
   PROVISIONER_BACKOFF_MS: envx.int(2_000, 10),
+  /** AI providers (docs/ai-billing.md, "Providers"): time per attempt, retries on 429/5xx, first backoff. */
+  AI_PROVIDER_TIMEOUT_MS: envx.int(60_000, 100, 600_000),
+  AI_PROVIDER_MAX_RETRIES: envx.int(2, 0, 10),
+  AI_PROVIDER_BACKOFF_MS: envx.int(500, 1, 60_000),
+  /** A model is skipped after this many failures in a row, for this long, then tried once (half-open). */
+  AI_BREAKER_FAILURES: envx.int(5, 1, 1000),
+  AI_BREAKER_COOLDOWN_MS: envx.int(30_000, 10, 3_600_000),
+  /** AI calls per tenant and minute when the tenant's plan names none. */
+  AI_DEFAULT_RATE_LIMIT_PER_MINUTE: envx.int(100, 1, 1_000_000),
+  /**
+   * In production, AI endpoints on private, loopback or link-local addresses are refused unless
+   * their host is listed here (comma-separated), e.g. an in-house model server.
+   */
+  AI_ENDPOINT_ALLOW_HOSTS: z.string().default(''),
   /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);

@@ -6,6 +6,7 @@ import {
   claimsOf,
   insertTenant,
   loginUser,
+  registerCode,
   registerUser,
   rows,
   uniquePhone,
@@ -25,7 +26,7 @@ describe('global-user auth: register, sign in, tenants', () => {
     it('when a new phone registers, then 201 returns the global user and it can sign in', async () => {
       const phone = uniquePhone();
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone, password: USER_PASSWORD, realName: '李园长', email: 'li@example.com' },
+        body: { phone, password: USER_PASSWORD, realName: '李园长', email: 'li@example.com', smsCode: await registerCode(cp, phone) },
       });
       assert.equal(res.status, 201);
       assert.equal(res.body.success, true);
@@ -46,14 +47,14 @@ describe('global-user auth: register, sign in, tenants', () => {
     it('when the phone is already registered, then 409 CONFLICT', async () => {
       const { phone } = await registerUser(cp);
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone, password: 'another1pass', realName: '张老师' },
+        body: { phone, password: 'another1pass', realName: '张老师', smsCode: await registerCode(cp, phone) },
       });
       assert.equal(res.status, 409);
       assert.equal(res.body.error.code, 'CONFLICT');
     });
 
     it('when phone, password and realName are invalid, then 400 names each field', async () => {
-      const res = await http('POST', `${cp.url}/api/auth/register`, { body: { phone: '12345', password: 'short' } });
+      const res = await http('POST', `${cp.url}/api/auth/register`, { body: { phone: '12345', password: 'short', smsCode: '123456' } });
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, 'VALIDATION_ERROR');
       const byField = new Map<string, string[]>();
@@ -68,7 +69,7 @@ describe('global-user auth: register, sign in, tenants', () => {
 
     it('when the password has no letter, then 400 says so on the password field', async () => {
       const res = await http('POST', `${cp.url}/api/auth/register`, {
-        body: { phone: uniquePhone(), password: '1234567890', realName: '赵老师' },
+        body: { phone: uniquePhone(), password: '1234567890', realName: '赵老师', smsCode: '123456' },
       });
       assert.equal(res.status, 400);
       assert.deepEqual(res.body.error.details, [{ field: 'password', message: 'must contain a letter' }]);

@@ -121,6 +121,9 @@ describe('control plane: MySQL or Redis down -> 503', () => {
     assert.equal(health.body.error.code, 'SERVICE_UNAVAILABLE');
     assert.equal(health.body.error.details.mysql.status, 'down');
     assert.equal(health.body.error.details.redis.status, 'up');
+    // Public answer: our own reason, no driver text naming hosts or ports.
+    assert.ok(['timeout', 'unreachable'].includes(health.body.error.details.mysql.error), health.body.error.details.mysql.error);
+    assert.ok(!JSON.stringify(health.body).includes(String(mysqlProxy.port)), 'no port in the health answer');
     const login = await http('POST', `${cp.url}/api/admin/auth/login`, { body: { username: 'x', password: 'abcdefg1' } });
     assert.equal(login.status, 503);
     assert.equal(login.body.error.code, 'SERVICE_UNAVAILABLE');

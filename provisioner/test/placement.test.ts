@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type MysqlTarget, type RowDataPacket } from '@kg/shared';
+import { freePort } from '@kg/shared/testing';
 import {
   createBody,
   createTenantRequest,
@@ -22,13 +22,6 @@ function binary(name: string): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** A second, throw-away MariaDB server (own data dir and port), root without a password over TCP. */
 async function startSecondServer(): Promise<{ target: MysqlTarget; stop(): Promise<void> } | null> {

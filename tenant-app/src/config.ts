@@ -8,6 +8,8 @@ export const tenantAppEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANT_APP_PORT: envx.int(3000, 0, 65535),
   TRUST_PROXY: envx.bool(false),
+  /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
+  METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   /** Tenants are served on `{tenantCode}.{BASE_DOMAIN}`. */
   BASE_DOMAIN: envx.str('localhost'),
   /** Control plane base URL: JWKS (`/.well-known/jwks.json`) and the AI bridge. */

@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import { errorHandler, notFoundHandler, requestLogging } from '@kg/shared';
+import { errorHandler, metricsAccess, notFoundHandler, requestLogging } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { authRoutes } from '../modules/auth/auth.routes';
@@ -17,25 +17,31 @@ import { smsRoutes } from '../modules/sms/sms.routes';
 import { isJsonBody, storageRoutes } from '../modules/storage/storage.routes';
 import { rolloutRoutes } from '../modules/rollout/rollout.routes';
 import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
+import { bridgeRoutes } from '../modules/ai-bridge/bridge.routes';
+import { billingRoutes } from '../modules/billing/billing.routes';
+import { openAiFaceRoutes } from '../modules/ai-bridge/openai-face.routes';
+import { tenantModelRoutes } from '../modules/ai-bridge/tenant-model.routes';
 import { openApiDocument } from './openapi';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, openAiFaceRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  // One trusted hop: req.ip is the address the proxy appended, never one a client wrote itself
+  // into X-Forwarded-For (per-IP abuse limits count it; docs/security.md, Abuse limits).
+  app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
   app.use(requestLogging(ctx.logger));
   app.use(helmet());
   app.use(ctx.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: isJsonBody }));
   // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
   app.use(['/api/auth', '/api/admin/auth'], cookieParser());
-  app.use(ctx.metrics.router);
+  app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

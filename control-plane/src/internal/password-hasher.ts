@@ -31,6 +31,21 @@ interface Pending {
   job: Job;
   resolve: (value: string | boolean) => void;
   reject: (err: Error) => void;
+  startedAt?: number;
+}
+
+/** Options of one hash or compare. */
+export interface HashOptions {
+  /** Refuse the job (HasherBusyError) when this many jobs already wait for a thread. */
+  maxQueued?: number;
+}
+
+/** The wait queue is full: the caller should answer 503 with Retry-After. */
+export class HasherBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('password hashing queue is full');
+    this.name = 'HasherBusyError';
+  }
 }
 
 /**
@@ -45,17 +60,24 @@ export class PasswordHasher {
   private readonly workers = new Set<Worker>();
   private nextId = 0;
   private readonly bcryptPath = require.resolve('bcryptjs');
+  /** Moving average of one job's time on a thread, for Retry-After when the queue is full. */
+  private meanJobMs = 250;
 
   constructor(readonly size: number = defaultPoolSize()) {}
 
   /** bcrypt hash of `password` at `cost`. */
-  hash(password: string, cost: number): Promise<string> {
-    return this.run({ id: ++this.nextId, op: 'hash', password, cost }) as Promise<string>;
+  hash(password: string, cost: number, opts: HashOptions = {}): Promise<string> {
+    return this.run({ id: ++this.nextId, op: 'hash', password, cost }, opts) as Promise<string>;
   }
 
   /** True when `password` matches the bcrypt `hash`. */
-  verify(password: string, hash: string): Promise<boolean> {
-    return this.run({ id: ++this.nextId, op: 'compare', password, hash }) as Promise<boolean>;
+  verify(password: string, hash: string, opts: HashOptions = {}): Promise<boolean> {
+    return this.run({ id: ++this.nextId, op: 'compare', password, hash }, opts) as Promise<boolean>;
+  }
+
+  /** Jobs waiting for a thread (not counting those running). */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Stops every thread; queued work is rejected. */
@@ -65,7 +87,12 @@ export class PasswordHasher {
     await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 
-  private run(job: Job): Promise<string | boolean> {
+  private run(job: Job, opts: HashOptions): Promise<string | boolean> {
+    if (opts.maxQueued !== undefined && this.queue.length >= opts.maxQueued) {
+      // The backlog would take about this long to drain over the pool's threads.
+      const drainMs = ((this.queue.length + 1) * this.meanJobMs) / this.size;
+      return Promise.reject(new HasherBusyError(Math.max(1, Math.ceil(drainMs / 1000))));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.pump();
@@ -77,6 +104,7 @@ export class PasswordHasher {
       const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.spawn() : undefined);
       if (!worker) return;
       const pending = this.queue.shift()!;
+      pending.startedAt = Date.now();
       this.busy.set(worker, pending);
       worker.ref();
       worker.postMessage(pending.job);
@@ -92,6 +120,7 @@ export class PasswordHasher {
       worker.unref();
       this.idle.push(worker);
       if (pending) {
+        if (pending.startedAt !== undefined) this.meanJobMs = 0.8 * this.meanJobMs + 0.2 * (Date.now() - pending.startedAt);
         if (msg.error !== undefined) pending.reject(new Error(`bcrypt failed: ${msg.error}`));
         else pending.resolve(msg.result!);
       }

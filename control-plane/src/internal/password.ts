@@ -12,7 +12,10 @@ export function passwordProblems(password: string, field = 'password'): FieldErr
   return problems;
 }
 
-/** bcrypt on the worker-thread pool, so hashing never stalls the event loop (see password-hasher.ts). */
+/**
+ * bcrypt on the worker-thread pool, so hashing never stalls the event loop (see password-hasher.ts).
+ * For operator set-up paths; request paths anyone can reach use password-hashing.ts (abuse limits).
+ */
 export function hashPassword(password: string, cost: number): Promise<string> {
   return passwordHasher.hash(password, cost);
 }

@@ -15,15 +15,39 @@ export function uniqueTenantCode(): string {
   return `k${crypto.randomInt(1000, 1e9)}`;
 }
 
-/** Registers a global user through the API and returns its phone, password and id. */
+const inboxTokens = new WeakMap<TestControlPlane, Promise<string>>();
+
+/**
+ * Sends a `register` SMS code to `phone` and reads it back from the console provider's dev inbox
+ * as an operator would (the super admin's token, signed in once per control plane). The resend
+ * throttle of an earlier code for the same phone is lifted first: tests register a phone again
+ * on purpose.
+ */
+export async function registerCode(cp: TestControlPlane, phone: string): Promise<string> {
+  await cp.ctx.redis.del(cp.ctx.key('sms', 'resend', phone, 'register'));
+  const sent = await http('POST', `${cp.url}/api/sms/send-code`, { body: { phone, purpose: 'register' } });
+  if (sent.status !== 200) throw new Error(`send-code failed: ${sent.status} ${JSON.stringify(sent.body)}`);
+  let token = inboxTokens.get(cp);
+  if (!token) {
+    token = cp.superAdminToken();
+    inboxTokens.set(cp, token);
+  }
+  const inbox = await http('GET', `${cp.url}/api/sms/dev-inbox?phone=${phone}`, { token: await token });
+  const entry = inbox.body?.data?.items?.find((i: { purpose: string }) => i.purpose === 'register');
+  if (!entry) throw new Error(`no register code in the dev inbox: ${inbox.status} ${JSON.stringify(inbox.body)}`);
+  return entry.code as string;
+}
+
+/** Registers a global user through the API (with an SMS code) and returns its phone, password and id. */
 export async function registerUser(
   cp: TestControlPlane,
   overrides: { phone?: string; password?: string; realName?: string } = {},
 ): Promise<{ phone: string; password: string; globalUserId: number; realName: string }> {
-  const body = { phone: uniquePhone(), password: USER_PASSWORD, realName: '王老师', ...overrides };
+  const fields = { phone: uniquePhone(), password: USER_PASSWORD, realName: '王老师', ...overrides };
+  const body = { ...fields, smsCode: await registerCode(cp, fields.phone) };
   const res = await http('POST', `${cp.url}/api/auth/register`, { body });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { phone: body.phone, password: body.password, realName: body.realName, globalUserId: res.body.data.globalUserId };
+  return { phone: fields.phone, password: fields.password, realName: fields.realName, globalUserId: res.body.data.globalUserId };
 }
 
 /** Signs a user in and returns the response data (throws unless 200). */

@@ -16,6 +16,21 @@ import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } fr
 
 export const SUPER_ADMIN = { username: 'root-admin', password: 'Sup3rSecret!pass' };
 
+/**
+ * Abuse limits far above what any functional test does from 127.0.0.1; the security suite
+ * passes low ones in `env` to test the limits themselves.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_SIGN_IN_PER_IP: '100000',
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: '100000',
+  RATE_LIMIT_REGISTER_PER_IP: '100000',
+  RATE_LIMIT_REGISTER_PER_ACCOUNT: '100000',
+  RATE_LIMIT_SEND_CODE_PER_IP: '100000',
+  RATE_LIMIT_SEND_CODE_PER_ACCOUNT: '100000',
+  PASSWORD_HASH_GLOBAL_PER_SECOND: '100000',
+  PASSWORD_HASH_QUEUE_MAX: '10000',
+};
+
 export interface TestControlPlane {
   url: string;
   ctx: AppContext;
@@ -50,6 +65,7 @@ export async function startControlPlane(label: string, env: Record<string, strin
     BCRYPT_COST: '4',
     BOOTSTRAP_ADMIN_USERNAME: SUPER_ADMIN.username,
     BOOTSTRAP_ADMIN_PASSWORD: SUPER_ADMIN.password,
+    ...GENEROUS_LIMITS,
     ...env,
   });
   // Migrate and bootstrap straight against MySQL (not through any proxy in env).

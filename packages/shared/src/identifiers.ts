@@ -3,7 +3,12 @@
  * "Identifiers"). Tenant codes are checked against a strict pattern before they become names.
  */
 const DB_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-export const TENANT_CODE_PATTERN = /^k\d{3,}$/;
+/**
+ * A tenant code: `k` and 3 to 9 digits (docs/security.md, Identifiers). The upper bound keeps
+ * every code's number exact in any arithmetic and its database name short.
+ */
+export const TENANT_CODE_PATTERN = /^k\d{3,9}$/;
+export const TENANT_CODE_MAX_DIGITS = 9;
 
 /** Returns the name unchanged if it is a safe database identifier, else throws. */
 export function assertDbName(name: string): string {
@@ -16,9 +21,16 @@ export function quoteId(name: string): string {
   return '`' + assertDbName(name) + '`';
 }
 
-/** True when `tenantCode` is a tenant code such as k001. */
+/** True when `tenantCode` is a tenant code such as k001 (exactly: lower case, no spaces). */
 export function isTenantCode(tenantCode: string): boolean {
   return TENANT_CODE_PATTERN.test(tenantCode);
+}
+
+/** The tenant code a client meant (trimmed, lower-cased), or undefined when it is not one. */
+export function normalizeTenantCode(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const tenantCode = raw.trim().toLowerCase();
+  return isTenantCode(tenantCode) ? tenantCode : undefined;
 }
 
 /**

@@ -122,7 +122,12 @@ export class JwksVerifier {
 
   /** Signature, issuer, audience, expiry; a verified token is remembered until it expires. */
   private async verifySignature(token: string): Promise<UserClaims> {
-    const decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader; payload: unknown } | null;
+    let decoded: { header: JwtHeader; payload: unknown } | null;
+    try {
+      decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader; payload: unknown } | null;
+    } catch {
+      decoded = null; // a payload that is not JSON makes the library throw: malformed, not a 500
+    }
     const kid = decoded?.header?.kid;
     if (!decoded || decoded.header.alg !== 'RS256' || typeof kid !== 'string' || !kid) {
       throw errors.unauthorized('Malformed access token', ErrorCode.TokenInvalid);
@@ -139,7 +144,7 @@ export class JwksVerifier {
       }) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
-      throw new AppError(ErrorCode.TokenInvalid, 401, `Invalid access token: ${(err as Error).message}`);
+      throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
     if (claims.typ !== 'user' || typeof claims.sub !== 'string') {
       throw errors.unauthorized('Not a user access token', ErrorCode.TokenInvalid);

@@ -17,6 +17,15 @@ export function testMysqlTarget(): MysqlTarget {
   };
 }
 
+/** A TCP port nobody listens on right now (for a child process or a stub server). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 export function testRedisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }

@@ -190,7 +190,7 @@ describe('STS providers', () => {
 describe('provider settings', () => {
   const schema = z.object({ NODE_ENV: z.enum(['development', 'production', 'test']).default('development'), ...providerEnvSchema }).superRefine(checkProviderEnv);
 
-  it('when nothing is set in development, then the local providers are chosen with a derived signing secret', () => {
+  it('when nothing is set in development, then the local providers are chosen with a generated, persisted signing secret', () => {
     const s = parseEnv(schema, {});
     assert.equal(s.DNS_PROVIDER, 'local');
     assert.equal(s.STORAGE_PROVIDER, 'local');

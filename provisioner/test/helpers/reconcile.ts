@@ -1,6 +1,7 @@
-import net from 'node:net';
 import { bullPrefix } from '@kg/shared';
-import { deleteRedisPrefix } from '@kg/shared/testing';
+import { deleteRedisPrefix, freePort } from '@kg/shared/testing';
+
+export { freePort };
 import type { Worker } from './provisioning';
 
 /** What an operator's bad day does to the queues: every BullMQ key of this test's prefix is gone. */
@@ -15,14 +16,6 @@ export function reconciled(worker: Worker): Array<{ reconcile: string; tenantCod
     .map((line) => JSON.parse(line));
 }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Metric names a PromQL expression reads: identifiers that are not functions, keywords or labels. */
 export function metricNames(expr: string): string[] {

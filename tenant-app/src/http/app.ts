@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { errorHandler, notFoundHandler } from '@kg/shared';
+import { errorHandler, metricsAccess, notFoundHandler } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { tenantRouteModules } from '../modules/routes';
@@ -44,7 +44,7 @@ export function createApp(ctx: AppContext): Express {
     if (!chain) return next(); // unknown paths answer 404 without resolving a tenant
     runChain(chain, req, res, next);
   });
-  app.use(ctx.metrics.router);
+  app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
 import { clientInfo, requireAdmin } from '../../http/middleware/auth';
 import { ADMIN_REFRESH_COOKIE, clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
@@ -53,9 +55,10 @@ registry.registerPath({
   method: 'post',
   path: '/api/admin/auth/login',
   summary: 'Operator sign-in (username + password); 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
+  description: '429 with Retry-After over the per-IP or per-username limit; 503 with Retry-After while password checks are backed up.',
   tags: ['admin-auth'],
   request: { body: json(loginBody) },
-  responses: responses(adminSession, [400, 401, 403]),
+  responses: responses(adminSession, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
@@ -86,8 +89,10 @@ registry.registerPath({
 /** Operator auth for the admin console (docs/auth.md): sign in, refresh, sign out, profile. */
 export function adminAuthRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.post('/api/admin/auth/login', async (req, res) => {
-    const session = await loginAdmin(ctx, validate(loginBody, req.body), clientInfo(req));
+  router.post('/api/admin/auth/login', limitPerIp(ctx, 'adminSignIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await abuseLimits(ctx).perAccount('adminSignIn', input.username);
+    const session = await loginAdmin(ctx, input, clientInfo(req));
     setRefreshCookie(req, res, ADMIN_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
     ok(res, session);
   });

@@ -109,3 +109,12 @@ export async function updateAiModel(conn: PoolConnection, id: number, changes: P
     id,
   ]);
 }
+
+/** A model as the bridge needs it: the view plus its sealed key (never leaves the process). */
+export type AiModelRecord = AiModelView & { apiKeySealed: string | null };
+
+/** Active models with their sealed keys, for the AI bridge's model choice. */
+export async function listActiveModelRecords(db: Pool): Promise<AiModelRecord[]> {
+  const [rows] = await db.query<RowDataPacket[]>("SELECT * FROM ai_model_config WHERE status = 'active' ORDER BY id");
+  return rows.map((r) => ({ ...toView(r), apiKeySealed: r.api_key ? String(r.api_key) : null }));
+}

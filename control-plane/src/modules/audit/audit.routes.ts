@@ -5,9 +5,10 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { listAuditLog, verifyAuditChain } from './audit.service';
+import { tenantCodeSchema } from '../../http/tenant-code';
 
 const listQuery = pagingSchema.extend({
-  tenantCode: z.string().max(50).optional(),
+  tenantCode: tenantCodeSchema.optional(),
   action: z.string().max(100).optional().openapi({ description: 'Exact action, or a prefix ending in * (tenant.*)' }),
   actor: z.string().max(100).optional().openapi({ description: "Actor's name or id" }),
   targetType: z.string().max(50).optional(),

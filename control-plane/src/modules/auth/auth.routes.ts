@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { abuseLimits } from '../../internal/abuse-limits';
+import { limitPerIp } from '../../http/middleware/rate-limit';
+import { tenantCodeSchema } from '../../http/tenant-code';
 import { clientInfo, requireUser } from '../../http/middleware/auth';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, USER_REFRESH_COOKIE } from '../../http/refresh-cookie';
 import { registry, responses, z } from '../../http/openapi';
@@ -35,6 +38,11 @@ function registerBody(phonePattern: RegExp) {
       password: newPassword,
       realName: z.string(required('a string')).trim().min(1, 'is required').max(50),
       email: z.email('must be an email address').max(255).optional(),
+      smsCode: z
+        .string(required('a string'))
+        .trim()
+        .regex(/^\d{6}$/, 'must be the 6-digit code')
+        .openapi({ description: 'From POST /api/sms/send-code {phone, purpose: "register"}' }),
     })
     .openapi('RegisterRequest');
 }
@@ -57,7 +65,7 @@ const refreshBody = z
   .openapi('RefreshRequest');
 const logoutBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).openapi('LogoutRequest');
 const switchTenantBody = z
-  .object({ tenantCode: z.string(required('a string')).trim().min(1, 'is required').max(50) })
+  .object({ tenantCode: tenantCodeSchema })
   .openapi('SwitchTenantRequest');
 
 const tenantSummary = z
@@ -109,10 +117,12 @@ const userAuth = [{ userBearer: [] }];
 registry.registerPath({
   method: 'post',
   path: '/api/auth/register',
-  summary: 'Create a global user (phone sign-in); PHONE_PATTERN is configurable',
+  summary: 'Create a global user (phone sign-in) with proof of the phone: an SMS code for purpose register',
+  description:
+    'The SMS code is checked before anything else about the phone, so only the holder of the phone learns that it is already registered (409); see docs/security.md, Identifiers.',
   tags: ['auth'],
   request: { body: json(registerBody(DEFAULT_PHONE_PATTERN)) },
-  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409], 201),
+  responses: responses(z.object({ globalUserId: z.number(), phone: z.string(), realName: z.string() }), [400, 409, 429], 201),
 });
 registry.registerPath({
   method: 'post',
@@ -120,7 +130,7 @@ registry.registerPath({
   summary: 'Phone + password sign-in; 403 ACCOUNT_LOCKED (Retry-After) after too many failures',
   tags: ['auth'],
   request: { body: json(loginBody) },
-  responses: responses(loginResponse, [400, 401, 403]),
+  responses: responses(loginResponse, [400, 401, 403, 429]),
 });
 registry.registerPath({
   method: 'post',
@@ -174,21 +184,26 @@ registry.registerPath({
   tags: ['auth'],
   security: userAuth,
   request: { body: json(changePasswordBody) },
-  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401]),
+  responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401, 429]),
 });
 
 /** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const register = registerBody(new RegExp(ctx.config.PHONE_PATTERN));
+  const limits = abuseLimits(ctx);
   // Computed ahead so the first unknown phone is not slower than the rest (timing must not tell).
   dummyHash(ctx.config.BCRYPT_COST).catch(() => undefined);
 
-  router.post('/api/auth/register', async (req, res) => {
-    ok(res, await registerUser(ctx, validate(register, req.body), clientInfo(req)), 201);
+  router.post('/api/auth/register', limitPerIp(ctx, 'register'), async (req, res) => {
+    const input = validate(register, req.body);
+    await limits.perAccount('register', input.phone);
+    ok(res, await registerUser(ctx, input, clientInfo(req)), 201);
   });
-  router.post('/api/auth/login', async (req, res) => {
-    const session = await loginUser(ctx, validate(loginBody, req.body), clientInfo(req));
+  router.post('/api/auth/login', limitPerIp(ctx, 'signIn'), async (req, res) => {
+    const input = validate(loginBody, req.body);
+    await limits.perAccount('signIn', input.phone);
+    const session = await loginUser(ctx, input, clientInfo(req));
     setRefreshCookie(req, res, USER_REFRESH_COOKIE, session.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
     ok(res, session);
   });
@@ -205,7 +220,8 @@ export function authRoutes(ctx: AppContext): Router {
     clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
     ok(res, result);
   });
-  router.post('/api/auth/change-password', requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+  router.post('/api/auth/change-password', limitPerIp(ctx, 'signIn'), requireUser(ctx, { passwordChangePending: 'allow' }), async (req, res) => {
+    await limits.perAccount('signIn', `id:${req.user!.sub}`);
     const result = await changeUserPassword(ctx, req.user!, validate(changePasswordBody, req.body), clientInfo(req));
     clearRefreshCookie(req, res, USER_REFRESH_COOKIE);
     ok(res, result);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { ErrorCode, errors, type Connection, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { passwordHasher } from '../../internal/password-hasher';
+import { hashWithinLimits, verifyWithinLimits } from '../../internal/password-hashing';
 import { recordAuthEvent, type ClientInfo } from './auth-log.repository';
 import {
   clearExpiredGlobalUserLock,
@@ -14,6 +14,7 @@ import {
   type GlobalUser,
   type GlobalUserStatus,
 } from './global-user.repository';
+import { verifySmsCode } from '../sms/sms.service';
 import { checkPasswordSignIn, type LockoutBook } from './password-sign-in';
 import { issueRefreshToken, rotateRefreshToken, signOut } from './refresh-token.service';
 import { revokeSubjectRefreshTokens } from './refresh-token.repository';
@@ -56,18 +57,24 @@ function lockoutBook(ctx: AppContext): LockoutBook {
   };
 }
 
-/** Creates a global user (phone sign-in). A phone number can register once (409 otherwise). */
+/**
+ * Creates a global user (phone sign-in) once the caller proved they hold the phone: the SMS code
+ * sent for purpose `register` is checked (and spent) first. Only then is a registered phone
+ * answered 409, so whether a phone exists is told to its holder alone (docs/security.md,
+ * Identifiers).
+ */
 export async function registerUser(
   ctx: AppContext,
-  input: { phone: string; password: string; realName: string; email?: string },
+  input: { phone: string; password: string; realName: string; email?: string; smsCode: string },
   client: ClientInfo,
 ): Promise<{ globalUserId: number; phone: string; realName: string }> {
   const duplicate = () =>
     errors.conflict('This phone number is already registered', ErrorCode.Conflict, [
       { field: 'phone', message: 'is already registered' },
     ]);
+  await verifySmsCode(ctx, { phone: input.phone, purpose: 'register', code: input.smsCode, field: 'smsCode' });
   if (await findGlobalUserByPhone(ctx.db, input.phone)) throw duplicate();
-  const passwordHash = await passwordHasher.hash(input.password, ctx.config.BCRYPT_COST);
+  const passwordHash = await hashWithinLimits(ctx, input.password);
   let globalUserId: number;
   try {
     globalUserId = await insertGlobalUser(ctx.db, {
@@ -275,13 +282,13 @@ export async function changeUserPassword(
 ): Promise<{ changed: true; revokedRefreshTokens: number }> {
   const user = await findGlobalUserById(ctx.db, Number(claims.sub));
   if (!user || DISABLED.has(user.status)) throw errors.unauthorized('Account not available', ErrorCode.InvalidCredentials);
-  if (!(await passwordHasher.verify(input.currentPassword, user.passwordHash))) {
+  if (!(await verifyWithinLimits(ctx, input.currentPassword, user.passwordHash))) {
     throw errors.unauthorized('The current password is wrong', ErrorCode.InvalidCredentials);
   }
   if (input.currentPassword === input.newPassword) {
     throw errors.validation([{ field: 'newPassword', message: 'must differ from the current password' }]);
   }
-  const hash = await passwordHasher.hash(input.newPassword, ctx.config.BCRYPT_COST);
+  const hash = await hashWithinLimits(ctx, input.newPassword);
   await updateGlobalUserPassword(ctx.db, user.id, hash);
   const revoked = await revokeSubjectRefreshTokens(ctx.db, 'user', user.id, 'password_change');
   await refuseEarlierTokens(ctx, { type: 'user', id: user.id }, 'password_change');

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { passwordHasher } from '../../internal/password-hasher';
+import { verifyWithinLimits } from '../../internal/password-hashing';
 import {
   recordAuthEvent,
   recordLoginAttempt,
@@ -81,13 +82,13 @@ export async function checkPasswordSignIn(
   const invalid = () => errors.unauthorized(`Wrong ${identifierLabel} or password`, ErrorCode.InvalidCredentials);
 
   if (!account) {
-    await passwordHasher.verify(password, await dummyHash(ctx.config.BCRYPT_COST));
+    await verifyWithinLimits(ctx, password, await dummyHash(ctx.config.BCRYPT_COST));
     return fail('unknown_account', invalid());
   }
   if (account.lockedNow && account.lockedUntil) return fail('account_locked', lockedError(account.lockedUntil));
   if (account.lockedUntil) await book.clearExpiredLock(account.id);
 
-  if (!(await passwordHasher.verify(password, account.passwordHash))) {
+  if (!(await verifyWithinLimits(ctx, password, account.passwordHash))) {
     const outcome = await book.recordFailure(account.id);
     if (outcome.justLocked) {
       await recordSecurityEvent(ctx.db, {

@@ -147,3 +147,12 @@ export async function listBoundUsers(
     pageSize: paging.pageSize,
   };
 }
+
+/** Tenant-local user ids of the users actively bound to a tenant with `role` (e.g. its admins). */
+export async function listTenantUserIdsWithRole(db: Connection, tenantCode: string, role: string): Promise<number[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    "SELECT tenant_user_id FROM global_user_tenant_relations WHERE tenant_code = ? AND role_in_tenant = ? AND status = 'active' AND tenant_user_id IS NOT NULL",
+    [tenantCode, role],
+  );
+  return rows.map((r) => Number(r.tenant_user_id)).filter((n) => Number.isSafeInteger(n) && n > 0);
+}

@@ -5,7 +5,7 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
 import { auditActor } from '../audit/audit.http';
-import { tenantCodeParam } from '../tenant-status/tenant-status.routes';
+import { tenantCodeParams, tenantCodeSchema } from '../../http/tenant-code';
 import { cancelCleanup, listCleanupEntries, triggerPurgeRun } from './cleanup.service';
 import { deleteTenant, restoreTenant } from './deletion.service';
 
@@ -47,7 +47,7 @@ const cleanupEntrySchema = z
   .openapi('CleanupEntry');
 
 const cleanupQuery = pagingSchema.extend({
-  tenantCode: z.string().max(50).optional(),
+  tenantCode: tenantCodeSchema.optional(),
   status: z
     .string()
     .optional()
@@ -73,7 +73,7 @@ registry.registerPath({
   summary: 'Soft-deletes a tenant: DNS removed now, resources purged after the grace period (admin)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: tenantCodeParam },
+  request: { params: tenantCodeParams },
   responses: responses(deletionSchema, [401, 403, 404, 409, 410]),
 });
 registry.registerPath({
@@ -82,7 +82,7 @@ registry.registerPath({
   summary: 'Restores a deleted tenant within its grace period, with all its data (admin)',
   tags: ['tenants'],
   security: [{ adminBearer: [] }],
-  request: { params: tenantCodeParam },
+  request: { params: tenantCodeParams },
   responses: responses(restoreSchema, [401, 403, 404, 409, 410]),
 });
 registry.registerPath({
@@ -116,10 +116,12 @@ registry.registerPath({
 export function deletionRoutes(ctx: AppContext): Router {
   const router = Router();
   router.delete('/api/tenant/:code', requireAdmin(ctx, 'admin'), async (req, res) => {
-    ok(res, await deleteTenant(ctx, auditActor(req), String(req.params.code)));
+    const { code } = validate(tenantCodeParams, req.params);
+    ok(res, await deleteTenant(ctx, auditActor(req), code));
   });
   router.post('/api/tenants/:code/restore', requireAdmin(ctx, 'admin'), async (req, res) => {
-    ok(res, await restoreTenant(ctx, auditActor(req), String(req.params.code)));
+    const { code } = validate(tenantCodeParams, req.params);
+    ok(res, await restoreTenant(ctx, auditActor(req), code));
   });
   router.get('/api/cleanup', requireAdmin(ctx, 'operator'), async (req, res) => {
     const q = validate(cleanupQuery, req.query);

@@ -50,6 +50,7 @@ export async function deleteTenant(ctx: AppContext, actor: AuditActor, tenantCod
   const graceDays = ctx.config.TENANT_PURGE_GRACE_DAYS;
   const result = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockExistingTenant(conn, tenantCode);
+    tenantCode = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     if (tenant.status === 'deleted') {
       throw errors.conflict(`Tenant ${tenantCode} is already deleted`, ErrorCode.TenantConflict, {
         scheduledDeletionAt: tenant.scheduledDeletionAt,
@@ -145,6 +146,7 @@ export interface RestoreResult {
 export async function restoreTenant(ctx: AppContext, actor: AuditActor, tenantCode: string): Promise<RestoreResult> {
   const result = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockExistingTenant(conn, tenantCode);
+    tenantCode = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     assertTransition(tenant, 'restore', TENANT_TRANSITIONS.restored);
     const { now } = await databaseClock(conn);
     if (tenant.scheduledDeletionAt && tenant.scheduledDeletionAt.getTime() <= now.getTime()) {

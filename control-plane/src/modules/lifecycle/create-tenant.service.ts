@@ -12,15 +12,16 @@ import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { verifySmsCode } from '../sms/sms.service';
 import {
-  formatTenantCode,
   insertTenant,
   nextTenantCode,
   storagePrefixTaken,
+  tenantCodeAfter,
   tenantCodeOrDomainTaken,
   type NewTenant,
 } from '../tenants/tenant.repository';
 import { attachAdminPassword, needsAdminPassword } from './admin-credentials';
-import { insertPipelineRows, planLimits } from './lifecycle.repository';
+import { insertPipelineRows } from './lifecycle.repository';
+import { findPlan } from '../billing/plan.repository';
 import { enqueueCreatePipeline } from './lifecycle.queue';
 import { lockServerLoads, pickServer } from './placement';
 
@@ -79,7 +80,8 @@ async function registerTenant(
 ) {
   const servers = await lockServerLoads(conn);
   const server = pickServer(servers, input.dbServerId);
-  const limits = await planLimits(conn, input.planType);
+  const plan = await findPlan(conn, input.planType);
+  const limits = plan && { maxUsers: plan.maxUsers, maxStorageMb: plan.maxStorageMb };
   let tenantCode = requestedTenantCode ?? (await nextTenantCode(conn));
   const phone = input.contactPhone;
   let storagePrefix = `${phone}/`;
@@ -111,7 +113,7 @@ async function registerTenant(
         continue;
       }
       if (requestedTenantCode) throw tenantCodeTaken(tenantCode);
-      tenantCode = formatTenantCode(Number(tenantCode.slice(1)) + 1);
+      tenantCode = tenantCodeAfter(BigInt(tenantCode.slice(1)));
       storagePrefix = `${phone}/`;
       continue;
     }

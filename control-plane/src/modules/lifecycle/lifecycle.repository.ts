@@ -6,16 +6,6 @@ import { CREATE_STEPS, type Connection, type ResultSetHeader, type RowDataPacket
  * limits of `billing_rules` a new tenant gets (docs/data-ownership.md).
  */
 
-export interface PlanLimits {
-  maxUsers: number;
-  maxStorageMb: number;
-}
-
-export async function planLimits(db: Connection, plan: string): Promise<PlanLimits | null> {
-  const [rows] = await db.query<RowDataPacket[]>('SELECT max_users, max_storage_mb FROM billing_rules WHERE plan_type = ?', [plan]);
-  return rows[0] ? { maxUsers: Number(rows[0].max_users), maxStorageMb: Number(rows[0].max_storage_mb) } : null;
-}
-
 /** The 8 step rows (pending) and the progress summary of a new pipeline. */
 export async function insertPipelineRows(
   conn: Connection,

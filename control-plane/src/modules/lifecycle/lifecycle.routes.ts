@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { ok, TENANT_CODE_PATTERN, validate } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
+import { tenantCodeParams, tenantCodeSchema } from '../../http/tenant-code';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
 import { createTenant, PLAN_TYPES } from './create-tenant.service';
@@ -9,12 +10,8 @@ import { getProgress } from './progress.service';
 import { streamProgress } from './progress.stream';
 import { retryTenant } from './retry.service';
 
-const tenantCodeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001').openapi({ example: 'k001' }),
-});
-
 function createBodySchema(phonePattern: string) {
-  const tenantCode = z.string().trim().regex(TENANT_CODE_PATTERN, 'must be k followed by at least 3 digits, e.g. k003');
+  const tenantCode = tenantCodeSchema;
   return z
     .object({
       tenantCode: tenantCode.optional().openapi({ description: 'Omit to get the next free code', example: 'k003' }),
@@ -66,7 +63,10 @@ const progressSchema = z
     adminCredentials: z
       .object({ phone: z.string(), oneTimePassword: z.string(), mustChangePassword: z.literal(true) })
       .optional()
-      .openapi({ description: 'Shown once: the one-time password of an admin user the pipeline created' }),
+      .openapi({
+        description:
+          'Shown once, only to the operator who created the tenant or a super admin: the one-time password of an admin user the pipeline created',
+      }),
   })
   .openapi('TenantProgress');
 
@@ -128,7 +128,8 @@ export function lifecycleRoutes(ctx: AppContext): Router {
 
   router.get('/api/tenants/:code/progress', requireAdmin(ctx, 'operator'), async (req, res) => {
     const { code: tenantCode } = validate(tenantCodeParams, req.params);
-    ok(res, await getProgress(ctx, tenantCode, { revealCredentials: true }));
+    const viewer = { adminId: Number(req.admin!.sub), role: req.admin!.role };
+    ok(res, await getProgress(ctx, tenantCode, { viewer }));
   });
 
   router.get('/api/tenants/:code/progress/stream', requireAdmin(ctx, 'operator'), async (req, res) => {

@@ -1,4 +1,4 @@
-import { errors, ErrorCode } from '@kg/shared';
+import { errors, ErrorCode, type AdminRole } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { findTenant } from '../tenants/tenant.repository';
 import { takeAdminCredentials, type AdminCredentials } from './admin-credentials';
@@ -35,12 +35,18 @@ export function isFinal(p: TenantProgress): boolean {
   return p.status !== 'provisioning';
 }
 
-/** Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). */
-export async function getProgress(
-  ctx: AppContext,
-  tenantCode: string,
-  opts: { revealCredentials?: boolean } = {},
-): Promise<TenantProgress> {
+/** The operator reading progress; the one-time password goes to the tenant's creator or a super admin only. */
+export interface ProgressViewer {
+  adminId: number;
+  role: AdminRole;
+}
+
+/**
+ * Step-by-step progress of a tenant's create pipeline (404 for an unknown tenant). With a
+ * `viewer` who created the tenant (or is a super admin), the admin's one-time password is
+ * included the first time it is available (docs/security.md, Secrets and logs).
+ */
+export async function getProgress(ctx: AppContext, tenantCode: string, opts: { viewer?: ProgressViewer } = {}): Promise<TenantProgress> {
   const tenant = await findTenant(ctx.db, tenantCode);
   if (!tenant) throw errors.notFound(`Tenant ${tenantCode} does not exist`, ErrorCode.TenantNotFound);
   const summary = await findPipelineSummary(ctx.db, tenantCode);
@@ -59,7 +65,9 @@ export async function getProgress(
     steps,
     error: tenant.provisioningError ?? (tenant.status === 'failed' ? summary?.error : null) ?? null,
   };
-  if (opts.revealCredentials) {
+  const viewer = opts.viewer;
+  const mayReveal = viewer && (viewer.role === 'super_admin' || (tenant.createdBy !== null && tenant.createdBy === viewer.adminId));
+  if (mayReveal) {
     const credentials = await takeAdminCredentials(ctx, tenantCode);
     if (credentials) progress.adminCredentials = credentials;
   }

@@ -5,6 +5,7 @@ import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
 import { driftReport, listRollouts, rolloutProgress, startRollout } from './rollout.service';
+import { tenantCodeSchema } from '../../http/tenant-code';
 
 const TENANT_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
 
@@ -17,7 +18,7 @@ const progressQuery = z.object({
   status: z.enum(TENANT_STATUSES).optional().openapi({ description: 'Only tenants with this status' }),
 });
 const driftQuery = z.object({
-  tenantCode: z.string().max(50).optional(),
+  tenantCode: tenantCodeSchema.optional(),
   onlyDrifted: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
 });
 

@@ -16,7 +16,7 @@ export const SmsErrorCode = {
   DailyLimit: 'SMS_DAILY_LIMIT_REACHED',
 } as const;
 
-/** The request field the code errors are reported on. */
+/** The request field the code errors are reported on unless the caller names another. */
 const CODE_FIELD = 'smsVerificationCode';
 
 const providers = new WeakMap<AppContext, SmsProvider>();
@@ -26,7 +26,7 @@ const hashKeys = new WeakMap<AppContext, Buffer>();
 export function smsProvider(ctx: AppContext): SmsProvider {
   let p = providers.get(ctx);
   if (!p) {
-    p = new ConsoleSmsProvider(ctx.redis, ctx.logger, ctx.config.REDIS_KEY_PREFIX);
+    p = new ConsoleSmsProvider(ctx.redis, ctx.logger, ctx.config.REDIS_KEY_PREFIX, ctx.config.NODE_ENV);
     providers.set(ctx, p);
   }
   return p;
@@ -46,8 +46,8 @@ function hashCode(ctx: AppContext, phone: string, purpose: string, code: string)
   return crypto.createHmac('sha256', key).update(`${phone}\n${purpose}\n${code}`).digest('hex');
 }
 
-function codeError(code: string, message: string, extra: Record<string, unknown> = {}): AppError {
-  return new AppError(code, 400, message, { details: [{ field: CODE_FIELD, message, ...extra }] });
+function codeError(field: string, code: string, message: string, extra: Record<string, unknown> = {}): AppError {
+  return new AppError(code, 400, message, { details: [{ field, message, ...extra }] });
 }
 
 function secondsUntilUtcMidnight(now: Date): number {
@@ -112,11 +112,16 @@ type Outcome = 'ok' | 'missing' | 'expired' | 'exhausted' | { wrong: number };
 
 /**
  * Checks the code last sent to `phone` for `purpose` and consumes it on success, so a code
- * works once. Failures are 400 errors on the field `smsVerificationCode`: SMS_CODE_INVALID
- * (wrong or never sent), SMS_CODE_EXPIRED, SMS_CODE_ATTEMPTS_EXCEEDED (after SMS_MAX_ATTEMPTS
- * wrong tries the code is dead and a new one must be requested).
+ * works once. Failures are 400 errors on the request field `field` (default
+ * `smsVerificationCode`): SMS_CODE_INVALID (wrong or never sent), SMS_CODE_EXPIRED,
+ * SMS_CODE_ATTEMPTS_EXCEEDED (after SMS_MAX_ATTEMPTS wrong tries the code is dead and a new one
+ * must be requested).
  */
-export async function verifySmsCode(ctx: AppContext, input: { phone: string; purpose: SmsPurpose; code: string }): Promise<void> {
+export async function verifySmsCode(
+  ctx: AppContext,
+  input: { phone: string; purpose: SmsPurpose; code: string; field?: string },
+): Promise<void> {
+  const field = input.field ?? CODE_FIELD;
   const given = String(input.code ?? '').trim();
   const outcome = await withTransaction<Outcome>(ctx.db, async (conn) => {
     const row = await lockLatestCode(conn, input.phone, input.purpose);
@@ -133,12 +138,12 @@ export async function verifySmsCode(ctx: AppContext, input: { phone: string; pur
     return { wrong: row.maxAttempts - row.attempts - 1 };
   });
   if (outcome === 'ok') return;
-  if (outcome === 'missing') throw codeError(SmsErrorCode.CodeInvalid, 'No verification code was sent, or it was already used; request a new one');
-  if (outcome === 'expired') throw codeError(SmsErrorCode.CodeExpired, 'The verification code has expired; request a new one');
+  if (outcome === 'missing') throw codeError(field, SmsErrorCode.CodeInvalid, 'No verification code was sent, or it was already used; request a new one');
+  if (outcome === 'expired') throw codeError(field, SmsErrorCode.CodeExpired, 'The verification code has expired; request a new one');
   if (outcome === 'exhausted' || outcome.wrong <= 0) {
-    throw codeError(SmsErrorCode.AttemptsExceeded, 'Too many wrong tries; request a new verification code');
+    throw codeError(field, SmsErrorCode.AttemptsExceeded, 'Too many wrong tries; request a new verification code');
   }
-  throw codeError(SmsErrorCode.CodeInvalid, 'The verification code is wrong', { attemptsLeft: outcome.wrong });
+  throw codeError(field, SmsErrorCode.CodeInvalid, 'The verification code is wrong', { attemptsLeft: outcome.wrong });
 }
 
 /**
@@ -147,6 +152,8 @@ export async function verifySmsCode(ctx: AppContext, input: { phone: string; pur
  */
 export function openDevInbox(ctx: AppContext): (phone: string | undefined) => Promise<DevInboxEntry[]> {
   const provider = smsProvider(ctx);
-  if (!(provider instanceof ConsoleSmsProvider)) throw errors.notFound('The dev inbox exists only with SMS_PROVIDER=console');
+  if (!(provider instanceof ConsoleSmsProvider) || !provider.hasInbox) {
+    throw errors.notFound('The dev inbox exists only with SMS_PROVIDER=console, outside production');
+  }
   return (phone) => provider.inbox(phone);
 }

@@ -3,6 +3,7 @@ import { errors, ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireUser } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
+import { tenantCodeSchema } from '../../http/tenant-code';
 import { ACCESS_KEY_HEADER, SECURITY_TOKEN_HEADER, requireLocalCredentials, requireLocalStorage } from './local-credentials';
 import { deleteLocalObject, getLocalObject, listLocalObjects, putLocalObject, readSignedDownload } from './local-objects.service';
 import { issueStorageCredentials, requestedTenant } from './storage.service';
@@ -24,7 +25,7 @@ const credentialsSchema = z
   })
   .openapi('StorageCredentials');
 const tenantHeader = z.object({
-  'x-tenant-code': z.string().optional().openapi({ description: 'Tenant, when the token is not tenant-scoped' }),
+  'x-tenant-code': tenantCodeSchema.optional().openapi({ description: 'Tenant, when the token is not tenant-scoped' }),
 });
 const credentialHeaders = z.object({
   [ACCESS_KEY_HEADER]: z.string().openapi({ description: 'accessKeyId from POST /api/v1/oss/sts-token' }),
@@ -132,7 +133,9 @@ export function storageRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.post('/api/v1/oss/sts-token', requireUser(ctx), async (req, res) => {
-    const tenantCode = requestedTenant(req.user!, req.get('x-tenant-code'));
+    // Checked here, at the edge, before any lookup (docs/security.md, Identifiers).
+    const headers = validate(tenantHeader, { 'x-tenant-code': req.get('x-tenant-code')?.trim() || undefined });
+    const tenantCode = requestedTenant(req.user!, headers['x-tenant-code']);
     ok(res, await issueStorageCredentials(ctx, req.user!, tenantCode));
   });
 

@@ -25,10 +25,10 @@ export const StorageErrorCode = {
 
 /**
  * The tenant a storage request is for: the token's `tenant` claim (switch-tenant), else the
- * X-Tenant-Code header. A tenant-scoped token cannot be pointed at another tenant by the header.
+ * X-Tenant-Code header (validated and lower-cased by the route). A tenant-scoped token cannot be
+ * pointed at another tenant by the header.
  */
-export function requestedTenant(claims: UserClaims, header: string | undefined): string {
-  const fromHeader = header?.trim() || undefined;
+export function requestedTenant(claims: UserClaims, fromHeader: string | undefined): string {
   if (claims.tenant && fromHeader && fromHeader !== claims.tenant) {
     throw errors.forbidden(`This token is scoped to tenant ${claims.tenant}`, ErrorCode.NotBoundToTenant);
   }

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { ok } from '@kg/shared';
+import { ok, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
 import { activateTenant, suspendTenant } from './tenant-status.service';
 
-export const tenantCodeParam = z.object({ code: z.string().openapi({ example: 'k001' }) });
+import { tenantCodeParams } from '../../http/tenant-code';
 
 const statusChangeSchema = z
   .object({ tenantCode: z.string(), previousStatus: z.string(), status: z.string() })
@@ -22,8 +22,8 @@ for (const [action, summary] of [
     summary,
     tags: ['tenants'],
     security: [{ adminBearer: [] }],
-    request: { params: tenantCodeParam },
-    responses: responses(statusChangeSchema, [401, 403, 404, 409, 410]),
+    request: { params: tenantCodeParams },
+    responses: responses(statusChangeSchema, [400, 401, 403, 404, 409, 410]),
   });
 }
 
@@ -31,10 +31,12 @@ for (const [action, summary] of [
 export function tenantStatusRoutes(ctx: AppContext): Router {
   const router = Router();
   router.post('/api/tenants/:code/suspend', requireAdmin(ctx, 'admin'), async (req, res) => {
-    ok(res, await suspendTenant(ctx, auditActor(req), String(req.params.code)));
+    const { code } = validate(tenantCodeParams, req.params);
+    ok(res, await suspendTenant(ctx, auditActor(req), code));
   });
   router.post('/api/tenants/:code/activate', requireAdmin(ctx, 'admin'), async (req, res) => {
-    ok(res, await activateTenant(ctx, auditActor(req), String(req.params.code)));
+    const { code } = validate(tenantCodeParams, req.params);
+    ok(res, await activateTenant(ctx, auditActor(req), code));
   });
   return router;
 }

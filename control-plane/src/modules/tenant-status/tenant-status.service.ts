@@ -41,6 +41,7 @@ async function changeStatus(
 ): Promise<StatusChange> {
   const change = await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockExistingTenant(conn, tenantCode);
+    tenantCode = tenant.tenantCode; // as stored: the audit row and the announcement name the row itself
     assertTransition(tenant, action, TENANT_TRANSITIONS[to]);
     await setTenantStatus(conn, tenantCode, to);
     await appendAudit(conn, ctx.secrets.auditKey, {

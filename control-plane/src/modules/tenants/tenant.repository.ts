@@ -1,4 +1,13 @@
-import type { Connection, Page, ResultSetHeader, RowDataPacket } from '@kg/shared';
+import {
+  ErrorCode,
+  errors,
+  isTenantCode,
+  TENANT_CODE_MAX_DIGITS,
+  type Connection,
+  type Page,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from '@kg/shared';
 
 /**
  * The control plane's one owner of the `tenants` table (docs/data-ownership.md): every read and
@@ -26,6 +35,8 @@ export interface Tenant {
   contactPhone: string | null;
   address: string | null;
   description: string | null;
+  /** The admin who created it (null for rows created outside the API). */
+  createdBy: number | null;
   dbServerId: number | null;
   storagePrefix: string | null;
   dnsRecordId: string | null;
@@ -56,6 +67,7 @@ function toTenant(r: RowDataPacket): Tenant {
     contactPhone: r.contact_phone,
     address: r.address,
     description: r.description,
+    createdBy: nullableNumber(r.created_by),
     dbServerId: nullableNumber(r.db_server_id),
     storagePrefix: r.oss_prefix,
     dnsRecordId: r.dns_record_id,
@@ -122,33 +134,9 @@ export async function listTenants(db: Connection, f: TenantListFilter): Promise<
   return { items: rows.map(toTenant), total: Number(count!.n), page: f.page, pageSize: f.pageSize };
 }
 
-export interface TenantAccount {
-  balance: number;
-  creditLimit: number;
-  paymentStatus: string;
-  billingCycle: string;
-}
+// tenant_accounts has one owner in this process, the billing module; the detail page reads it there.
+export { findTenantAccount, type TenantAccount } from '../billing/account.repository';
 
-/**
- * The tenant's billing account, or null before the pipeline opened it. The provisioner writes
- * tenant_accounts; the control plane only reads it, here, next to the tenant it belongs to.
- */
-export async function findTenantAccount(db: Connection, tenantCode: string): Promise<TenantAccount | null> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT balance, credit_limit, payment_status, billing_cycle FROM tenant_accounts WHERE tenant_id = ?',
-    [tenantCode],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    balance: Number(r.balance),
-    creditLimit: Number(r.credit_limit),
-    paymentStatus: r.payment_status,
-    billingCycle: r.billing_cycle,
-  };
-}
-
-/** Tenants placed on each database server that still own a database (not purged), by server id. */
 export async function countTenantsByDbServer(db: Connection): Promise<Map<number, number>> {
   const [rows] = await db.query<RowDataPacket[]>(
     `SELECT db_server_id, COUNT(*) AS n FROM tenants
@@ -157,17 +145,32 @@ export async function countTenantsByDbServer(db: Connection): Promise<Map<number
   return new Map(rows.map((r) => [Number(r.db_server_id), Number(r.n)]));
 }
 
-/** Tenant codes are k + at least 3 digits: k001, k002, ... k1000. */
-export function formatTenantCode(n: number): string {
-  return `k${String(n).padStart(3, '0')}`;
+/**
+ * The code following number `n` (k001 after 0, k1000 after 999), in BigInt so no number loses
+ * precision; throws a 409 when it would break the pattern (the 9-digit space is used up).
+ */
+export function tenantCodeAfter(n: bigint): string {
+  const tenantCode = `k${(n + 1n).toString().padStart(3, '0')}`;
+  if (!isTenantCode(tenantCode)) {
+    throw errors.conflict('No tenant code is left to allocate; choose one explicitly', ErrorCode.TenantConflict);
+  }
+  return tenantCode;
 }
 
-/** The code after the highest one in use (codes are never reused, whatever their tenant's status). */
+/**
+ * The code after the highest one in use (codes are never reused, whatever their tenant's status).
+ * Only codes valid today count (`^k\d{3,9}$`, compared case-sensitively): rows that break the
+ * rules, such as a 31-digit or an upper-case code, are ignored rather than poisoning the
+ * arithmetic (docs/security.md, Identifiers).
+ */
 export async function nextTenantCode(db: Connection): Promise<string> {
   const [rows] = await db.query<RowDataPacket[]>(
-    "SELECT COALESCE(MAX(CAST(SUBSTRING(tenant_id, 2) AS UNSIGNED)), 0) AS n FROM tenants WHERE tenant_id REGEXP '^k[0-9]{3,}$'",
+    `SELECT MAX(CAST(SUBSTRING(tenant_id, 2) AS UNSIGNED)) AS n FROM tenants
+      WHERE BINARY LEFT(tenant_id, 1) = 'k' AND CHAR_LENGTH(tenant_id) BETWEEN 4 AND ?
+        AND SUBSTRING(tenant_id, 2) REGEXP '^[0-9]+$'`,
+    [TENANT_CODE_MAX_DIGITS + 1],
   );
-  return formatTenantCode(Number(rows[0]!.n) + 1);
+  return tenantCodeAfter(rows[0]!.n === null ? 0n : BigInt(String(rows[0]!.n)));
 }
 
 /** True when the code or the domain is already registered (any status: codes are never reused). */
@@ -264,4 +267,23 @@ export async function markTenantRestored(conn: Connection, tenantCode: string, d
       WHERE tenant_id = ?`,
     [dnsRecordId, tenantCode],
   );
+}
+
+/** What identifies a tenant row: its code and the names derived from it. */
+export interface TenantIdentifiers {
+  tenantCode: string;
+  domain: string;
+  databaseName: string;
+  status: string;
+}
+
+/** Every tenant row's identifiers, in insertion order (for the identifier check). */
+export async function listTenantIdentifiers(db: Connection): Promise<TenantIdentifiers[]> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT tenant_id, domain, database_name, status FROM tenants ORDER BY id');
+  return rows.map((r) => ({ tenantCode: r.tenant_id, domain: r.domain, databaseName: r.database_name, status: r.status }));
+}
+
+/** Puts a tenant on a plan and applies the plan's user and storage limits (docs/ai-billing.md, "Plans"). */
+export async function setTenantPlan(conn: Connection, tenantCode: string, planType: string, maxUsers: number, maxStorageMb: number): Promise<void> {
+  await conn.query('UPDATE tenants SET plan_type = ?, max_users = ?, max_storage = ? WHERE tenant_id = ?', [planType, maxUsers, maxStorageMb, tenantCode]);
 }

@@ -1,16 +1,14 @@
 import { Router } from 'express';
-import { ok, pagingSchema, TENANT_CODE_PATTERN, TENANT_ROLES, validate } from '@kg/shared';
+import { ok, pagingSchema, TENANT_ROLES, validate } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
+import { tenantCodeParams } from '../../http/tenant-code';
 import { auditActor } from '../audit/audit.http';
 import { TENANT_STATUSES, type TenantStatus } from './tenant.repository';
 import { bindUserToTenant, getTenant, listTenantSummaries, listTenantUsers } from './tenant.service';
 
-const tenantCodeParams = z.object({
-  code: z.string().regex(TENANT_CODE_PATTERN, 'must be a tenant code such as k001'),
-});
 
 const statusList = z
   .string()

@@ -159,7 +159,7 @@ async function bindInTenantDatabase(
 }
 
 /** Where the tenant's database lives: its server, or the configured MySQL server when it has none. */
-async function tenantServerTarget(ctx: AppContext, tenant: Tenant): Promise<MysqlTarget> {
+export async function tenantServerTarget(ctx: AppContext, tenant: Tenant): Promise<MysqlTarget> {
   const server = tenant.dbServerId === null ? null : await findDbServer(ctx.db, tenant.dbServerId);
   if (!server) return mysqlTargetFromConfig(ctx.config);
   return serverTarget({ id: server.id, host: server.host, port: server.port, username: server.username, secret_ref: server.secretRef });

@@ -88,7 +88,12 @@ export class TokenService {
   }
 
   private async verify(token: string, audience: string): Promise<Record<string, unknown>> {
-    const decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader } | null;
+    let decoded: { header: JwtHeader } | null;
+    try {
+      decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader } | null;
+    } catch {
+      decoded = null; // a payload that is not JSON makes the library throw: malformed, not a 500
+    }
     const kid = decoded?.header?.kid;
     if (!decoded || decoded.header.alg !== 'RS256' || !kid) {
       throw errors.unauthorized('Malformed access token', ErrorCode.TokenInvalid);
@@ -104,7 +109,7 @@ export class TokenService {
       }) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
-      throw new AppError(ErrorCode.TokenInvalid, 401, `Invalid access token: ${(err as Error).message}`);
+      throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
     if (typeof claims.jti !== 'string') throw errors.unauthorized('Access token has no id', ErrorCode.TokenInvalid);
     this.revocations.check(claims as unknown as AdminClaims | UserClaims);

@@ -4,17 +4,25 @@ import type { Response } from 'express';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
-  mysql: { status: 'up' | 'down'; latencyMs?: number; error?: string };
-  redis: { status: 'up' | 'down'; latencyMs?: number; error?: string };
+  mysql: { status: 'up' | 'down'; latencyMs?: number; error?: ProbeFailure };
+  redis: { status: 'up' | 'down'; latencyMs?: number; error?: ProbeFailure };
   uptimeSeconds: number;
 }
+
+/**
+ * Why a store is down, in our words only: health is public, and a driver's message names hosts,
+ * ports and accounts (docs/security.md, "Secrets and logs").
+ */
+export type ProbeFailure = 'timeout' | 'unreachable';
+
+class ProbeTimeout extends Error {}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new ProbeTimeout(`${what} did not answer within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -25,7 +33,7 @@ async function probe(fn: () => Promise<unknown>, what: string, timeoutMs: number
     await withTimeout(fn(), timeoutMs, what);
     return { status: 'up' as const, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (err) {
-    return { status: 'down' as const, error: (err as Error).message };
+    return { status: 'down' as const, error: (err instanceof ProbeTimeout ? 'timeout' : 'unreachable') as ProbeFailure };
   }
 }
 

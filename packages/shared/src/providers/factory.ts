@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import { z } from 'zod';
@@ -63,17 +63,57 @@ export function checkProviderEnv(env: ProviderSettings & { NODE_ENV?: string }, 
   }
 }
 
+/** Where development and test keep a generated storage signing secret (git-ignored). */
+export const GENERATED_SIGNING_SECRET_FILE = '.data/secrets/storage-signing-secret';
+
 /**
  * The storage signing secret: the configured one, else (development and test only, enforced by
- * {@link checkProviderEnv}) a stable per-install value derived from the checkout and host, so
- * every process of one install agrees without any set-up.
+ * {@link checkProviderEnv}) 32 random bytes generated once and persisted in `file` (0600, in a
+ * 0700 folder), so every process of one install agrees without any set-up, as `npm start` does
+ * for the secrets in .env. Nothing is derived from facts an attacker can learn, such as the
+ * checkout path or host name (docs/security.md, Secrets and logs).
  */
-export function storageSigningSecret(settings: Pick<ProviderSettings, 'STORAGE_SIGNING_SECRET'> & { NODE_ENV?: string }): string {
+export function storageSigningSecret(
+  settings: Pick<ProviderSettings, 'STORAGE_SIGNING_SECRET'> & { NODE_ENV?: string },
+  file: string = path.join(repoRoot(), GENERATED_SIGNING_SECRET_FILE),
+): string {
   if (settings.STORAGE_SIGNING_SECRET) return settings.STORAGE_SIGNING_SECRET;
   if (settings.NODE_ENV !== 'development' && settings.NODE_ENV !== 'test') {
     throw new ConfigError(['STORAGE_SIGNING_SECRET: is required outside development and test']);
   }
-  return crypto.createHash('sha256').update(`kg-storage-signing:dev\n${repoRoot()}\n${os.hostname()}`).digest('base64url');
+  return persistedSecret(file);
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+function readSecret(file: string): string | undefined {
+  // The process that created the file may still be writing it: give it a moment.
+  for (let tries = 0; tries < 50; tries++) {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    if (text.length >= MIN_SECRET_LENGTH) return text;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  return undefined;
+}
+
+/** Reads the secret in `file`, creating it (exclusively: concurrent processes agree) when absent. */
+function persistedSecret(file: string): string {
+  try {
+    const found = readSecret(file);
+    if (found) return found;
+    throw new ConfigError([`STORAGE_SIGNING_SECRET: ${file} holds no usable secret; delete it or set the variable`]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const secret = crypto.randomBytes(32).toString('base64url');
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+    return secret;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return persistedSecret(file); // another process created it first
+  }
 }
 
 /** Absolute folder of the local storage provider. */

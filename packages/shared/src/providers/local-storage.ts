@@ -24,6 +24,7 @@ const DEFAULT_PAGE = 1000;
 export class LocalStorageProvider implements StorageProvider {
   readonly name = 'local';
   readonly root: string;
+  private rootReady?: Promise<void>;
 
   constructor(private readonly settings: LocalStorageSettings) {
     this.root = path.resolve(settings.root);
@@ -40,14 +41,27 @@ export class LocalStorageProvider implements StorageProvider {
     return file;
   }
 
+  /**
+   * Creates the root folder owner-only (0700), and narrows an existing one to 0700 once, so
+   * other accounts on the machine cannot read tenants' files (docs/security.md, Secrets and logs).
+   */
+  private ensureRoot(): Promise<void> {
+    this.rootReady ??= (async () => {
+      await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+      await fs.chmod(this.root, 0o700).catch(() => undefined); // not ours to change: leave it
+    })();
+    return this.rootReady;
+  }
+
   async putObject(key: string, body: Buffer): Promise<void> {
     const file = this.filePath(key);
+    await this.ensureRoot();
     const tmp = `${file}.${crypto.randomBytes(6).toString('hex')}${UPLOAD_SUFFIX}`;
     // A concurrent delete may prune the parent folder between mkdir and write: retry once.
     for (let attempt = 0; ; attempt++) {
       try {
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(tmp, body);
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        await fs.writeFile(tmp, body, { mode: 0o600 });
         await fs.rename(tmp, file);
         return;
       } catch (err) {

@@ -129,7 +129,8 @@ export async function backupDatabase(
   opts: BackupOptions,
 ): Promise<BackupResult> {
   const dir = path.resolve(repoRoot(), opts.dir, opts.tenantCode ?? '_');
-  await fs.promises.mkdir(dir, { recursive: true });
+  // Owner-only: a backup is a whole tenant database (docs/security.md, Secrets and logs).
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const filePath = path.join(dir, `${databaseName}-${safeStamp(new Date())}.sql.gz`);
   const id = await insertRunningBackup(controlDb, {
     tenantCode: opts.tenantCode,

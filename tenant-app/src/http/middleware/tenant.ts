@@ -1,8 +1,9 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import { AppError, ErrorCode, errors, isTenantCode } from '@kg/shared';
 import type { AppContext } from '../../context';
 import type { TenantDb } from '../../internal/db/tenant-db';
 import type { TenantRecord } from '../../modules/tenancy/tenant.registry';
+import { bearerToken } from './auth';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -83,6 +84,10 @@ export function refusalFor(tenant: TenantRecord): AppError | null {
  * TENANT_NOT_FOUND; suspended -> 403 TENANT_SUSPENDED; deleted or purged -> 410 TENANT_DELETED;
  * provisioning or failed -> 503 TENANT_NOT_READY. Attaches the tenant and its request-scoped
  * database handle.
+ *
+ * Those refusals tell whether a tenant exists and what state it is in, so they go only to a
+ * request with a valid user token; before sign-in every tenant answers the same 401
+ * (docs/security.md, Identifiers).
  */
 export function resolveTenant(ctx: AppContext): RequestHandler {
   const admit = (req: Request, tenantCode: string, tenant: TenantRecord | null) => {
@@ -92,6 +97,17 @@ export function resolveTenant(ctx: AppContext): RequestHandler {
     req.tenant = tenant;
     req.tenantDb = ctx.tenantDb(tenant);
   };
+  const refuse = (req: Request, refusal: unknown, next: NextFunction) => {
+    if (!(refusal instanceof AppError) || refusal.status < 403) return next(refusal);
+    let token: string;
+    try {
+      token = bearerToken(req);
+      if (ctx.verifier.peekUser(token)) return next(refusal);
+    } catch (err) {
+      return next(err);
+    }
+    ctx.verifier.verifyUser(token).then(() => next(refusal), next);
+  };
   return (req, _res, next) => {
     let tenantCode: string;
     try {
@@ -99,7 +115,11 @@ export function resolveTenant(ctx: AppContext): RequestHandler {
       // A cached tenant is admitted synchronously (no promise, no microtask hop on the hot path).
       const cached = ctx.tenants.peek(tenantCode);
       if (cached !== undefined) {
-        admit(req, tenantCode, cached);
+        try {
+          admit(req, tenantCode, cached);
+        } catch (refusal) {
+          return refuse(req, refusal, next);
+        }
         return next();
       }
     } catch (err) {
@@ -109,8 +129,8 @@ export function resolveTenant(ctx: AppContext): RequestHandler {
       (tenant) => {
         try {
           admit(req, tenantCode, tenant);
-        } catch (err) {
-          return next(err);
+        } catch (refusal) {
+          return refuse(req, refusal, next);
         }
         next();
       },

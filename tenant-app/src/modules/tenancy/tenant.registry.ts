@@ -108,7 +108,8 @@ export class TenantRegistry {
         this.messages++;
         if (msg && typeof msg.tenantCode === 'string') {
           this.opts.logger.info({ tenant: msg.tenantCode, status: msg.status }, 'tenant status changed');
-          this.invalidate(msg.tenantCode);
+          // Cache keys are lower case (every entry lower-cases the code it gets).
+          this.invalidate(msg.tenantCode.toLowerCase());
         } else {
           this.invalidate();
         }

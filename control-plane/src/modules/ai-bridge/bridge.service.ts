@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, errors, withTransaction } from '@kg/shared';
+import type { AppContext } from '../../context';
+import { listActiveModelRecords } from '../ai-models/ai-model.repository';
+import { applyBalanceChange, hasFunds } from '../billing/account.repository';
+import { findPlan } from '../billing/plan.repository';
+import { noticeQuotaIfDue } from '../billing/quota-notice.service';
+import type { BridgeCaller } from './bridge-caller.service';
+import { assertTokenQuota, consumeRate, dayStart, periodStart } from './bridge-limits.service';
+import { bridgeState } from './bridge.state';
+import { callLogExists, callsSince, insertCallLog, tokensSince, type CallType } from './call-log.repository';
+import { costMicros, microsToDecimal } from './cost';
+import { orderCandidates, type ModelCandidate } from './model-choice';
+import { assertOutboundAllowed } from './outbound';
+import { ProviderError } from './providers/provider-http';
+import type { AiProviderClient, ProviderTarget, ProviderUsage } from './providers/provider.types';
+import { listTenantModelSettings } from './tenant-model.repository';
+
+/** A call the bridge accepted: who, what, for which request id, and the models to try in order. */
+export interface PreparedCall {
+  caller: BridgeCaller;
+  callType: CallType;
+  requestId: string;
+  candidates: ModelCandidate[];
+  monthlyTokens: number;
+  usedTokens: number;
+  period: Date;
+}
+
+export interface BridgeUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  /** What the tenant was charged for this call. */
+  cost: number;
+  responseTime: number;
+}
+
+/**
+ * Everything checked before a provider is called (docs/ai-billing.md, "Charging" and "Limits"):
+ * the tenant's rate (429), a request id seen before (409), balance plus credit limit (402), the
+ * month's token quota (402), then the models to try. Nothing is charged yet.
+ */
+export async function prepareCall(
+  ctx: AppContext,
+  caller: BridgeCaller,
+  callType: CallType,
+  requestedModel: string | undefined,
+  clientRequestId: string | undefined,
+): Promise<PreparedCall> {
+  const t = caller.tenant;
+  const plan = await findPlan(ctx.db, t.planType);
+  await consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
+  // Scoped by tenant: one tenant's ids can never collide with (or probe) another's.
+  const requestId = `${t.tenantCode}:${clientRequestId ?? randomUUID()}`;
+  const period = periodStart();
+  const [seen, funds, usedTokens, models, settings] = await Promise.all([
+    clientRequestId ? callLogExists(ctx.db, requestId) : Promise.resolve(false),
+    hasFunds(ctx.db, t.tenantCode),
+    tokensSince(ctx.db, t.id, period),
+    listActiveModelRecords(ctx.db),
+    listTenantModelSettings(ctx.db, t.id),
+  ]);
+  if (seen) throw errors.conflict('This request id was used before; it is never charged twice', 'DUPLICATE_REQUEST');
+  if (!funds) throw errors.paymentRequired('The AI balance is exhausted (balance plus credit limit); recharge to continue');
+  assertTokenQuota(usedTokens, plan?.monthlyAiTokens ?? 0);
+  const capped = new Set<number>();
+  const withCap = settings.filter((s) => s.enabled && s.dailyCallCap !== null);
+  if (withCap.length) {
+    const since = dayStart();
+    const counts = await Promise.all(withCap.map((s) => callsSince(ctx.db, t.id, s.modelId, since)));
+    withCap.forEach((s, i) => counts[i]! >= s.dailyCallCap! && capped.add(s.modelId));
+  }
+  const candidates = orderCandidates(callType, requestedModel, models, settings, capped);
+  if (!candidates.length) throw new AppError('AI_NO_MODEL', 503, 'No AI model is available for this tenant');
+  return { caller, callType, requestId, candidates, monthlyTokens: plan?.monthlyAiTokens ?? 0, usedTokens, period };
+}
+
+/** Where and how to call a candidate: its endpoint, its unsealed key and its upstream model name. */
+export function providerTarget(ctx: AppContext, c: ModelCandidate): ProviderTarget {
+  const upstream = typeof c.parameters.upstreamModel === 'string' ? c.parameters.upstreamModel : c.model.name;
+  return { endpointUrl: c.model.endpointUrl, apiKey: c.model.apiKeySealed ? ctx.secrets.open(c.model.apiKeySealed) : null, model: upstream };
+}
+
+/**
+ * Tries the candidates in order, skipping models whose breaker is open (docs/ai-billing.md,
+ * "Model choice"). A provider failure counts against the model's breaker and the next model is
+ * tried, as long as `mayFallBack()` (a stream that already sent text cannot switch models).
+ */
+export async function callWithFallback<T>(
+  ctx: AppContext,
+  p: PreparedCall,
+  fn: (c: ModelCandidate, target: ProviderTarget, client: AiProviderClient) => Promise<T>,
+  mayFallBack: () => boolean = () => true,
+): Promise<{ candidate: ModelCandidate; result: T; started: number }> {
+  const s = bridgeState(ctx);
+  let lastError: unknown = null;
+  for (const c of p.candidates) {
+    if (!s.breakers.tryAcquire(c.model.id)) continue;
+    const started = performance.now();
+    try {
+      await assertOutboundAllowed(ctx, c.model.endpointUrl);
+      const result = await fn(c, providerTarget(ctx, c), s.clients[c.model.provider]);
+      s.breakers.success(c.model.id);
+      return { candidate: c, result, started };
+    } catch (err) {
+      const seconds = (performance.now() - started) / 1000;
+      if (!(err instanceof ProviderError)) {
+        s.breakers.release(c.model.id);
+        throw err;
+      }
+      s.breakers.failure(c.model.id);
+      s.metrics.calls.inc({ model: c.model.name, call_type: p.callType, status: 'error' });
+      s.metrics.latency.observe({ model: c.model.name, status: 'error' }, seconds);
+      await logFailure(ctx, p, c, err, Math.round(seconds * 1000));
+      lastError = err;
+      if (!mayFallBack()) break;
+    }
+  }
+  if (lastError instanceof ProviderError) {
+    throw new AppError('AI_UNAVAILABLE', 503, 'The AI service is unavailable, try again shortly', { details: { reason: lastError.code } });
+  }
+  throw new AppError('AI_UNAVAILABLE', 503, 'Every AI model of this tenant is paused after failures, try again shortly', {
+    headers: { 'Retry-After': String(Math.ceil(ctx.config.AI_BREAKER_COOLDOWN_MS / 1000)) },
+  });
+}
+
+async function logFailure(ctx: AppContext, p: PreparedCall, c: ModelCandidate, err: ProviderError, ms: number): Promise<void> {
+  await insertCallLog(ctx.db, {
+    tenantId: p.caller.tenant.id,
+    userId: String(p.caller.globalUserId),
+    modelId: c.model.id,
+    // A failed attempt keeps the request id free for the successful one.
+    requestId: `${p.requestId}:failed:${randomUUID()}`,
+    callType: p.callType,
+    inputTokens: 0,
+    outputTokens: 0,
+    cost: '0.000000',
+    responseTimeMs: ms,
+    status: err.code === 'AI_PROVIDER_TIMEOUT' ? 'timeout' : 'error',
+    errorMessage: err.message,
+    userAgent: p.caller.userAgent,
+    ipAddress: p.caller.ip,
+    metadata: { requestId: p.requestId, upstreamStatus: err.upstreamStatus },
+  }).catch((e) => ctx.logger.warn({ err: e }, 'could not log a failed AI call'));
+}
+
+/**
+ * Logs a finished call and charges the tenant for it, in one transaction (docs/ai-billing.md,
+ * "How charging stays exact"): the call-log row (unique request id) and the balance change with
+ * its transaction row commit together or not at all; a request id already logged charges nothing.
+ * Then the 80% quota notice, off the request path.
+ */
+export async function settleCall(
+  ctx: AppContext,
+  p: PreparedCall,
+  c: ModelCandidate,
+  usage: ProviderUsage,
+  started: number,
+  metadata: Record<string, unknown> = {},
+): Promise<BridgeUsage> {
+  const responseTime = Math.round(performance.now() - started);
+  const micros = costMicros(usage.inputTokens, usage.outputTokens, c.model.inputPricePer1k, c.model.outputPricePer1k);
+  const t = p.caller.tenant;
+  const charged = await withTransaction(ctx.db, async (conn) => {
+    const inserted = await insertCallLog(conn, {
+      tenantId: t.id,
+      userId: String(p.caller.globalUserId),
+      modelId: c.model.id,
+      requestId: p.requestId,
+      callType: p.callType,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cost: microsToDecimal(micros),
+      responseTimeMs: responseTime,
+      status: 'success',
+      errorMessage: null,
+      userAgent: p.caller.userAgent,
+      ipAddress: p.caller.ip,
+      metadata: Object.keys(metadata).length ? metadata : null,
+    });
+    if (!inserted || micros === 0) return inserted;
+    const after = await applyBalanceChange(conn, {
+      tenantCode: t.tenantCode,
+      type: 'charge',
+      amount: microsToDecimal(-micros),
+      reference: p.requestId,
+      description: `AI ${p.callType} (${c.model.name})`,
+      createdBy: String(p.caller.globalUserId),
+    });
+    if (after === null) throw errors.paymentRequired(`Tenant ${t.tenantCode} has no billing account`);
+    return true;
+  });
+  const m = bridgeState(ctx).metrics;
+  m.calls.inc({ model: c.model.name, call_type: p.callType, status: 'success' });
+  m.latency.observe({ model: c.model.name, status: 'success' }, responseTime / 1000);
+  m.tokens.inc({ model: c.model.name, direction: 'input' }, usage.inputTokens);
+  m.tokens.inc({ model: c.model.name, direction: 'output' }, usage.outputTokens);
+  if (charged) m.cost.inc({ model: c.model.name }, micros / 1_000_000);
+  const used = p.usedTokens + usage.inputTokens + usage.outputTokens;
+  noticeQuotaIfDue(ctx, t, 'monthly_ai_tokens', used, p.monthlyTokens, p.period).catch((err) =>
+    ctx.logger.warn({ err, tenantCode: t.tenantCode }, 'quota notice failed'),
+  );
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    totalTokens: usage.inputTokens + usage.outputTokens,
+    cost: charged ? micros / 1_000_000 : 0,
+    responseTime,
+  };
+}

@@ -1,0 +1,97 @@
+import type { Connection, ResultSetHeader, RowDataPacket } from '@kg/shared';
+
+/**
+ * Owner of `tenant_accounts` and `tenant_balance_transactions` in the control plane
+ * (docs/ai-billing.md, "How charging stays exact"). The provisioner opens an account; every
+ * later change of its balance goes through `applyBalanceChange` here.
+ */
+export interface TenantAccount {
+  balance: number;
+  creditLimit: number;
+  paymentStatus: string;
+  billingCycle: string;
+}
+
+export const BALANCE_TX_TYPES = ['charge', 'recharge', 'adjustment'] as const;
+export type BalanceTxType = (typeof BALANCE_TX_TYPES)[number];
+
+export interface BalanceTransaction {
+  id: number;
+  type: BalanceTxType;
+  /** Signed decimal string (a charge is negative). */
+  amount: string;
+  balanceAfter: string;
+  reference: string;
+  description: string | null;
+  createdAt: string;
+}
+
+/** The tenant's billing account, or null before the provisioner opened it. */
+export async function findTenantAccount(db: Connection, tenantCode: string): Promise<TenantAccount | null> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT balance, credit_limit, payment_status, billing_cycle FROM tenant_accounts WHERE tenant_id = ?',
+    [tenantCode],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { balance: Number(r.balance), creditLimit: Number(r.credit_limit), paymentStatus: r.payment_status, billingCycle: r.billing_cycle };
+}
+
+/** True when balance plus credit limit is above zero (the tenant may start a paid call). */
+export async function hasFunds(db: Connection, tenantCode: string): Promise<boolean> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT balance + credit_limit > 0 AS ok FROM tenant_accounts WHERE tenant_id = ?', [tenantCode]);
+  return rows[0] ? Number(rows[0].ok) === 1 : false;
+}
+
+export interface BalanceChange {
+  tenantCode: string;
+  type: BalanceTxType;
+  /** Signed decimal string; never a float. */
+  amount: string;
+  reference: string;
+  description: string | null;
+  createdBy: string | null;
+}
+
+/**
+ * Moves a balance by `amount` and books the transaction with the balance after it, inside the
+ * caller's transaction. The account row is locked by the UPDATE itself, so concurrent changes
+ * queue and each sees the previous one's result; the arithmetic is done by MySQL on DECIMALs.
+ * Answers the balance after, or null when the account does not exist. A reference booked before
+ * for the same type raises ER_DUP_ENTRY (the caller's transaction then rolls back).
+ */
+export async function applyBalanceChange(conn: Connection, c: BalanceChange): Promise<string | null> {
+  const [upd] = await conn.query<ResultSetHeader>('UPDATE tenant_accounts SET balance = balance + ? WHERE tenant_id = ?', [c.amount, c.tenantCode]);
+  if (upd.affectedRows !== 1) return null;
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT CAST(balance AS CHAR) AS b FROM tenant_accounts WHERE tenant_id = ?', [c.tenantCode]);
+  const balanceAfter = String(rows[0]!.b);
+  await conn.query(
+    `INSERT INTO tenant_balance_transactions (tenant_id, type, amount, balance_after, reference, description, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [c.tenantCode, c.type, c.amount, balanceAfter, c.reference, c.description, c.createdBy],
+  );
+  return balanceAfter;
+}
+
+/** The most recent transactions of a tenant, newest first. */
+export async function listTransactions(db: Connection, tenantCode: string, limit: number): Promise<BalanceTransaction[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, type, CAST(amount AS CHAR) AS amount, CAST(balance_after AS CHAR) AS balance_after, reference, description, created_at
+       FROM tenant_balance_transactions WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`,
+    [tenantCode, limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    type: r.type,
+    amount: String(r.amount),
+    balanceAfter: String(r.balance_after),
+    reference: String(r.reference),
+    description: r.description,
+    createdAt: (r.created_at as Date).toISOString(),
+  }));
+}
+
+/** Sets the account's credit limit (a plan change). */
+export async function setCreditLimit(conn: Connection, tenantCode: string, creditLimit: string): Promise<void> {
+  await conn.query('UPDATE tenant_accounts SET credit_limit = ? WHERE tenant_id = ?', [creditLimit, tenantCode]);
+}
