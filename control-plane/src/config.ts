@@ -66,8 +66,17 @@ export const controlPlaneEnvSchema = z.object({
   PASSWORD_HASH_GLOBAL_PER_SECOND: envx.int(40, 1),
   /** Hashes one process lets wait for a hashing thread (503 with Retry-After beyond). */
   PASSWORD_HASH_QUEUE_MAX: envx.int(32, 0, 10_000),
-  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (1 h by default). */
+  /**
+   * Lifetime of local storage credentials from POST /api/v1/oss/sts-token (1 h by default); they
+   * are checked per request, so revoking them does not wait for it. Cloud STS credentials are
+   * issued for the provider's shortest duration instead (docs/privileges.md, Storage credentials).
+   */
   STS_DURATION_SECONDS: envx.int(3600, 900, 43_200),
+  /**
+   * Whether a user may still use local storage credentials in a tenant is kept this long when no
+   * change is announced (edits by hand in SQL); announced changes apply at once.
+   */
+  STORAGE_ACCESS_CACHE_TTL_MS: envx.int(60_000, 0, 600_000),
   /** Largest object accepted by the local storage endpoint (PUT /api/storage/objects/...). */
   STORAGE_MAX_UPLOAD_BYTES: envx.int(50 * 1024 * 1024, 1),
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
