@@ -120,6 +120,13 @@ export const controlPlaneEnvSchema = z.object({
    * filtered one.
    */
   DB_SERVER_CONNECT_TIMEOUT_MS: envx.int(4000, 100, 60_000),
+  /**
+   * Where the signed checkpoint of the audit chain head is written, outside the database
+   * (docs/privileges.md, Audit); `npm run audit:verify` reads it from here.
+   */
+  AUDIT_CHECKPOINT_DIR: envx.str('.data/audit'),
+  /** How often the checkpoint is written (at most a minute); also on shutdown. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: envx.int(30_000, 100, 60_000),
   /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);

@@ -2,6 +2,7 @@ import { createPool, listen, mysqlTargetFromConfig, createShutdown, ConfigError 
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
+import { AuditCheckpointer, checkpointPlace } from '../modules/audit/audit.checkpoint';
 import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../modules/bootstrap/bootstrap';
 
 /** Entry point of the control-plane process (PM2 runs one per core in cluster mode). */
@@ -25,11 +26,15 @@ async function main(): Promise<void> {
     }
     return buildContext(config);
   })();
+  // The chain head, signed, outside the database: at start, at least every minute, on shutdown.
+  const checkpointer = new AuditCheckpointer(ctx.db, checkpointPlace(config, ctx.secrets), ctx.logger);
+  await checkpointer.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
   const app = createApp(ctx);
   const server = await listen(app, config.CONTROL_PLANE_PORT);
   ctx.logger.info({ port: server.port }, 'control plane listening');
   const shutdown = createShutdown(ctx.logger);
   shutdown.add('http', () => server.close());
+  shutdown.add('audit checkpoint', () => checkpointer.stop());
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
 }
