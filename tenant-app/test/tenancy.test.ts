@@ -98,7 +98,7 @@ describe('tenant app: tenant resolution, tokens and membership', function () {
     });
 
     it('when an active tenant has no database account of its own, then 503 TENANT_NOT_READY and no broader account serves it', async () => {
-      const t = await stack.createTenant('k152');
+      const t = await stack.createTenant('k153');
       const u = await stack.addUser(t, 'admin');
       assert.equal((await me(tenantHeader(t.code), u.token)).status, 200);
       await stack.cp.db.query('UPDATE tenants SET db_user = NULL, db_password_enc = NULL WHERE tenant_id = ?', [t.code]);
