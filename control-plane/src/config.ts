@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkProviderEnv, envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
+import { checkProviderEnv, envx, isAllowHostEntry, isSecretRef, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the control plane, read once from the environment (and `.env`). */
 export const controlPlaneEnvSchema = z.object({
@@ -68,8 +68,17 @@ export const controlPlaneEnvSchema = z.object({
   PASSWORD_HASH_GLOBAL_PER_SECOND: envx.int(40, 1),
   /** Hashes one process lets wait for a hashing thread (503 with Retry-After beyond). */
   PASSWORD_HASH_QUEUE_MAX: envx.int(32, 0, 10_000),
-  /** Lifetime of storage credentials from POST /api/v1/oss/sts-token (1 h by default). */
+  /**
+   * Lifetime of local storage credentials from POST /api/v1/oss/sts-token (1 h by default); they
+   * are checked per request, so revoking them does not wait for it. Cloud STS credentials are
+   * issued for the provider's shortest duration instead (docs/privileges.md, Storage credentials).
+   */
   STS_DURATION_SECONDS: envx.int(3600, 900, 43_200),
+  /**
+   * Whether a user may still use local storage credentials in a tenant is kept this long when no
+   * change is announced (edits by hand in SQL); announced changes apply at once.
+   */
+  STORAGE_ACCESS_CACHE_TTL_MS: envx.int(60_000, 0, 600_000),
   /** Largest object accepted by the local storage endpoint (PUT /api/storage/objects/...). */
   STORAGE_MAX_UPLOAD_BYTES: envx.int(50 * 1024 * 1024, 1),
   /** Create pipeline jobs (POST /api/tenant/create): attempts and first backoff delay (doubles each retry). */
@@ -85,10 +94,41 @@ export const controlPlaneEnvSchema = z.object({
   /** AI calls per tenant and minute when the tenant's plan names none. */
   AI_DEFAULT_RATE_LIMIT_PER_MINUTE: envx.int(100, 1, 1_000_000),
   /**
-   * In production, AI endpoints on private, loopback or link-local addresses are refused unless
-   * their host is listed here (comma-separated), e.g. an in-house model server.
+   * Outbound targets chosen by operators (database servers, AI endpoints) on private, loopback or
+   * link-local addresses are refused unless listed here (comma-separated host names, addresses or
+   * CIDR ranges, e.g. `10.0.2.0/24,models.internal`); development and test allow loopback.
    */
+  OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').map((h) => h.trim()).filter(Boolean).every(isAllowHostEntry), 'must list host names, addresses or CIDR ranges'),
+  /** Older name of OUTBOUND_ALLOW_HOSTS (it was for AI endpoints); its entries are added to it. */
   AI_ENDPOINT_ALLOW_HOSTS: z.string().default(''),
+  /**
+   * The secret references a database server may be registered with (comma-separated `env:NAME`,
+   * NAME ending in PASSWORD). Nothing else is accepted, so a server cannot be pointed at another
+   * secret of the process.
+   */
+  DB_SERVER_SECRET_REFS: z
+    .string()
+    .default('env:MYSQL_PASSWORD')
+    .refine(
+      (v) => v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => isSecretRef(r) && r !== 'env:BOOTSTRAP_ADMIN_PASSWORD'),
+      'must list env:NAME references, NAME ending in PASSWORD (never BOOTSTRAP_ADMIN_PASSWORD)',
+    ),
+  /**
+   * How long registering a database server waits for its connection. A failed check is answered
+   * only after this long, whatever the reason, so answers cannot tell a closed port from a
+   * filtered one.
+   */
+  DB_SERVER_CONNECT_TIMEOUT_MS: envx.int(4000, 100, 60_000),
+  /**
+   * Where the signed checkpoint of the audit chain head is written, outside the database
+   * (docs/privileges.md, Audit); `npm run audit:verify` reads it from here.
+   */
+  AUDIT_CHECKPOINT_DIR: envx.str('.data/audit'),
+  /** How often the checkpoint is written (at most a minute); also on shutdown. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: envx.int(30_000, 100, 60_000),
   /** Tenant database names are this prefix plus the code's digits (k001 -> rent001; tenantDatabaseName). */
   TENANT_DB_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, 'must be a letter then letters, digits or _').default('rent'),
 }).superRefine(checkProviderEnv);

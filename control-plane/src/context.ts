@@ -3,6 +3,7 @@ import type { ControlPlaneConfig } from './config';
 import type { SecretBox } from './internal/crypto';
 import type { AdminDirectory } from './modules/admin-auth/admin-directory';
 import type { KeyStore } from './modules/keys/key-store';
+import type { StorageAccess } from './modules/storage/credential-access';
 import type { TokenService } from './modules/tokens/token.service';
 
 /** Everything a request handler or job needs; built once per process. */
@@ -17,6 +18,8 @@ export interface AppContext {
   revocations: SessionRevocations;
   /** Admins' current role and status, cached and dropped on announcement. */
   admins: AdminDirectory;
+  /** Who may still use local storage credentials, in memory, dropped on announcement. */
+  storageAccess: StorageAccess;
   metrics: Metrics;
   secrets: SecretBox;
   keys: KeyStore;

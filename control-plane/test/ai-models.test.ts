@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from '@kg/shared';
 import { http } from '@kg/shared/testing';
+import { assertOutboundAllowed } from '../src/modules/ai-bridge/outbound';
+import { ProviderError } from '../src/modules/ai-bridge/providers/provider-http';
 import { startControlPlane, type TestControlPlane } from './helpers/harness';
 import { auditRows, roleTokens, type RoleTokens } from './helpers/operator-fixtures';
 
@@ -127,6 +129,33 @@ describe('AI models', () => {
       body: model({ name: 'm3', status: 'inactive', isDefault: true }),
     });
     assert.equal(inactiveDefault.status, 400);
+  });
+
+  it('when the endpoint is a private, link-local or unlisted internal address, then 400 OUTBOUND_ADDRESS_REFUSED on endpointUrl', async () => {
+    for (const endpointUrl of ['http://169.254.169.254/latest/meta-data', 'http://10.0.0.5:8000/v1', 'https://[fd00::1]/v1']) {
+      const res = await http('POST', url(), { token: tokens.superAdmin, body: model({ name: 'inner', isDefault: false, endpointUrl }) });
+      assert.equal(res.status, 400, endpointUrl);
+      assert.equal(res.body.error.code, 'OUTBOUND_ADDRESS_REFUSED');
+      assert.equal(res.body.error.details[0].field, 'endpointUrl');
+    }
+    const [[row]] = await cp.db.query<RowDataPacket[]>('SELECT id FROM ai_model_config ORDER BY id LIMIT 1');
+    const patch = await http('PATCH', `${url()}/${row!.id}`, { token: tokens.superAdmin, body: { endpointUrl: 'http://192.168.1.20/v1' } });
+    assert.equal(patch.status, 400);
+    assert.equal(patch.body.error.code, 'OUTBOUND_ADDRESS_REFUSED');
+    const [[after]] = await cp.db.query<RowDataPacket[]>('SELECT endpoint_url FROM ai_model_config WHERE id = ?', [row!.id]);
+    assert.equal(after!.endpoint_url, 'http://127.0.0.1:9/v1', 'loopback stays allowed outside production');
+  });
+
+  it('when a bridge call meets an endpoint changed behind the API to an internal address, then it is refused as an unreachable provider', async () => {
+    await assertOutboundAllowed(cp.ctx, 'http://127.0.0.1:9/v1');
+    for (const endpoint of ['http://169.254.169.254/v1', 'http://10.9.8.7:8000/v1', 'ftp://example.com/']) {
+      await assert.rejects(assertOutboundAllowed(cp.ctx, endpoint), (err: unknown) => {
+        assert.ok(err instanceof ProviderError, endpoint);
+        assert.equal(err.code, 'AI_PROVIDER_UNAVAILABLE');
+        assert.equal(err.message, 'The AI provider could not be reached');
+        return true;
+      });
+    }
   });
 
   it('when an operator or admin writes, then 403; a user token or none 401', async () => {

@@ -19,7 +19,7 @@ describe('database servers', () => {
   let tokens: RoleTokens;
   const url = () => `${cp.url}/api/db-servers`;
   before(async () => {
-    cp = await startControlPlane('dbservers');
+    cp = await startControlPlane('dbservers', { DB_SERVER_CONNECT_TIMEOUT_MS: '600' });
     tokens = await roleTokens(cp);
   });
   after(async () => {
@@ -66,22 +66,62 @@ describe('database servers', () => {
     assert.equal(dup.status, 409);
   });
 
-  it('when the server cannot be reached, then 400 DB_SERVER_UNREACHABLE says why and nothing is stored', async () => {
-    const port = await closedPort();
-    const res = await http('POST', url(), {
-      token: tokens.superAdmin,
-      body: { name: 'ghost', host: '127.0.0.1', port, username: 'root', secretRef: null, capacity: 10 },
-    });
-    assert.equal(res.status, 400);
-    assert.equal(res.body.error.code, 'DB_SERVER_UNREACHABLE');
-    assert.match(res.body.error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-    assert.match(res.body.error.message, /ECONNREFUSED/);
-    const [rows] = await cp.db.query<RowDataPacket[]>("SELECT id FROM database_servers WHERE name = 'ghost'");
+  /** A loopback port that accepts connections and never says anything (a filtered port, as seen by a client). */
+  async function silentPort(): Promise<{ port: number; close: () => Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    const srv = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return {
+      port: (srv.address() as net.AddressInfo).port,
+      close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), srv.close(() => r()))),
+    };
+  }
+
+  it('when the port is closed or silent, then the same generic 400 DB_SERVER_UNREACHABLE, after the same wait, and nothing is stored', async () => {
+    const closed = await closedPort();
+    const silent = await silentPort();
+    const timeout = cp.config.DB_SERVER_CONNECT_TIMEOUT_MS;
+    try {
+      const answers = [];
+      for (const [name, port] of [['ghost-closed', closed], ['ghost-silent', silent.port]] as const) {
+        const started = Date.now();
+        const res = await http('POST', url(), {
+          token: tokens.superAdmin,
+          body: { name, host: '127.0.0.1', port, username: 'root', secretRef: null, capacity: 10 },
+        });
+        const ms = Date.now() - started;
+        assert.equal(res.status, 400);
+        assert.ok(ms >= timeout - 20 && ms < timeout + 1500, `${name} answered after ${ms} ms`);
+        const { requestId: _r, ...error } = res.body.error;
+        answers.push(error);
+      }
+      assert.deepEqual(answers[0], answers[1]);
+      assert.equal(answers[0].code, 'DB_SERVER_UNREACHABLE');
+      const text = JSON.stringify(answers[0]);
+      for (const leak of ['ECONNREFUSED', 'ETIMEDOUT', String(closed), '127.0.0.1']) assert.ok(!text.includes(leak), leak);
+    } finally {
+      await silent.close();
+    }
+    const [rows] = await cp.db.query<RowDataPacket[]>("SELECT id FROM database_servers WHERE name LIKE 'ghost%'");
     assert.equal(rows.length, 0);
   });
 
-  it('when the secret reference is not env:NAME_PASSWORD, then 400 on secretRef (a password is never stored)', async () => {
-    for (const secretRef of ['hunter2', 'env:MASTER_KEY']) {
+  it('when the host is private or link-local, then 400 OUTBOUND_ADDRESS_REFUSED on host before any connection', async () => {
+    for (const host of ['10.20.30.40', '169.254.169.254', '192.168.0.10', 'fd00::1']) {
+      const started = Date.now();
+      const res = await http('POST', url(), {
+        token: tokens.superAdmin,
+        body: { name: 'inner', host, username: 'root', secretRef: null, capacity: 1 },
+      });
+      assert.equal(res.status, 400, host);
+      assert.equal(res.body.error.code, 'OUTBOUND_ADDRESS_REFUSED');
+      assert.equal(res.body.error.details[0].field, 'host');
+      assert.ok(Date.now() - started < cp.config.DB_SERVER_CONNECT_TIMEOUT_MS, 'decided without connecting');
+    }
+  });
+
+  it('when the secret reference is not on DB_SERVER_SECRET_REFS (or not env:NAME_PASSWORD), then 400 on secretRef', async () => {
+    for (const secretRef of ['hunter2', 'env:MASTER_KEY', 'env:BOOTSTRAP_ADMIN_PASSWORD', 'env:OTHER_PASSWORD']) {
       const res = await http('POST', url(), {
         token: tokens.superAdmin,
         body: { name: 'x', host: 'localhost', username: 'root', secretRef },

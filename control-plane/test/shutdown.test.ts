@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { SecretBox, createPool, type RowDataPacket } from '@kg/shared';
 import { dropDatabases, deleteRedisPrefix, http, randomMasterKey, testMysqlTarget, testRedisUrl, uniqueId } from '@kg/shared/testing';
+
+import { readCheckpoint } from '../src/modules/audit/audit.checkpoint';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -44,6 +49,7 @@ describe('control plane process: graceful shutdown', function () {
     BCRYPT_COST: '13',
     BOOTSTRAP_ADMIN_USERNAME: 'shutdown-admin',
     BOOTSTRAP_ADMIN_PASSWORD: 'Shutdown2026pass',
+    AUDIT_CHECKPOINT_DIR: path.join(os.tmpdir(), `kg-${id}-audit`),
   };
   let child: ChildProcess | undefined;
 
@@ -51,6 +57,7 @@ describe('control plane process: graceful shutdown', function () {
     child?.kill('SIGKILL');
     await dropDatabases([`cp_${id}`]);
     await deleteRedisPrefix(`test:${id}:`);
+    await fs.rm(env.AUDIT_CHECKPOINT_DIR, { recursive: true, force: true });
   });
 
   it('when SIGTERM arrives during a slow sign-in, then the sign-in still completes and the process exits 0', async () => {
@@ -72,5 +79,18 @@ describe('control plane process: graceful shutdown', function () {
     assert.ok(res.body.data.token);
     assert.equal(await exited, 0);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/api/health`), 'the port is closed after shutdown');
+  });
+
+  it('when the process has shut down, then the signed audit checkpoint holds the chain head it left', async () => {
+    const pool = createPool(target, `cp_${id}`, { connectionLimit: 1 });
+    try {
+      const [[head]] = await pool.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1');
+      const read = await readCheckpoint({ dir: env.AUDIT_CHECKPOINT_DIR, database: `cp_${id}`, key: new SecretBox(env.MASTER_KEY).auditCheckpointKey });
+      assert.equal(read.status, 'ok');
+      assert.ok(read.status === 'ok');
+      assert.deepEqual([read.checkpoint.lastId, read.checkpoint.lastHash], [Number(head!.last_id), String(head!.last_hash)]);
+    } finally {
+      await pool.end();
+    }
   });
 });

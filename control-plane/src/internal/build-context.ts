@@ -13,6 +13,7 @@ import type { ControlPlaneConfig } from '../config';
 import type { AppContext } from '../context';
 import { AdminDirectory } from '../modules/admin-auth/admin-directory';
 import { KeyStore } from '../modules/keys/key-store';
+import { StorageAccess } from '../modules/storage/credential-access';
 import { TokenService } from '../modules/tokens/token.service';
 import { SecretBox } from './crypto';
 
@@ -42,6 +43,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     subscriber,
     revocations,
     admins: new AdminDirectory(db, config.ADMIN_CACHE_TTL_MS, revocations),
+    storageAccess: new StorageAccess(db, config.STORAGE_ACCESS_CACHE_TTL_MS),
     metrics: createMetrics('control-plane'),
     secrets,
     keys,
@@ -52,6 +54,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
   await keys.init();
   await waitForRedis(subscriber, 5000).catch(() => undefined);
   await revocations.start(subscriber, config.REDIS_KEY_PREFIX);
+  await ctx.storageAccess.listen(subscriber, config.REDIS_KEY_PREFIX);
   return ctx;
 }
 

@@ -10,6 +10,7 @@ import {
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
+import { AuditCheckpointer, checkpointPlace } from '../modules/audit/audit.checkpoint';
 import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../modules/bootstrap/bootstrap';
 
 /** Entry point of the control-plane process (PM2 runs one per core in cluster mode). */
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
     }
     return buildContext(config);
   })();
+  // The chain head, signed, outside the database: at start, at least every minute, on shutdown.
+  const checkpointer = new AuditCheckpointer(ctx.db, checkpointPlace(config, ctx.secrets), ctx.logger);
+  await checkpointer.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
   const app = createApp(ctx);
   const server = await listen(app, config.CONTROL_PLANE_PORT);
   ctx.logger.info({ port: server.port }, 'control plane listening');
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
   if (config.METRICS_AGGREGATE) {
     shutdown.add('cluster metrics', aggregateAcrossInstances(ctx.metrics, ctx.redis, { key: ctx.key('metrics', 'control-plane') }));
   }
+  shutdown.add('audit checkpoint', () => checkpointer.stop());
   shutdown.add('context', () => closeContext(ctx));
   shutdown.installSignalHandlers();
   // Migrated, bootstrapped and listening: PM2 may now stop the worker this one replaces.

@@ -24,6 +24,7 @@ export * from './tokens';
 export * from './queues';
 export * from './providers/types';
 export * from './tenant-db';
+export * from './outbound';
 export * from './tenant-notifications';
 export * from './schema-drift';
 export * from './rollouts';

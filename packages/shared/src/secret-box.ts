@@ -15,12 +15,15 @@ export const masterKeyEnv = z
 export class SecretBox {
   private readonly encKey: Buffer;
   readonly auditKey: Buffer;
+  /** Signs the audit chain checkpoints kept outside the database (docs/privileges.md, Audit). */
+  readonly auditCheckpointKey: Buffer;
 
   constructor(masterKeyBase64: string) {
     const master = Buffer.from(masterKeyBase64, 'base64');
     if (master.length !== 32) throw new Error('MASTER_KEY must be 32 bytes (base64)');
     this.encKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'kg:secret-box:v1', 32));
     this.auditKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'kg:audit-chain:v1', 32));
+    this.auditCheckpointKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'kg:audit-checkpoint:v1', 32));
   }
 
   seal(plaintext: string): string {

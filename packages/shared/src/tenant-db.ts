@@ -24,6 +24,15 @@ export function isSecretRef(ref: string): boolean {
 }
 
 /**
+ * True when `ref` may be registered: a supported reference that is also on the deployment's
+ * explicit list (DB_SERVER_SECRET_REFS). The pattern alone would still let an operator point a
+ * server at any `*PASSWORD` variable of the process, such as BOOTSTRAP_ADMIN_PASSWORD.
+ */
+export function isAllowedSecretRef(ref: string, allowed: readonly string[]): boolean {
+  return isSecretRef(ref) && allowed.includes(ref);
+}
+
+/**
  * Resolves a database server's secret reference to the password. Passwords are never stored in
  * the control database, only where to read them: `env:NAME` reads `process.env.NAME` (unset
  * means an empty password, as for a local root without one); null or '' means no password.

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
@@ -178,6 +179,21 @@ describe('STS providers', () => {
       });
       assert.deepEqual(verifyLocalStsCredentials('another-secret-xxxxxxxx', creds), { ok: false, reason: 'invalid' });
       assert.deepEqual(verifyLocalStsCredentials(secret, { accessKeyId: creds.accessKeyId }), { ok: false, reason: 'invalid' });
+    });
+
+    it('when credentials are issued under a sign-in, then they carry it and their issue moment; a token without one is invalid', async () => {
+      const before = Date.now();
+      const creds = await sts.issue({ ...issueInput, sessionId: 'sid-1' });
+      const check = verifyLocalStsCredentials(secret, creds);
+      assert.ok(check.ok);
+      assert.equal(check.claims.sessionId, 'sid-1');
+      assert.ok(check.claims.issuedAtMs >= before && check.claims.issuedAtMs <= Date.now());
+      // A token from before issue moments were stated cannot be checked against revocations.
+      const [v, body] = creds.securityToken.split('.');
+      const { iat: _iat, ...payload } = JSON.parse(Buffer.from(body!, 'base64url').toString());
+      const old = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      const sig = crypto.createHmac('sha256', secret).update(`sts-token\n${old}`).digest('base64url');
+      assert.deepEqual(verifyLocalStsCredentials(secret, { ...creds, securityToken: `${v}.${old}.${sig}` }), { ok: false, reason: 'invalid' });
     });
 
     it('when the hour has passed, then the credentials are expired', async () => {

@@ -12,7 +12,7 @@ import { callLogExists, callsSince, insertCallLog, tokensSince, type CallType } 
 import { costMicros, microsToDecimal } from './cost';
 import { orderCandidates, type ModelCandidate } from './model-choice';
 import { assertOutboundAllowed } from './outbound';
-import { ProviderError } from './providers/provider-http';
+import { ProviderError, ProviderErrorCode } from './providers/provider-http';
 import type { AiProviderClient, ProviderTarget, ProviderUsage } from './providers/provider.types';
 import { listTenantModelSettings } from './tenant-model.repository';
 
@@ -118,7 +118,9 @@ export async function callWithFallback<T>(
     }
   }
   if (lastError instanceof ProviderError) {
-    throw new AppError('AI_UNAVAILABLE', 503, 'The AI service is unavailable, try again shortly', { details: { reason: lastError.code } });
+    // A timeout and a refused connection read the same: answers must not map the network.
+    const reason = lastError.code === ProviderErrorCode.Refused ? lastError.code : ProviderErrorCode.Unavailable;
+    throw new AppError('AI_UNAVAILABLE', 503, 'The AI service is unavailable, try again shortly', { details: { reason } });
   }
   throw new AppError('AI_UNAVAILABLE', 503, 'Every AI model of this tenant is paused after failures, try again shortly', {
     headers: { 'Retry-After': String(Math.ceil(ctx.config.AI_BREAKER_COOLDOWN_MS / 1000)) },

@@ -1,5 +1,6 @@
-import { duplicateKey, errors, withTransaction } from '@kg/shared';
+import { duplicateKey, errors, urlHost, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { assertOperatorTarget } from '../../internal/outbound';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import {
   clearDefault,
@@ -32,6 +33,7 @@ export function listAiModelViews(ctx: AppContext): Promise<AiModelView[]> {
 
 /** Creates a model; its API key is sealed with MASTER_KEY; a new default replaces the old one. */
 export async function createAiModel(ctx: AppContext, actor: AuditActor, input: AiModelInput): Promise<AiModelView> {
+  await assertOperatorTarget(ctx, urlHost(input.endpointUrl), 'endpointUrl');
   const { apiKey, ...columns } = input;
   try {
     return await withTransaction(ctx.db, async (conn) => {
@@ -66,6 +68,7 @@ export async function updateAiModelById(
   id: number,
   input: Partial<AiModelInput>,
 ): Promise<AiModelView> {
+  if (input.endpointUrl !== undefined) await assertOperatorTarget(ctx, urlHost(input.endpointUrl), 'endpointUrl');
   const { apiKey, ...columns } = input;
   try {
     return await withTransaction(ctx.db, async (conn) => {

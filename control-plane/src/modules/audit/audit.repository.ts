@@ -23,6 +23,18 @@ export async function lockChainHead(conn: Connection): Promise<ChainHead | null>
   return toHead(rows);
 }
 
+/** The chain head as committed now (no lock); null when the row is missing. */
+export async function readChainHead(db: Pool): Promise<ChainHead | null> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1');
+  return toHead(rows);
+}
+
+/** The stored hash of one audit row, or null when there is no row with that id. */
+export async function findChainHash(db: Pool, id: number): Promise<string | null> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT hash FROM audit_logs WHERE id = ?', [id]);
+  return rows[0] ? String(rows[0].hash) : null;
+}
+
 /** Appends one hashed record and moves the chain head to it. Call under lockChainHead. */
 export async function appendChainRow(
   conn: Connection,

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { pageOf } from '../../http/paging';
+import { checkpointPlace, readCheckpoint } from './audit.checkpoint';
 import { listAuditLog, verifyAuditChain } from './audit.service';
 import { tenantCodeSchema } from '../../http/tenant-code';
 
@@ -67,7 +68,8 @@ export function auditRoutes(ctx: AppContext): Router {
     ok(res, await listAuditLog(ctx, query));
   });
   router.get('/api/audit-logs/verify', requireAdmin(ctx, 'admin'), async (_req, res) => {
-    ok(res, await verifyAuditChain(ctx.db, ctx.secrets.auditKey));
+    const read = await readCheckpoint(checkpointPlace(ctx.config, ctx.secrets));
+    ok(res, await verifyAuditChain(ctx.db, ctx.secrets.auditKey, read.status === 'ok' ? read.checkpoint : undefined));
   });
   return router;
 }

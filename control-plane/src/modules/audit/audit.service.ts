@@ -1,4 +1,5 @@
 import { withTransaction, type Connection, type Page, type Pool } from '@kg/shared';
+import type { AuditCheckpoint } from './audit.checkpoint';
 import { GENESIS_HASH, chainHash, type ActorType, type AuditRecord } from './audit.chain';
 import {
   appendChainRow,
@@ -106,9 +107,36 @@ const BATCH = 1000;
  * Walks the whole chain in id order inside one consistent snapshot and reports the first break:
  * a row whose content no longer matches its hash (modified), a row that does not link to its
  * predecessor or an id gap (rows removed), or a head that points past the last row (tail removed).
+ * With a `checkpoint` (read from outside the database), also a chain that no longer reaches the
+ * checkpointed row or has another hash there: a tail removed together with the head rewound,
+ * which leaves a shorter chain that is consistent in itself (TRUNCATE, DELETE without triggers).
  */
-export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVerification> {
-  return withChainSnapshot(db, async (snapshot): Promise<AuditVerification> => {
+export async function verifyAuditChain(db: Pool, key: Buffer, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
+  const { hashAtCheckpoint, ...result } = await walkChain(db, key, checkpoint?.lastId);
+  if (!result.ok || !checkpoint) return result;
+  const cp = `checkpoint of ${checkpoint.writtenAt} recorded the chain up to id ${checkpoint.lastId}`;
+  if (checkpoint.lastId > result.checked) {
+    return {
+      ok: false,
+      checked: result.checked,
+      firstBadId: result.checked + 1,
+      reason: `the log ends at id ${result.checked} but the ${cp}: rows ${result.checked + 1}..${checkpoint.lastId} were removed and the head rewound`,
+    };
+  }
+  if (checkpoint.lastId > 0 && hashAtCheckpoint !== checkpoint.lastHash) {
+    return {
+      ok: false,
+      checked: result.checked,
+      firstBadId: checkpoint.lastId,
+      reason: `row ${checkpoint.lastId} does not have the hash the ${cp}: the chain was rewritten from there`,
+    };
+  }
+  return result;
+}
+
+async function walkChain(db: Pool, key: Buffer, checkpointId?: number): Promise<AuditVerification & { hashAtCheckpoint?: string }> {
+  let hashAtCheckpoint: string | undefined;
+  const result = await withChainSnapshot(db, async (snapshot): Promise<AuditVerification> => {
     if (!snapshot.head) return { ok: false, checked: 0, reason: 'audit_chain_head row is missing' };
     const headId = snapshot.head.lastId;
     const headHash = snapshot.head.lastHash;
@@ -142,6 +170,7 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
         checked++;
         prevId = record.id;
         prevHash = hash;
+        if (record.id === checkpointId) hashAtCheckpoint = hash;
       }
       if (rows.length < BATCH) break;
     }
@@ -167,4 +196,5 @@ export async function verifyAuditChain(db: Pool, key: Buffer): Promise<AuditVeri
     }
     return { ok: true, checked };
   });
+  return result.ok && hashAtCheckpoint !== undefined ? { ...result, hashAtCheckpoint } : result;
 }

@@ -1,5 +1,7 @@
-import { connect, duplicateKey, errors, resolveSecret, withTransaction, type Connection } from '@kg/shared';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, duplicateKey, errors, isAllowedSecretRef, resolveSecret, withTransaction, type Connection } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { assertOperatorTarget } from '../../internal/outbound';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { countTenantsByDbServer } from '../tenants/tenant.repository';
 import {
@@ -56,15 +58,33 @@ export interface CreateDbServerInput {
   capacity: number;
 }
 
+/** The explicit list of secret references a server may use (DB_SERVER_SECRET_REFS). */
+function allowedSecretRefs(ctx: AppContext): string[] {
+  return ctx.config.DB_SERVER_SECRET_REFS.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+}
+
 /**
- * Connects once with the given settings so a typo is caught at registration, not at the next
- * provisioning. Answers 400 DB_SERVER_UNREACHABLE with the server's own reason otherwise.
+ * Checks the settings before anything is stored (docs/privileges.md, Outbound targets): the
+ * secret reference is on the explicit list, the host passes the outbound rule, and one
+ * connection succeeds, so a typo is caught at registration, not at the next provisioning. A
+ * failed connection is answered with one generic 400 DB_SERVER_UNREACHABLE, and only once
+ * DB_SERVER_CONNECT_TIMEOUT_MS has passed, whatever the reason: neither the answer nor its timing
+ * tells a closed port from a filtered one or a MySQL server from another service. The reason is
+ * logged for the operator.
  */
-async function checkConnection(input: CreateDbServerInput): Promise<string> {
+async function checkConnection(ctx: AppContext, input: CreateDbServerInput): Promise<string> {
+  if (input.secretRef !== null && !isAllowedSecretRef(input.secretRef, allowedSecretRefs(ctx))) {
+    throw errors.validation([{ field: 'secretRef', message: 'is not one of the references listed in DB_SERVER_SECRET_REFS' }]);
+  }
+  await assertOperatorTarget(ctx, input.host, 'host');
   const password = resolveSecret(input.secretRef);
+  const timeoutMs = ctx.config.DB_SERVER_CONNECT_TIMEOUT_MS;
+  const started = Date.now();
   try {
     const conn = await connect({ host: input.host, port: input.port, user: input.username, password }, undefined, {
-      connectTimeout: 4000,
+      connectTimeout: timeoutMs,
     });
     try {
       return await serverVersion(conn);
@@ -73,11 +93,9 @@ async function checkConnection(input: CreateDbServerInput): Promise<string> {
     }
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    throw errors.badRequest(
-      `Cannot connect to MySQL at ${input.host}:${input.port} as ${input.username}: ${e.message ?? e.code ?? 'unknown error'}`,
-      'DB_SERVER_UNREACHABLE',
-      { host: input.host, port: input.port, reason: e.code ?? null },
-    );
+    ctx.logger.warn({ host: input.host, port: input.port, reason: e.code ?? e.message }, 'database server registration: connection failed');
+    await sleep(Math.max(0, started + timeoutMs - Date.now()));
+    throw errors.badRequest('Could not connect to a MySQL server with these settings', 'DB_SERVER_UNREACHABLE');
   }
 }
 
@@ -87,7 +105,7 @@ export async function createDbServer(
   actor: AuditActor,
   input: CreateDbServerInput,
 ): Promise<DbServerView & { serverVersion: string }> {
-  const version = await checkConnection(input);
+  const version = await checkConnection(ctx, input);
   try {
     const created = await withTransaction(ctx.db, async (conn) => {
       const id = await insertDbServer(conn, input);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError, errors, keyWithinPrefix, verifyLocalStsCredentials, type LocalStsClaims } from '@kg/shared';
+import { AppError, ErrorCode, errors, keyWithinPrefix, verifyLocalStsCredentials, type LocalStsClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
+import type { StorageVerdict } from './credential-access';
 import { storageProviders } from './storage.providers';
 import { StorageErrorCode } from './storage.service';
 
@@ -24,8 +25,9 @@ export function requireLocalStorage(ctx: AppContext): RequestHandler {
 }
 
 /**
- * Requires local STS credentials (headers X-Kg-Access-Key-Id and X-Kg-Security-Token) that verify
- * and have not expired; 401 when absent, 403 with a specific code otherwise.
+ * Requires local STS credentials (headers X-Kg-Access-Key-Id and X-Kg-Security-Token) that verify,
+ * have not expired and are still backed by the tenant's and the user's current state
+ * (docs/privileges.md, Storage credentials): 401 when absent, 403 with a specific code otherwise.
  */
 export function requireLocalCredentials(ctx: AppContext): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -42,9 +44,61 @@ export function requireLocalCredentials(ctx: AppContext): RequestHandler {
           : errors.forbidden('Storage credentials are not valid', StorageErrorCode.CredentialsInvalid),
       );
     }
-    req.storageCredentials = check.claims;
-    next();
+    const claims = check.claims;
+    try {
+      assertSignInInForce(ctx, claims);
+    } catch (err) {
+      return next(err);
+    }
+    const verdict = ctx.storageAccess.verdict(claims.tenantCode, claims.userId);
+    const decide = (v: StorageVerdict) => {
+      assertStillAllowed(claims, v);
+      req.storageCredentials = claims;
+    };
+    if (!(verdict instanceof Promise)) {
+      try {
+        decide(verdict);
+      } catch (err) {
+        return next(err);
+      }
+      return next();
+    }
+    verdict.then(decide).then(() => next(), next);
   };
+}
+
+/** The sign-in the credentials were issued under has not ended, nor were the user's tokens refused since. */
+function assertSignInInForce(ctx: AppContext, claims: LocalStsClaims): void {
+  try {
+    ctx.revocations.check({
+      typ: 'user',
+      sub: claims.userId,
+      jti: claims.accessKeyId,
+      sid: claims.sessionId,
+      iat: Math.floor(claims.issuedAtMs / 1000),
+      iatMs: claims.issuedAtMs,
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === ErrorCode.TokenRevoked) {
+      throw errors.forbidden('Storage credentials were revoked: the sign-in they belong to has ended', StorageErrorCode.CredentialsRevoked);
+    }
+    throw err;
+  }
+}
+
+/** The tenant is still active, the user still bound with a role that allows the credentials' mode. */
+function assertStillAllowed(claims: LocalStsClaims, verdict: StorageVerdict): void {
+  if (!verdict.ok) {
+    const why = {
+      tenant_not_active: 'the tenant is no longer active',
+      not_bound: 'you are no longer a member of the tenant',
+      account_not_active: 'your account is not active',
+    }[verdict.reason];
+    throw errors.forbidden(`Storage credentials were revoked: ${why}`, StorageErrorCode.CredentialsRevoked);
+  }
+  if (verdict.prefix !== claims.allowedPrefix || (verdict.readOnly && !claims.readOnly)) {
+    throw errors.forbidden('Storage credentials were revoked: your access to the tenant changed; request new ones', StorageErrorCode.CredentialsRevoked);
+  }
 }
 
 /** The object key must lie inside the credentials' prefix (no "..", no absolute paths). */

@@ -58,7 +58,8 @@ const binary = { 'application/octet-stream': { schema: z.string().openapi({ form
 registry.registerPath({
   method: 'post',
   path: '/api/v1/oss/sts-token',
-  summary: "Temporary storage credentials for one tenant's prefix, 1 h; read-only for viewers",
+  summary:
+    "Temporary storage credentials for one tenant's prefix; read-only for viewers. Local: STS_DURATION_SECONDS (1 h), refused within 1 s of suspension, deletion, unbinding or sign-out; cloud STS: 15 min",
   tags: ['storage'],
   security: [{ userBearer: [] }],
   request: { headers: tenantHeader },

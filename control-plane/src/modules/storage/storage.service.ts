@@ -3,10 +3,8 @@ import type { AppContext } from '../../context';
 import { findGlobalUserById } from '../auth/global-user.repository';
 import { findBinding } from '../auth/tenant-binding.repository';
 import { findTenant } from '../tenants/tenant.repository';
+import { READ_ONLY_ROLES } from './credential-access';
 import { storageProviders } from './storage.providers';
-
-/** Roles that may read but not write the tenant's files. */
-const READ_ONLY_ROLES = new Set(['viewer']);
 
 export const StorageErrorCode = {
   TenantRequired: 'TENANT_REQUIRED',
@@ -15,6 +13,7 @@ export const StorageErrorCode = {
   CredentialsMissing: 'STORAGE_CREDENTIALS_MISSING',
   CredentialsInvalid: 'STORAGE_CREDENTIALS_INVALID',
   CredentialsExpired: 'STORAGE_CREDENTIALS_EXPIRED',
+  CredentialsRevoked: 'STORAGE_CREDENTIALS_REVOKED',
   OutsidePrefix: 'STORAGE_KEY_OUTSIDE_PREFIX',
   ReadOnly: 'STORAGE_READ_ONLY',
   ObjectNotFound: 'OBJECT_NOT_FOUND',
@@ -41,8 +40,10 @@ export function requestedTenant(claims: UserClaims, fromHeader: string | undefin
 
 /**
  * Issues storage credentials for one tenant (docs/control-plane.md, "Providers"): only to a user
- * actively bound to an active tenant, limited to the tenant's prefix, read-only for viewers, for
- * STS_DURATION_SECONDS.
+ * actively bound to an active tenant, limited to the tenant's prefix, read-only for viewers. Local
+ * credentials last STS_DURATION_SECONDS and are checked per request; cloud STS credentials, which
+ * only their expiry ends, last the provider's shortest duration (docs/privileges.md, Storage
+ * credentials).
  */
 export async function issueStorageCredentials(ctx: AppContext, claims: UserClaims, tenantCode: string): Promise<StsCredentials> {
   const globalUserId = Number(claims.sub);
@@ -67,13 +68,15 @@ export async function issueStorageCredentials(ctx: AppContext, claims: UserClaim
     throw new AppError(StorageErrorCode.StorageNotReady, 409, `Tenant ${tenantCode} has no storage prefix yet`);
   }
   const readOnly = READ_ONLY_ROLES.has(binding.role);
+  const sts = storageProviders(ctx).sts;
   try {
-    return await storageProviders(ctx).sts.issue({
+    return await sts.issue({
       tenantCode,
       userId: claims.sub,
+      sessionId: claims.sid ?? claims.jti,
       prefix,
       readOnly,
-      durationSeconds: ctx.config.STS_DURATION_SECONDS,
+      durationSeconds: sts.revocable ? ctx.config.STS_DURATION_SECONDS : sts.minDurationSeconds,
     });
   } catch (err) {
     if (err instanceof AppError) throw err;

@@ -53,6 +53,10 @@ function sessionName(tenantCode: string, userId: string): string {
 
 /** Alibaba Cloud STS AssumeRole (`@alicloud/sts20150401`) with a per-tenant session policy. */
 export class AliyunStsProvider implements StsProvider {
+  /** OSS checks the credentials, not the platform: only their expiry ends them. */
+  readonly revocable = false;
+  /** AssumeRole's lower bound for DurationSeconds. */
+  readonly minDurationSeconds = 900;
   readonly name = 'aliyun';
   private readonly client: Sts;
 
@@ -84,7 +88,7 @@ export class AliyunStsProvider implements StsProvider {
         roleSessionName: sessionName(input.tenantCode, input.userId),
         policy: JSON.stringify(policy),
         // STS accepts 900..43200 seconds (the role's maximum session duration caps it further).
-        durationSeconds: Math.min(43_200, Math.max(900, Math.floor(input.durationSeconds))),
+        durationSeconds: Math.min(43_200, Math.max(this.minDurationSeconds, Math.floor(input.durationSeconds))),
       }),
     );
     const c = res.body?.credentials;

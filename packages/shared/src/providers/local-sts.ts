@@ -16,6 +16,10 @@ export interface LocalStsClaims {
   userId: string;
   allowedPrefix: string;
   readOnly: boolean;
+  /** The sign-in the credentials were issued under, when known. */
+  sessionId?: string;
+  /** Issue moment in milliseconds, compared with the user's "valid after" moment. */
+  issuedAtMs: number;
   expiresAt: Date;
 }
 
@@ -29,6 +33,10 @@ interface TokenPayload {
   user: string;
   prefix: string;
   ro: boolean;
+  /** Sign-in id, when the credentials were requested with a token that has one. */
+  sid?: string;
+  /** Issue moment, milliseconds since the epoch. */
+  iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -41,28 +49,36 @@ function hmac(secret: string, label: string, value: string): string {
  * Temporary storage credentials without a cloud account (docs/control-plane.md,
  * "Providers"): the security token is an
  * HMAC-signed statement of the prefix, the mode and the expiry, checked by the control plane's
- * local storage endpoints with {@link verifyLocalStsCredentials}. Nothing is stored server-side.
+ * local storage endpoints with {@link verifyLocalStsCredentials}. Nothing is stored server-side;
+ * the endpoints also check every request against the tenant's and the user's current state
+ * (docs/privileges.md, Storage credentials), which is what makes them revocable.
  */
 export class LocalStsProvider implements StsProvider {
   readonly name = 'local';
+  readonly revocable = true;
+  readonly minDurationSeconds = 1;
 
   constructor(private readonly settings: LocalStsSettings) {}
 
   async issue(input: {
     tenantCode: string;
     userId: string;
+    sessionId?: string;
     prefix: string;
     readOnly: boolean;
     durationSeconds: number;
   }): Promise<StsCredentials> {
     const accessKeyId = `KGLOCAL${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
-    const exp = Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(input.durationSeconds));
+    const iat = Date.now();
+    const exp = Math.floor(iat / 1000) + Math.max(1, Math.floor(input.durationSeconds));
     const payload: TokenPayload = {
       akid: accessKeyId,
       tenant: input.tenantCode,
       user: input.userId,
       prefix: input.prefix,
       ro: input.readOnly,
+      ...(input.sessionId ? { sid: input.sessionId } : {}),
+      iat,
       exp,
     };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -103,7 +119,8 @@ export function verifyLocalStsCredentials(
   } catch {
     return { ok: false, reason: 'invalid' };
   }
-  if (payload.akid !== accessKeyId || typeof payload.prefix !== 'string' || !payload.prefix) {
+  // Tokens without an issue moment predate per-request revocation checks: not accepted.
+  if (payload.akid !== accessKeyId || typeof payload.prefix !== 'string' || !payload.prefix || !Number.isFinite(payload.iat)) {
     return { ok: false, reason: 'invalid' };
   }
   if (payload.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
@@ -115,6 +132,8 @@ export function verifyLocalStsCredentials(
       userId: payload.user,
       allowedPrefix: payload.prefix,
       readOnly: payload.ro === true,
+      ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
+      issuedAtMs: payload.iat,
       expiresAt: new Date(payload.exp * 1000),
     },
   };

@@ -66,9 +66,19 @@ export interface StsCredentials {
 
 export interface StsProvider {
   readonly name: string;
+  /**
+   * True when the platform checks every request made with the credentials against the tenant's
+   * and the user's current state (local provider), so they may live longer; false when only
+   * their expiry ends them (cloud STS), and they are issued for {@link minDurationSeconds}.
+   */
+  readonly revocable: boolean;
+  /** The shortest lifetime the provider accepts, in seconds. */
+  readonly minDurationSeconds: number;
   issue(input: {
     tenantCode: string;
     userId: string;
+    /** The sign-in the credentials were requested under (ending it ends them, if revocable). */
+    sessionId?: string;
     prefix: string;
     readOnly: boolean;
     durationSeconds: number;
