@@ -76,6 +76,10 @@ describe('PM2 on a VM: ecosystem.config.js with the real pm2', function () {
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: prefix,
       MASTER_KEY: randomMasterKey(),
+      // The tenant app signs in to tenant databases as this role account (docs/privileges.md); this
+      // test's load never reaches a tenant database, so the account need not exist.
+      TENANT_DB_ROLE_USER: `kg_role_${id}`.slice(0, 32),
+      TENANT_DB_ROLE_PASSWORD: `pw-${id}`,
       BOOTSTRAP_ADMIN_PASSWORD: 'Pm2Reload2026pass',
       LOG_LEVEL: 'info',
     };

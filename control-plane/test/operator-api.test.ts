@@ -87,6 +87,9 @@ describe('control plane: operator API of the admin console (edit, stats, global 
       await cp.db.query("UPDATE tenants SET provisioning_error = 'clone failed' WHERE tenant_id = ?", [failed]);
       const provisioning = uniqueTenantCode();
       await insertTenant(cp, { code: provisioning, status: 'provisioning' });
+      const stuck = uniqueTenantCode();
+      await insertTenant(cp, { code: stuck, status: 'provisioning' });
+      await cp.db.query('UPDATE tenants SET created_at = NOW(3) - INTERVAL 11 MINUTE WHERE tenant_id = ?', [stuck]);
       const deleted = uniqueTenantCode();
       await insertTenant(cp, { code: deleted, status: 'deleted' });
       await cp.db.query(
@@ -100,7 +103,8 @@ describe('control plane: operator API of the admin console (edit, stats, global 
       assert.equal(s.totalTenants, Number(counts.total));
       assert.equal(s.tenantsByStatus.failed, Number(counts.failed));
       assert.ok(s.recentFailures.some((f: any) => f.tenantCode === failed && f.error === 'clone failed'));
-      assert.ok(s.provisioningInFlight.some((p: any) => p.tenantCode === provisioning && p.totalSteps === 8));
+      assert.ok(s.provisioningInFlight.some((p: any) => p.tenantCode === provisioning && p.totalSteps === 8 && p.stuck === false));
+      assert.ok(s.provisioningInFlight.some((p: any) => p.tenantCode === stuck && p.stuck === true), 'provisioning for over 10 minutes is shown as stuck');
       const mine = s.cleanupDueSoon.items.filter((c: any) => c.tenantCode === deleted);
       assert.equal(mine.length, 1, 'only the entry due within 7 days');
       assert.equal(mine[0].daysLeft, 3);

@@ -8,7 +8,7 @@ import { dailyAiUsage } from '../ai-bridge/call-log.repository';
 export interface StatsOverview {
   tenantsByStatus: Record<string, number>;
   totalTenants: number;
-  provisioningInFlight: Array<{ tenantCode: string; name: string; currentStep: number; totalSteps: number; startedAt: string | null }>;
+  provisioningInFlight: Array<{ tenantCode: string; name: string; currentStep: number; totalSteps: number; startedAt: string | null; stuck: boolean }>;
   recentFailures: Array<{ tenantCode: string; name: string; error: string | null; failedAt: string }>;
   cleanupDueSoon: { count: number; items: Array<{ id: number; tenantCode: string; resourceType: string; scheduledDeletionAt: string; daysLeft: number }> };
   aiUsage: Array<{ date: string; calls: number; cost: number }>;
@@ -17,6 +17,8 @@ export interface StatsOverview {
 const LIST_LIMIT = 10;
 const USAGE_DAYS = 30;
 const DUE_WITHIN_DAYS = 7;
+/** Provisioning longer than this is shown as stuck: the threshold of the TenantProvisioningStuck alert (docs/recovery.md). */
+const STUCK_AFTER_MS = 10 * 60_000;
 
 /** YYYY-MM-DD of a date in UTC. */
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -48,6 +50,7 @@ export async function getOverview(ctx: AppContext, now: Date = new Date()): Prom
         currentStep: p?.currentStep ?? 0,
         totalSteps: p?.totalSteps ?? CREATE_STEPS.length,
         startedAt: p?.startedAt ? p.startedAt.toISOString() : null,
+        stuck: now.getTime() - t.createdAt.getTime() > STUCK_AFTER_MS,
       };
     }),
     recentFailures: failures.items.map((t) => ({

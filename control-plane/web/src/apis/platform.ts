@@ -4,7 +4,7 @@ import type { Page } from './types';
 export interface StatsOverview {
   tenantsByStatus: Record<string, number>;
   totalTenants: number;
-  provisioningInFlight: Array<{ tenantCode: string; name: string; currentStep: number; totalSteps: number; startedAt: string | null }>;
+  provisioningInFlight: Array<{ tenantCode: string; name: string; currentStep: number; totalSteps: number; startedAt: string | null; stuck: boolean }>;
   recentFailures: Array<{ tenantCode: string; name: string; error: string | null; failedAt: string }>;
   cleanupDueSoon: { count: number; items: Array<{ id: number; tenantCode: string; resourceType: string; scheduledDeletionAt: string; daysLeft: number }> };
   aiUsage: Array<{ date: string; calls: number; cost: number }>;

@@ -27,7 +27,7 @@ const en = {
     inactive: 'This account is not active. Ask a super admin.',
   },
   dashboard: {
-    title: 'Dashboard', byStatus: 'Tenants by status', total: 'Total tenants', inFlight: 'Provisioning in flight',
+    title: 'Dashboard', byStatus: 'Tenants by status', total: 'Total tenants', inFlight: 'Provisioning in flight', stuck: 'Stuck > 10 min',
     failures: 'Recent failures', cleanupSoon: 'Cleanup due within 7 days', aiUsage: 'AI calls and cost, last 30 days',
     calls: 'Calls', cost: 'Cost', noData: 'Nothing here', step: 'Step {current} of {total}', daysLeft: '{days} days left',
   },

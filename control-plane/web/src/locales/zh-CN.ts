@@ -29,7 +29,7 @@ const zhCN: Messages = {
     inactive: '该账号未启用，请联系超级管理员。',
   },
   dashboard: {
-    title: '概览', byStatus: '各状态租户数', total: '租户总数', inFlight: '正在开通',
+    title: '概览', byStatus: '各状态租户数', total: '租户总数', inFlight: '正在开通', stuck: '超过 10 分钟未完成',
     failures: '最近失败', cleanupSoon: '7 天内到期的清理', aiUsage: '近 30 天 AI 调用次数与费用',
     calls: '调用次数', cost: '费用', noData: '暂无数据', step: '第 {current}/{total} 步', daysLeft: '剩余 {days} 天',
   },
