@@ -18,6 +18,7 @@ export * from './tokens';
 export * from './queues';
 export * from './providers/types';
 export * from './tenant-db';
+export * from './operation-log';
 export * from './tenant-notifications';
 export * from './schema-drift';
 export * from './rollouts';
