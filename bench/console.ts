@@ -18,7 +18,7 @@ import { repoRoot } from '@kg/shared';
 import { http } from '@kg/shared/testing';
 import { createBody, createTenantRequest, startProvisioningEnv, uniquePhone, waitForStatus } from '../provisioner/test/helpers/provisioning';
 import { SUPER_ADMIN } from '../control-plane/test/helpers/harness';
-import { ensureChromium, ensureConsoleBuilt, launchChromium } from '../control-plane/test/web/browser';
+import { ensureChromium, ensureConsoleBuilt, launchChromium } from '../test/web/browser';
 
 const TENANTS = 1000;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);

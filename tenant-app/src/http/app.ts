@@ -9,6 +9,8 @@ import { requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
 import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
+import { authRelayRoutes } from './auth-relay';
+import { staffAppRoutes } from './staff-app';
 
 /** Route modules mounted by the app: public ones, then the tenant API. Each registers its OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
@@ -57,6 +59,9 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument());
   });
   app.use(healthRoutes(ctx));
+  // After the tenant API: its requests never meet these (docs/staff-app.md, Serving).
+  app.use(authRelayRoutes(ctx));
+  app.use(staffAppRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return app;
