@@ -126,6 +126,8 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await page.getByRole('button', { name: '登录' }).waitFor();
     await shot(page, '01-sign-in');
     await signIn(page, principal, a.otp!);
+    await page.getByRole('heading', { name: '修改密码' }).waitFor();
+    await shot(page, '01b-change-password');
     await changePassword(page, a.otp!, password);
     await page.getByRole('heading', { name: '工作台' }).waitFor();
     assert.equal(new URL(page.url()).host, `${a.code}.localhost:${port}`);
