@@ -89,6 +89,7 @@ export const ROUTES: RouteCase[] = [
   ...crud('/api/ai/conversations', 'ai', (f) => f.conversationId, (m) => ({ title: `Chat ${m}` })),
   { method: 'GET', path: (f) => `/api/ai/conversations/${f.conversationId}/messages`, permission: 'ai:read' },
   { method: 'POST', path: (f) => `/api/ai/conversations/${f.conversationId}/messages`, permission: 'ai:write', body: () => ({ content: 'hi' }) },
+  { method: 'POST', path: (f) => `/api/ai/conversations/${f.conversationId}/messages/stream`, permission: 'ai:write', body: () => ({ content: 'hi' }) },
   { method: 'GET', path: () => '/api/staff', permission: 'staff:read' },
   { method: 'POST', path: () => '/api/staff', permission: 'staff:write', body: (m) => ({ phone: phone(), realName: `Staff ${m}`, role: 'viewer' }) },
   { method: 'GET', path: (f) => `/api/staff/${f.staffId}`, permission: 'staff:read' },

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createLogger, listen, parseEnv } from '@kg/shared';
+import express from 'express';
+import { createLogger, listen, parseEnv, type RunningServer } from '@kg/shared';
 import { http, testMysqlTarget, testRedisUrl } from '@kg/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createBody, createTenantRequest, startProvisioningEnv, uniquePhone, waitForStatus, type ProvisioningEnv } from '../../../provisioner/test/helpers/provisioning';
@@ -25,6 +26,26 @@ const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b3e5a80000000049454e44ae426082',
   'hex',
 );
+
+/**
+ * A stand-in for the control plane's AI bridge (as tenant-app/test/api.test.ts uses), streaming
+ * its answer in pieces with pauses, so the page can be seen showing it as it arrives.
+ */
+async function startStreamingBridge(): Promise<RunningServer> {
+  const app = express();
+  app.use(express.json());
+  app.post('/api/v1/ai/bridge/chat', async (req, res) => {
+    res.status(200).set('Content-Type', 'text/event-stream').flushHeaders();
+    for (const piece of ['Hello', ' from', ' the assistant']) {
+      res.write(`data: ${JSON.stringify({ type: 'delta', content: piece })}\n\n`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    res.write(`data: ${JSON.stringify({ type: 'done', model: 'stub', usage: { inputTokens: 1, outputTokens: 3, totalTokens: 4 } })}\n\n`);
+    res.end('data: [DONE]\n\n');
+    void req;
+  });
+  return listen(app, 0, '127.0.0.1');
+}
 
 async function provision(env: ProvisioningEnv, phone: string, name: string): Promise<{ code: string; otp: string | null }> {
   const res = await createTenantRequest(env, await createBody(env, { contactPhone: phone, name }));
@@ -68,6 +89,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   let watch: ConsoleWatch;
   let server: { url: string; close(ms?: number): Promise<void> };
   let closeApp: () => Promise<void>;
+  let bridge: RunningServer;
   let port = 0;
   const principal = uniquePhone();
   const password = 'Sunshine2026';
@@ -82,7 +104,9 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     env = await startProvisioningEnv('web-staff');
     env.startWorker();
     const target = testMysqlTarget();
+    bridge = await startStreamingBridge();
     const config = parseEnv(tenantAppEnvSchema, {
+      AI_BRIDGE_URL: bridge.url,
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       TENANT_APP_PORT: '0',
@@ -117,6 +141,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   after(async () => {
     await browser?.close();
     await closeApp?.();
+    await bridge?.close(100);
     await env?.close();
   });
 
@@ -245,6 +270,21 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await page.getByRole('dialog').getByRole('img', { name: 'pixel.png' }).waitFor();
     await shot(page, '07-files');
     await page.keyboard.press('Escape');
+  });
+
+  it('when a question is asked of the AI assistant, then the answer appears piece by piece and is kept', async () => {
+    watch.step = 'ai';
+    await menu(page, 'AI assistant');
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByLabel('Your question').fill('Plan an open day');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const live = page.getByTestId('streaming');
+    await live.filter({ hasText: 'Hello' }).waitFor();
+    assert.ok(!(await live.innerText()).includes('the assistant'), 'the first piece shows before the last one arrived');
+    await shot(page, '07b-ai-streaming');
+    await page.getByText('Hello from the assistant').waitFor();
+    await live.waitFor({ state: 'detached' });
+    await page.getByText('Plan an open day', { exact: false }).first().waitFor();
   });
 
   it('when the principal adds a teacher, then the one-time password is shown once', async () => {
