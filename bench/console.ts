@@ -13,12 +13,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { repoRoot } from '@kg/shared';
 import { http } from '@kg/shared/testing';
 import { createBody, createTenantRequest, startProvisioningEnv, uniquePhone, waitForStatus } from '../provisioner/test/helpers/provisioning';
 import { SUPER_ADMIN } from '../control-plane/test/helpers/harness';
-import { ensureChromium, ensureConsoleBuilt, launchChromium } from '../control-plane/test/web/browser';
+import { ensureChromium, ensureConsoleBuilt, launchChromium } from '../test/web/browser';
+import { assetSizes } from './web-assets';
 
 const TENANTS = 1000;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -31,43 +31,10 @@ function percentile(values: number[], p: number): number {
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const kb = (n: number) => r1(n / 1024);
 
-interface ManifestChunk {
-  file: string;
-  src?: string;
-  imports?: string[];
-  css?: string[];
-  isEntry?: boolean;
-}
-
-/**
- * Files the first page load fetches, from Vite's manifest: the entry with its static imports and
- * CSS, plus the first page's chunk (sign-in, or `page` when given) with its imports and CSS.
- */
-function assetSizes(pageSrc = 'src/pages/SignInPage.vue'): { files: Array<{ file: string; raw: number; gzip: number }>; js: number; css: number } {
-  const dist = path.join(repoRoot(), 'control-plane', 'web', 'dist');
-  const manifest = JSON.parse(fs.readFileSync(path.join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
-  const wanted = new Set<string>();
-  const visit = (key: string) => {
-    const chunk = manifest[key];
-    if (!chunk || wanted.has(chunk.file)) return;
-    wanted.add(chunk.file);
-    for (const c of chunk.css ?? []) wanted.add(c);
-    for (const i of chunk.imports ?? []) visit(i);
-  };
-  for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
-  visit(pageSrc);
-  const files = [...wanted].map((file) => {
-    const buf = fs.readFileSync(path.join(dist, file));
-    return { file, raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
-  });
-  const sum = (ext: string) => files.filter((f) => f.file.endsWith(ext)).reduce((a, f) => a + f.gzip, 0);
-  return { files, js: sum('.js'), css: sum('.css') };
-}
-
 async function main(): Promise<void> {
   ensureConsoleBuilt();
-  const sizes = assetSizes();
-  const dashboard = assetSizes('src/pages/DashboardPage.vue');
+  const sizes = assetSizes('control-plane/web');
+  const dashboard = assetSizes('control-plane/web', 'src/pages/DashboardPage.vue');
   const env = await startProvisioningEnv('benchconsole', { LOG_LEVEL: 'silent' });
   try {
     // 2. a registry of 1,000 tenants

@@ -2,8 +2,8 @@
 // `npm start`: brings the whole system up on local defaults.
 //  1. creates .env from .env.example on first run, generating the secrets it needs;
 //  2. makes MariaDB and Redis ready (scripts/ensure-services.sh);
-//  3. compiles the TypeScript workspaces (incremental) and builds the admin console when its
-//     built files are missing or older than its sources;
+//  3. compiles the TypeScript workspaces (incremental) and builds the admin console and the staff app when their
+//     built files are missing or older than their sources;
 //  4. applies control-database migrations and bootstraps the super admin (printed once);
 //  5. builds or updates the template database from templates-db/;
 //  6. starts the control plane, the provisioner and the tenant app, and prints the URLs.
@@ -83,15 +83,21 @@ function newestMtime(paths) {
   return newest;
 }
 
-/** Builds the admin console (control-plane/web, served at /admin/) when it is missing or stale. */
-function buildConsoleIfStale() {
-  const web = path.join(root, 'control-plane/web');
+/** Builds a web app workspace (its dist/) when it is missing or older than its sources. */
+function buildWebIfStale(workspace, label) {
+  const web = path.join(root, workspace);
   const built = path.join(web, 'dist/index.html');
   const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => path.join(web, f));
   sources.push(path.join(root, 'packages/web-ui/src'));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(sources)) return;
-  log('building the admin console');
+  log(`building the ${label}`);
   run(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], { ...env, NODE_ENV: 'production' }, web);
+}
+
+/** The admin console (control-plane/web, served at /admin/) and the staff app (tenant-app/web, served at / of each subdomain). */
+function buildWebAppsIfStale() {
+  buildWebIfStale('control-plane/web', 'admin console');
+  buildWebIfStale('tenant-app/web', 'staff app');
 }
 
 ensureDotEnv();
@@ -99,7 +105,7 @@ const env = { ...readDotEnv(), ...process.env };
 run('bash', [path.join(root, 'scripts/ensure-services.sh')], env);
 log('compiling TypeScript');
 run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b'], env);
-buildConsoleIfStale();
+buildWebAppsIfStale();
 run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
 run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
 // Tenants created before per-tenant MySQL accounts get theirs (idempotent; docs/privileges.md).
@@ -212,6 +218,7 @@ if (!stopping) {
     `  Metrics             http://localhost:${cpPort}/metrics`,
   ];
   if (children.has('tenant-app')) {
+    lines.push(`  Staff app           http://k001.${domain}:${taPort}/   (each kindergarten on its own subdomain)`);
     lines.push(`  Tenant app API      http://k001.${domain}:${taPort}/api   (any tenant: http://<code>.${domain}:${taPort}/api)` + (taOk ? '' : ' (not healthy yet)'));
   }
   if (children.has('provisioner')) lines.push('  Provisioner         running (BullMQ workers)');

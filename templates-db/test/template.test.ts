@@ -44,8 +44,8 @@ const NOT_FOREIGN_KEYS = new Set([
 ]);
 
 /** The role -> permission matrix of templates-db/README.md. */
-const RESOURCES = ['classes', 'teachers', 'students', 'parents', 'enrollment', 'activities', 'notifications', 'todos', 'files', 'ai', 'users', 'system'];
-const BUSINESS = RESOURCES.filter((r) => r !== 'users' && r !== 'system');
+const RESOURCES = ['classes', 'teachers', 'students', 'parents', 'enrollment', 'activities', 'notifications', 'todos', 'files', 'ai', 'users', 'system', 'staff'];
+const BUSINESS = RESOURCES.filter((r) => r !== 'users' && r !== 'system' && r !== 'staff');
 const perms = (action: string, resources: string[]) => resources.map((r) => `${r}:${action}`);
 const MATRIX: Record<string, string[]> = {
   admin: ['read', 'write', 'delete'].flatMap((a) => perms(a, RESOURCES)),
@@ -212,7 +212,7 @@ describe('templates-db: the tenant schema', () => {
     it('then the schema version recorded is the latest migration', async () => {
       const [row] = await query(templateDb, 'SELECT MAX(version) AS v, COUNT(*) AS n FROM schema_migrations');
       assert.equal(Number(row!.v), latestTemplateVersion());
-      assert.equal(Number(row!.n), 10);
+      assert.equal(Number(row!.n), 11);
     });
   });
 
@@ -225,7 +225,7 @@ describe('templates-db: the tenant schema', () => {
     it('then building without rebuild applies nothing and changes nothing', async () => {
       const result = await buildTemplate(target, templateDb);
       assert.deepEqual(result.applied, []);
-      assert.equal(result.skipped.length, 10);
+      assert.equal(result.skipped.length, 11);
       assert.deepEqual(await schemaSnapshot(target, templateDb), template);
     });
   });

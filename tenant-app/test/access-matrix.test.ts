@@ -22,6 +22,8 @@ const missingFixture = Object.fromEntries(
     'todoId',
     'fileId',
     'conversationId',
+    'staffId',
+    'roleId',
   ].map((k) => [k, MISSING]),
 ) as unknown as Fixture;
 

@@ -27,6 +27,14 @@ async function startBridgeStub() {
     }
     if (mode === 'broken') return void res.status(500).send('boom');
     const last = req.body.messages[req.body.messages.length - 1];
+    if (req.body.stream === true) {
+      // The bridge's stream: deltas, then done with usage, then [DONE] (docs/ai-billing.md).
+      res.status(200).set('Content-Type', 'text/event-stream').flushHeaders();
+      for (const piece of ['echo: ', String(last.content)]) res.write(`data: ${JSON.stringify({ type: 'delta', content: piece })}\n\n`);
+      res.write(`data: ${JSON.stringify({ type: 'done', model: 'stub-model', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } })}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     res.json({
       success: true,
       data: {
@@ -288,6 +296,32 @@ describe('tenant app: the kindergarten API', function () {
       const otherId = bridge.calls[bridge.calls.length - 1]!.body.requestId;
       assert.ok(otherId && otherId !== sentId, 'each message has its own request id');
       assert.equal((await call('GET', `/api/ai/conversations/${conv.id}/messages`)).body.data.length, 4);
+    });
+
+    it('when a question is asked with streaming, then the pieces arrive as events in order, and both messages are stored at the end', async () => {
+      const conv = (await call('POST', '/api/ai/conversations', {})).body.data;
+      const res = await fetch(`${stack.url}/api/ai/conversations/${conv.id}/messages/stream`, {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content: 'Stream it' }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      const events = (await res.text()).split('\n\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
+      assert.deepEqual(events.filter((e) => e.type === 'delta').map((e) => e.content), ['echo: ', 'Stream it']);
+      const done = events[events.length - 1];
+      assert.equal(done.type, 'done');
+      assert.equal(done.answer.content, 'echo: Stream it');
+      assert.equal(bridge.calls[bridge.calls.length - 1]!.body.stream, true);
+      const stored = await call('GET', `/api/ai/conversations/${conv.id}/messages`);
+      assert.deepEqual(stored.body.data.map((m: { content: string }) => m.content), ['Stream it', 'echo: Stream it']);
+      bridge.setMode('quota');
+      try {
+        const refused = await call('POST', `/api/ai/conversations/${conv.id}/messages/stream`, { content: 'more' });
+        assert.equal(refused.status, 402, 'a refusal before the stream is an ordinary answer');
+      } finally {
+        bridge.setMode('ok');
+      }
     });
 
     it('when the bridge refuses (402, 429) or fails, then the user sees 402, 429 with Retry-After, 503, and nothing is stored', async () => {

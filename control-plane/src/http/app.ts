@@ -24,12 +24,13 @@ import { openAiFaceRoutes } from '../modules/ai-bridge/openai-face.routes';
 import { tenantModelRoutes } from '../modules/ai-bridge/tenant-model.routes';
 import { statsRoutes } from '../modules/stats/stats.routes';
 import { globalUserRoutes } from '../modules/global-users/global-users.routes';
+import { staffRoutes } from '../modules/staff/staff.routes';
 import { openApiDocument } from './openapi';
 import { adminConsoleRoutes } from './admin-console';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, openAiFaceRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, openAiFaceRoutes, staffRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */

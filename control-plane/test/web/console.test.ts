@@ -3,7 +3,7 @@ import { http } from '@kg/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startProvisioningEnv, uniquePhone, type ProvisioningEnv } from '../../../provisioner/test/helpers/provisioning';
 import { SUPER_ADMIN } from '../helpers/harness';
-import { ConsoleWatch, ensureChromium, ensureConsoleBuilt, launchChromium, screenshot } from './browser';
+import { ConsoleWatch, ensureChromium, ensureConsoleBuilt, launchChromium, screenshot } from '../../../test/web/browser';
 
 const TIMEOUT = 20_000;
 

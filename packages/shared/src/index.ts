@@ -25,6 +25,7 @@ export * from './queues';
 export * from './providers/types';
 export * from './tenant-db';
 export * from './outbound';
+export * from './operation-log';
 export * from './tenant-notifications';
 export * from './schema-drift';
 export * from './rollouts';

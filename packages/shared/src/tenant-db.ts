@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { MysqlTarget } from './mysql';
+import { operationLogInsert, type OperationLogEntry } from './operation-log';
 
 /**
  * Helpers for reaching a tenant database and writing the tenant-local side of a user binding.
@@ -65,6 +66,10 @@ export interface TenantUserInput {
   realName: string;
   email?: string | null;
   role: TenantRole | string;
+  /** Tenant-local status to set (default `active`; staff management disables with `inactive`). */
+  status?: 'active' | 'inactive';
+  /** An operation log row written in the same transaction (staff management). */
+  log?: (tenantUserId: number) => OperationLogEntry;
 }
 
 /**
@@ -105,14 +110,14 @@ async function upsertTenantUser(conn: Connection, input: TenantUserInput): Promi
     if (existing.length > 0) {
       userId = Number(existing[0]!.id);
       await conn.query(
-        `UPDATE users SET global_user_id = ?, phone = ?, real_name = ?, email = COALESCE(?, email), status = 'active'
+        `UPDATE users SET global_user_id = ?, phone = ?, real_name = ?, email = COALESCE(?, email), status = ?
          WHERE id = ?`,
-        [input.globalUserId, input.phone, input.realName, input.email ?? null, userId],
+        [input.globalUserId, input.phone, input.realName, input.email ?? null, input.status ?? 'active', userId],
       );
     } else {
       const [res] = await conn.query<ResultSetHeader>(
-        `INSERT INTO users (global_user_id, phone, real_name, email, status) VALUES (?, ?, ?, ?, 'active')`,
-        [input.globalUserId, input.phone, input.realName, input.email ?? null],
+        `INSERT INTO users (global_user_id, phone, real_name, email, status) VALUES (?, ?, ?, ?, ?)`,
+        [input.globalUserId, input.phone, input.realName, input.email ?? null, input.status ?? 'active'],
       );
       userId = res.insertId;
     }
@@ -124,6 +129,43 @@ async function upsertTenantUser(conn: Connection, input: TenantUserInput): Promi
     ]);
     if (has.length === 0) {
       await conn.query('INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)', [userId, roleId]);
+    }
+    if (input.log) {
+      const { sql, params } = operationLogInsert('operation_logs', input.log(userId));
+      await conn.query(sql, params);
+    }
+    await conn.commit();
+    return userId;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Takes a global user's tenant-local access away (a tenant admin removed them): the `users` row
+ * stays for the history that refers to it, set `inactive`, and its role grants are deleted. The
+ * log row is written in the same transaction. Returns the tenant user id, or null when the tenant
+ * has no row for that user. Idempotent.
+ */
+export async function withdrawTenantUser(
+  conn: Connection,
+  globalUserId: number,
+  log?: (tenantUserId: number) => OperationLogEntry,
+): Promise<number | null> {
+  await conn.beginTransaction();
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT id FROM users WHERE global_user_id = ? FOR UPDATE', [globalUserId]);
+    if (rows.length === 0) {
+      await conn.commit();
+      return null;
+    }
+    const userId = Number(rows[0]!.id);
+    await conn.query("UPDATE users SET status = 'inactive' WHERE id = ?", [userId]);
+    await conn.query('DELETE FROM user_roles WHERE user_id = ?', [userId]);
+    if (log) {
+      const { sql, params } = operationLogInsert('operation_logs', log(userId));
+      await conn.query(sql, params);
     }
     await conn.commit();
     return userId;

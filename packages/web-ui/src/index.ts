@@ -6,3 +6,4 @@ export { usePagination } from './use-pagination';
 export { formatDateTime } from './format';
 export { default as AppShell } from './layout/AppShell.vue';
 export type { MenuItem } from './layout/menu';
+export { createUserSession, type TenantProfile, type UserSession, type UserTenant } from './user-session';

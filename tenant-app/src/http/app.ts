@@ -4,10 +4,13 @@ import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { tenantRouteModules } from '../modules/routes';
 import { authenticate } from './middleware/auth';
+import { operationLog } from './middleware/operation-log';
 import { requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
 import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
+import { authRelayRoutes } from './auth-relay';
+import { staffAppRoutes } from './staff-app';
 
 /** Route modules mounted by the app: public ones, then the tenant API. Each registers its OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
@@ -37,10 +40,17 @@ export function createApp(ctx: AppContext): Express {
   const collections = collectionRouters(ctx);
   const tenantScope = [resolveTenant(ctx), authenticate(ctx)];
   const chains = new Map<string, RequestHandler[]>();
-  for (const [collection, router] of collections) chains.set(collection, [...tenantScope, router]);
+  // Writes also get the tenant's operation log (docs/staff-app.md, "Audit"); reads keep their chain.
+  const writeChains = new Map<string, RequestHandler[]>();
+  const logged = operationLog(ctx);
+  for (const [collection, router] of collections) {
+    chains.set(collection, [...tenantScope, router]);
+    writeChains.set(collection, SELF_LOGGED.has(collection) ? [...tenantScope, router] : [...tenantScope, logged, router]);
+  }
   app.use((req, res, next) => {
     const collection = COLLECTION.exec(req.path)?.[1];
-    const chain = collection === undefined ? undefined : chains.get(collection);
+    const byMethod = req.method === 'GET' || req.method === 'HEAD' ? chains : writeChains;
+    const chain = collection === undefined ? undefined : byMethod.get(collection);
     if (!chain) return next(); // unknown paths answer 404 without resolving a tenant
     runChain(chain, req, res, next);
   });
@@ -49,12 +59,17 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument());
   });
   app.use(healthRoutes(ctx));
+  // After the tenant API: its requests never meet these (docs/staff-app.md, Serving).
+  app.use(authRelayRoutes(ctx));
+  app.use(staffAppRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return app;
 }
 
 const COLLECTION = /^\/api\/([^/]+)/;
+/** Collections whose writes the control plane logs itself, in the same transaction as the change. */
+const SELF_LOGGED = new Set(['staff', 'roles']);
 
 /** What this app attaches to a request (request id, tenant, its database handle, the signed-in user). */
 const REQUEST_STATE = ['id', 'tenant', 'tenantDb', 'auth'] as const;

@@ -8,6 +8,7 @@ import { fileRoutes } from './files/file.routes';
 import { meRoutes } from './me/me.routes';
 import { notificationRoutes } from './notifications/notification.routes';
 import { parentRoutes } from './parents/parent.routes';
+import { staffRoutes } from './staff/staff.routes';
 import { studentRoutes } from './students/student.routes';
 import { teacherRoutes } from './teachers/teacher.routes';
 import { todoRoutes } from './todos/todo.routes';
@@ -26,5 +27,6 @@ export function tenantRouteModules(): Array<(ctx: AppContext) => Router> {
     todoRoutes,
     fileRoutes,
     aiRoutes,
+    staffRoutes,
   ];
 }

@@ -19,6 +19,9 @@ export interface Fixture {
   todoId: number;
   fileId: number;
   conversationId: number;
+  /** A staff member (global user id) and a custom role of the tenant. */
+  staffId: number;
+  roleId: number;
 }
 
 /** A route of the tenant API with the permission it needs and a request that exercises it. */
@@ -86,7 +89,22 @@ export const ROUTES: RouteCase[] = [
   ...crud('/api/ai/conversations', 'ai', (f) => f.conversationId, (m) => ({ title: `Chat ${m}` })),
   { method: 'GET', path: (f) => `/api/ai/conversations/${f.conversationId}/messages`, permission: 'ai:read' },
   { method: 'POST', path: (f) => `/api/ai/conversations/${f.conversationId}/messages`, permission: 'ai:write', body: () => ({ content: 'hi' }) },
+  { method: 'POST', path: (f) => `/api/ai/conversations/${f.conversationId}/messages/stream`, permission: 'ai:write', body: () => ({ content: 'hi' }) },
+  { method: 'GET', path: () => '/api/staff', permission: 'staff:read' },
+  { method: 'POST', path: () => '/api/staff', permission: 'staff:write', body: (m) => ({ phone: phone(), realName: `Staff ${m}`, role: 'viewer' }) },
+  { method: 'GET', path: (f) => `/api/staff/${f.staffId}`, permission: 'staff:read' },
+  { method: 'PUT', path: (f) => `/api/staff/${f.staffId}`, permission: 'staff:write', body: (m) => ({ realName: `Staff ${m}` }) },
+  { method: 'DELETE', path: (f) => `/api/staff/${f.staffId}`, permission: 'staff:delete' },
+  { method: 'GET', path: () => '/api/roles', permission: 'staff:read' },
+  { method: 'POST', path: () => '/api/roles', permission: 'staff:write', body: (m) => ({ code: roleCode(m), name: `Role ${m}`, permissions: ['classes:read'] }) },
+  { method: 'PUT', path: (f) => `/api/roles/${f.roleId}`, permission: 'staff:write', body: (m) => ({ name: `Role ${m}` }) },
+  { method: 'DELETE', path: (f) => `/api/roles/${f.roleId}`, permission: 'staff:delete' },
 ];
+
+/** A custom role code from a test marker. */
+function roleCode(marker: string): string {
+  return `r_${marker.toLowerCase().replace(/[^a-z0-9]/g, '_')}`.slice(0, 50);
+}
 
 function crud(base: string, resource: string, id: (f: Fixture) => number, body: (marker: string) => unknown): RouteCase[] {
   return [
@@ -179,6 +197,8 @@ export async function createFixture(url: string, code: string, token: string, ma
   assert.equal(upload.status, 201, await upload.clone().text());
   const file = ((await upload.json()) as { data: { id: number } }).data;
   const conversation = await post('/api/ai/conversations', { title: `Chat ${marker}` });
+  const staff = await post('/api/staff', { phone: phone(), realName: `Staff ${marker}`, role: 'viewer' });
+  const role = await post('/api/roles', { code: roleCode(`fixture_${marker}`), name: `Role ${marker}`, permissions: ['classes:read'] });
   return {
     classId: cls.id,
     teacherId: teacher.id,
@@ -195,6 +215,8 @@ export async function createFixture(url: string, code: string, token: string, ma
     todoId: todo.id,
     fileId: file.id,
     conversationId: conversation.id,
+    staffId: staff.member.id,
+    roleId: role.id,
   };
 }
 
@@ -216,6 +238,8 @@ export async function snapshotTenant(url: string, code: string, token: string): 
     '/api/todos',
     '/api/files',
     '/api/ai/conversations',
+    '/api/staff',
+    '/api/roles',
   ]) {
     const res = await http('GET', `${url}${path}?pageSize=100`, { headers, token });
     assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);

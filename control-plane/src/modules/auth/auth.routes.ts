@@ -9,6 +9,7 @@ import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, USER_REFRESH_C
 import { registry, responses, z } from '../../http/openapi';
 import { passwordProblems } from '../../internal/password';
 import { dummyHash } from './password-sign-in';
+import { redeemHandoff, startHandoff } from './handoff.service';
 import {
   getUserProfile,
   listUserTenants,
@@ -190,6 +191,25 @@ registry.registerPath({
   responses: responses(z.object({ changed: z.literal(true), revokedRefreshTokens: z.number() }), [400, 401, 429]),
 });
 
+const handoffRedeemBody = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a hand-off code') }).openapi('HandoffRedeem');
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/handoff',
+  summary: "A one-time code (60 s) that carries this sign-in to another tenant's subdomain (docs/staff-app.md, Tenant picker)",
+  tags: ['auth'],
+  security: userAuth,
+  request: { body: json(switchTenantBody) },
+  responses: responses(z.object({ code: z.string(), expiresIn: z.number() }), [400, 401, 403]),
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/handoff/redeem',
+  summary: 'Redeems a hand-off code once: a tenant-scoped token pair (and the refresh cookie) for that tenant',
+  tags: ['auth'],
+  request: { body: json(handoffRedeemBody) },
+  responses: responses(z.object({ token: z.string() }).passthrough(), [400, 401, 403, 429]),
+});
+
 /** Global-user auth (docs/auth.md): register, sign in, refresh, sign out, profile, tenants. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -234,6 +254,16 @@ export function authRoutes(ctx: AppContext): Router {
   });
   router.get('/api/auth/tenants', requireUser(ctx), async (req, res) => {
     ok(res, await listUserTenants(ctx, Number(req.user!.sub)));
+  });
+  router.post('/api/auth/handoff', requireUser(ctx), async (req, res) => {
+    const { tenantCode } = validate(switchTenantBody, req.body);
+    ok(res, await startHandoff(ctx, req.user!, tenantCode));
+  });
+  router.post('/api/auth/handoff/redeem', limitPerIp(ctx, 'signIn'), async (req, res) => {
+    const { code } = validate(handoffRedeemBody, req.body);
+    const scoped = await redeemHandoff(ctx, code, clientInfo(req));
+    setRefreshCookie(req, res, USER_REFRESH_COOKIE, scoped.refreshToken, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    ok(res, scoped);
   });
   router.post('/api/auth/switch-tenant', requireUser(ctx), async (req, res) => {
     const { tenantCode } = validate(switchTenantBody, req.body);

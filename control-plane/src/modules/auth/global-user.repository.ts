@@ -17,6 +17,8 @@ export interface GlobalUser {
   lastLoginAt: Date | null;
   /** Set for accounts created with a one-time password (tenant provisioning). */
   mustChangePassword: boolean;
+  /** Where the account came from: `web`, or `staff:<tenantCode>` when a tenant admin added it. */
+  registrationSource: string;
   createdAt: Date;
 }
 
@@ -45,11 +47,12 @@ interface GlobalUserRow extends RowDataPacket {
   locked_now: number;
   last_login_at: Date | null;
   must_change_password: number;
+  registration_source: string;
   created_at: Date;
 }
 
 const COLUMNS = `id, phone, password_hash, real_name, email, status, failed_login_attempts, locked_until,
-  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at, must_change_password, created_at`;
+  (locked_until IS NOT NULL AND locked_until > NOW(3)) AS locked_now, last_login_at, must_change_password, registration_source, created_at`;
 
 function toGlobalUser(row: GlobalUserRow): GlobalUser {
   return {
@@ -64,6 +67,7 @@ function toGlobalUser(row: GlobalUserRow): GlobalUser {
     lockedNow: Boolean(row.locked_now),
     lastLoginAt: row.last_login_at,
     mustChangePassword: Boolean(row.must_change_password),
+    registrationSource: row.registration_source,
     createdAt: row.created_at,
   };
 }
@@ -86,6 +90,21 @@ export async function insertGlobalUser(
   const [res] = await db.query<ResultSetHeader>(
     `INSERT INTO global_users (phone, password_hash, real_name, email, registration_source) VALUES (?, ?, ?, ?, ?)`,
     [user.phone, user.passwordHash, user.realName, user.email, user.registrationSource],
+  );
+  return Number(res.insertId);
+}
+
+/**
+ * Inserts an account created for someone else (a tenant admin adding staff): its password is a
+ * one-time password that must be changed at first sign-in (docs/security.md, "One-time passwords").
+ */
+export async function insertOneTimePasswordUser(
+  conn: Connection,
+  user: { phone: string; passwordHash: string; realName: string; registrationSource: string },
+): Promise<number> {
+  const [res] = await conn.query<ResultSetHeader>(
+    `INSERT INTO global_users (phone, password_hash, real_name, registration_source, must_change_password) VALUES (?, ?, ?, ?, 1)`,
+    [user.phone, user.passwordHash, user.realName, user.registrationSource],
   );
   return Number(res.insertId);
 }

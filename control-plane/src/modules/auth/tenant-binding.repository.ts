@@ -175,3 +175,34 @@ export async function listTenantUserIdsWithRole(db: Connection, tenantCode: stri
   );
   return rows.map((r) => Number(r.tenant_user_id)).filter((n) => Number.isSafeInteger(n) && n > 0);
 }
+
+/** Sets the binding's status (a tenant admin disables or enables a staff member). */
+export async function setBindingStatus(conn: Connection, globalUserId: number, tenantCode: string, status: BindingStatus): Promise<void> {
+  await conn.query('UPDATE global_user_tenant_relations SET status = ? WHERE global_user_id = ? AND tenant_code = ?', [
+    status,
+    globalUserId,
+    tenantCode,
+  ]);
+}
+
+/** Sets the binding's role and, when known, the tenant user id; the status is left as it is. */
+export async function setBindingRole(
+  conn: Connection,
+  b: { globalUserId: number; tenantCode: string; role: string; tenantUserId: string | null },
+): Promise<void> {
+  await conn.query(
+    `UPDATE global_user_tenant_relations SET role_in_tenant = ?, tenant_user_id = COALESCE(?, tenant_user_id)
+      WHERE global_user_id = ? AND tenant_code = ?`,
+    [b.role, b.tenantUserId, b.globalUserId, b.tenantCode],
+  );
+}
+
+/** The tenant's bindings (any status) of these users. */
+export async function findBindingsInTenant(db: Connection, tenantCode: string, globalUserIds: readonly number[]): Promise<TenantBinding[]> {
+  if (globalUserIds.length === 0) return [];
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT * FROM global_user_tenant_relations WHERE tenant_code = ? AND global_user_id IN (?)',
+    [tenantCode, globalUserIds],
+  );
+  return rows.map(toBinding);
+}

@@ -87,11 +87,53 @@ export class ApiClient {
   post<T>(path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     return this.request<T>('POST', path, { ...opts, body: body ?? {} });
   }
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body });
+  }
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PATCH', path, { body });
   }
   delete<T>(path: string): Promise<T> {
     return this.request<T>('DELETE', path);
+  }
+
+  /**
+   * Uploads a file as the raw request body (Content-Type = the file's type), reporting progress
+   * (0..1); refreshes once on a 401 like every other call.
+   */
+  async upload<T>(path: string, file: Blob, onProgress?: (fraction: number) => void): Promise<T> {
+    const once = () =>
+      new Promise<Response>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', this.baseUrl + path);
+        const token = this.tokens?.accessToken();
+        if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+        xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+        xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable ? e.loaded / e.total : 0);
+        xhr.onload = () => {
+          const headers = new Headers();
+          const retry = xhr.getResponseHeader('retry-after');
+          if (retry) headers.set('retry-after', retry);
+          resolve(new Response(xhr.responseText, { status: xhr.status, headers }));
+        };
+        xhr.onerror = () => reject(new Error('Upload failed'));
+        xhr.send(file);
+      });
+    const first = await once();
+    if (first.status === 401 && this.tokens && (await this.tokens.refresh())) return this.unwrap<T>(await once());
+    return this.unwrap<T>(first);
+  }
+
+  /** A raw authorized GET (downloads, previews), with the same single refresh on 401. */
+  async fetchRaw(path: string): Promise<Response> {
+    const first = await this.send('GET', path, {});
+    if (first.status === 401 && this.tokens && (await this.tokens.refresh())) return this.send('GET', path, {});
+    return first;
+  }
+
+  /** The current access token, for calls the client cannot make itself (streams). */
+  token(): string | null {
+    return this.tokens?.accessToken() ?? null;
   }
 
   private send(method: string, path: string, opts: RequestOptions): Promise<Response> {

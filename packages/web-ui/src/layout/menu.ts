@@ -1,8 +1,13 @@
 import type { Role } from '../permission';
 
-/** One entry of the side menu: a route path, an i18n key and the weakest role that sees it. */
+/**
+ * One entry of the side menu: a route path and an i18n key, shown to the weakest operator `role`
+ * that sees it (admin console) or to users holding `permission` (staff app; see AppShell's
+ * `allow`). An entry with neither is shown to everyone signed in.
+ */
 export interface MenuItem {
   path: string;
   labelKey: string;
-  role: Role;
+  role?: Role;
+  permission?: string;
 }

@@ -49,6 +49,8 @@ export async function ask(
   who: { userId: number; token: string; tenantCode: string },
   conversationId: number,
   input: AskInput,
+  /** When given, the answer is streamed: each piece goes here as the bridge sends it. */
+  onDelta?: (content: string) => void,
 ): Promise<{ question: Item; answer: Item; usage: ChatUsage; replayed: boolean }> {
   const conversation = await requireItem(db, conversationResource, conversationId, { userId: who.userId });
   if (conversation.status !== 'active') throw errors.conflict('This conversation is archived');
@@ -65,12 +67,13 @@ export async function ask(
   chat.push(...history);
   chat.push({ role: 'user', content: input.content });
   const model = input.model ?? (conversation.model ? String(conversation.model) : undefined);
-  const answer = await bridge.chat({
+  const call = {
     token: who.token,
     tenantCode: who.tenantCode,
     requestId,
     body: { model, messages: chat, temperature: input.temperature, max_tokens: input.maxTokens },
-  });
+  };
+  const answer = onDelta ? await bridge.chatStream(call, onDelta) : await bridge.chat(call);
   const ids = await db.transaction(async (tx) => {
     const q = await insertQuestion(tx, conversationId, { content: input.content, tokens: answer.usage.inputTokens, requestId });
     const a = await insertAnswer(tx, conversationId, {

@@ -4,10 +4,14 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '@kg/shared';
 
+/**
+ * Browser-test helpers shared by the admin console's and the staff app's tests (docs/console.md,
+ * Browser tests; docs/staff-app.md, Browser tests).
+ */
+
 /** Debian's chromium package; never a downloaded browser (docs/console.md, Browser tests). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-export const RESULTS_DIR = path.join(repoRoot(), 'test-results', 'console');
 
 /** A CJK font, so Chinese pages render (and screenshot) as a person sees them, not as boxes. */
 const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
@@ -35,12 +39,17 @@ export function ensureChromium(): void {
   if (r.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error('could not install chromium with apt-get');
 }
 
-/** Builds the console when its built files are missing (npm test builds it first anyway). */
-export function ensureConsoleBuilt(): void {
-  const web = path.join(repoRoot(), 'control-plane', 'web');
+/** Builds a web app workspace when its built files are missing (npm test builds them first anyway). */
+export function ensureWebBuilt(workspace: 'control-plane/web' | 'tenant-app/web'): void {
+  const web = path.join(repoRoot(), workspace);
   if (fs.existsSync(path.join(web, 'dist', 'index.html'))) return;
   const r = spawnSync(process.execPath, [path.join(repoRoot(), 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: web, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('vite build of the admin console failed');
+  if (r.status !== 0) throw new Error(`vite build of ${workspace} failed`);
+}
+
+/** Builds the console when its built files are missing. */
+export function ensureConsoleBuilt(): void {
+  ensureWebBuilt('control-plane/web');
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -68,8 +77,11 @@ export class ConsoleWatch {
   }
 }
 
-/** A full-page screenshot under test-results/console/. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`), fullPage: true });
+/** A full-page screenshot under test-results/<app>/ (console by default). */
+export async function screenshot(page: Page, name: string, app = 'console'): Promise<string> {
+  const dir = path.join(repoRoot(), 'test-results', app);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
 }
