@@ -25,6 +25,7 @@ const PUBLIC = {
     'POST /api/auth/register',
     'POST /api/auth/login',
     'POST /api/auth/refresh',
+    'POST /api/auth/handoff/redeem',
     'POST /api/admin/auth/login',
     'POST /api/admin/auth/refresh',
     'POST /api/sms/send-code',

@@ -121,6 +121,10 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: env.cp.config.REDIS_KEY_PREFIX,
       STORAGE_LOCAL_ROOT: env.storageRoot,
+      // Tenants provisioned here get their own MySQL account (docs/privileges.md); with no role
+      // account in this environment the app switches to it with COM_CHANGE_USER.
+      MASTER_KEY: env.cp.config.MASTER_KEY,
+      TENANT_DB_SWITCH_WITH: 'change_user',
     });
     const ctx = await buildContext(config, createLogger('staff-app-test', config.LOG_LEVEL));
     server = await listen(createApp(ctx), 0, '127.0.0.1');

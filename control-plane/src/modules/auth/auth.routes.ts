@@ -206,6 +206,8 @@ registry.registerPath({
   path: '/api/auth/handoff/redeem',
   summary: 'Redeems a hand-off code once: a tenant-scoped token pair (and the refresh cookie) for that tenant',
   tags: ['auth'],
+  // The single-use code is the credential (it is how a signed-in user reaches another subdomain).
+  security: [],
   request: { body: json(handoffRedeemBody) },
   responses: responses(z.object({ token: z.string() }).passthrough(), [400, 401, 403, 429]),
 });
