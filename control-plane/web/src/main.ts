@@ -5,6 +5,7 @@ import { router } from './router';
 import { session } from './session';
 import en from './locales/en';
 import zhCN from './locales/zh-CN';
+import '@kg/web-ui/base.css';
 
 const i18n = setupI18n({ 'zh-CN': zhCN, en });
 document.documentElement.lang = initialLocale();

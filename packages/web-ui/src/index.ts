@@ -7,3 +7,5 @@ export { formatDateTime } from './format';
 export { default as AppShell } from './layout/AppShell.vue';
 export type { MenuItem } from './layout/menu';
 export { createUserSession, type TenantProfile, type UserSession, type UserTenant } from './user-session';
+export { explainSignInError } from './sign-in';
+export { useElementLocale } from './element-locale';
