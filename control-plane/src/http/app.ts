@@ -20,6 +20,7 @@ import { lifecycleRoutes } from '../modules/lifecycle/lifecycle.routes';
 import { bridgeRoutes } from '../modules/ai-bridge/bridge.routes';
 import { billingRoutes } from '../modules/billing/billing.routes';
 import { billingReportRoutes } from '../modules/billing/billing-reports.routes';
+import { billingAdminRoutes } from '../modules/billing/billing-admin.routes';
 import { openAiFaceRoutes } from '../modules/ai-bridge/openai-face.routes';
 import { tenantModelRoutes } from '../modules/ai-bridge/tenant-model.routes';
 import { statsRoutes } from '../modules/stats/stats.routes';
@@ -30,7 +31,7 @@ import { adminConsoleRoutes } from './admin-console';
 
 /** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, openAiFaceRoutes, staffRoutes];
+  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, billingAdminRoutes, openAiFaceRoutes, staffRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */

@@ -92,3 +92,35 @@ export async function dailyAiUsage(db: Connection, since: string): Promise<Map<s
   );
   return new Map(rows.map((r) => [String(r.d), { calls: Number(r.calls), cost: Number(r.cost) }]));
 }
+
+/** One UTC day's calls to one model (model null: the call failed before a model was chosen). */
+export interface DayModelCalls {
+  date: string;
+  modelId: number | null;
+  calls: number;
+  tokens: number;
+  /** Decimal string with six places. */
+  cost: string;
+}
+
+/**
+ * Calls, tokens and cost per UTC day and model since `since` (YYYY-MM-DD), of one tenant or of
+ * all, for the operators' usage charts; days without calls are absent. Read from the call log
+ * (range on created_at), so today is included.
+ */
+export async function aiUsageByDayAndModel(db: Connection, since: string, tenantId?: number): Promise<DayModelCalls[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT DATE_FORMAT(created_at, '%Y-%m-%d') AS d, model_id, COUNT(*) AS calls, COALESCE(SUM(total_tokens), 0) AS tokens,
+            CAST(COALESCE(SUM(cost), 0) AS CHAR) AS cost
+       FROM ai_service_call_logs WHERE created_at >= ? ${tenantId === undefined ? '' : 'AND tenant_id = ?'}
+      GROUP BY d, model_id ORDER BY d, model_id`,
+    tenantId === undefined ? [since] : [since, tenantId],
+  );
+  return rows.map((r) => ({
+    date: String(r.d),
+    modelId: r.model_id === null ? null : Number(r.model_id),
+    calls: Number(r.calls),
+    tokens: Number(r.tokens),
+    cost: String(r.cost),
+  }));
+}

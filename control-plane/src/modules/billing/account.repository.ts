@@ -95,3 +95,24 @@ export async function listTransactions(db: Connection, tenantCode: string, limit
 export async function setCreditLimit(conn: Connection, tenantCode: string, creditLimit: string): Promise<void> {
   await conn.query('UPDATE tenant_accounts SET credit_limit = ? WHERE tenant_id = ?', [creditLimit, tenantCode]);
 }
+
+/** The transaction booked under this kind and reference (an idempotent retry finds its first booking). */
+export async function findTransactionByReference(db: Connection, type: BalanceTxType, reference: string): Promise<(BalanceTransaction & { tenantCode: string }) | null> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT id, tenant_id, type, CAST(amount AS CHAR) AS amount, CAST(balance_after AS CHAR) AS balance_after, reference, description, created_at
+       FROM tenant_balance_transactions WHERE type = ? AND reference = ?`,
+    [type, reference],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: Number(r.id),
+    tenantCode: String(r.tenant_id),
+    type: r.type,
+    amount: String(r.amount),
+    balanceAfter: String(r.balance_after),
+    reference: String(r.reference),
+    description: r.description,
+    createdAt: (r.created_at as Date).toISOString(),
+  };
+}

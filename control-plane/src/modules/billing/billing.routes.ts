@@ -6,6 +6,7 @@ import { registry, responses, z } from '../../http/openapi';
 import { bridgeCaller } from '../ai-bridge/bridge.routes';
 import { auditActor } from '../audit/audit.http';
 import { accountView, changeTenantPlan, createCardBatch, listPlans, redeemCard } from './billing.service';
+import { money } from './money';
 import { PLAN_TYPES } from './plan.repository';
 
 const plan = z
@@ -26,7 +27,7 @@ const plan = z
 const planBody = z.object({ planType: z.enum(PLAN_TYPES) });
 const codeParams = z.object({ code: z.string().min(1).max(50) });
 const batchBody = z.object({
-  value: z.number().positive().max(1_000_000).refine((v) => Math.round(v * 100) === v * 100, 'at most two decimals'),
+  value: money().positive().max(1_000_000),
   count: z.number().int().min(1).max(1000),
   expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
 });

@@ -37,3 +37,40 @@ export async function lockCardByHash(conn: Connection, codeHash: string): Promis
 export async function markCardUsed(conn: Connection, id: number, tenantCode: string): Promise<void> {
   await conn.query("UPDATE recharge_cards SET status = 'used', used_by = ?, used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [tenantCode, id]);
 }
+
+/** A batch of cards as the operators see it: no codes, only what the rows say about the batch. */
+export interface CardBatch {
+  batchId: string;
+  /** Face value of each card, a decimal string. */
+  value: string;
+  count: number;
+  redeemed: number;
+  expiresAt: string;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+/** Batches, newest first, with how many of their cards were redeemed. */
+export async function listCardBatches(db: Connection, page: number, pageSize: number): Promise<{ items: CardBatch[]; total: number }> {
+  const [[count], [rows]] = await Promise.all([
+    db.query<RowDataPacket[]>('SELECT COUNT(DISTINCT batch_id) AS n FROM recharge_cards'),
+    db.query<RowDataPacket[]>(
+      `SELECT batch_id, CAST(MIN(amount) AS CHAR) AS amount, COUNT(*) AS n, SUM(status = 'used') AS redeemed,
+              MIN(expiry_date) AS expiry_date, MIN(created_at) AS created_at, MIN(created_by) AS created_by
+         FROM recharge_cards GROUP BY batch_id ORDER BY MIN(created_at) DESC, batch_id LIMIT ? OFFSET ?`,
+      [pageSize, (page - 1) * pageSize],
+    ),
+  ]);
+  return {
+    total: Number(count[0]!.n),
+    items: rows.map((r) => ({
+      batchId: String(r.batch_id),
+      value: String(r.amount),
+      count: Number(r.n),
+      redeemed: Number(r.redeemed),
+      expiresAt: (r.expiry_date as Date).toISOString(),
+      createdAt: (r.created_at as Date).toISOString(),
+      createdBy: r.created_by === null ? null : Number(r.created_by),
+    })),
+  };
+}
