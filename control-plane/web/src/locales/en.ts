@@ -6,7 +6,7 @@ const en = {
   menu: {
     dashboard: 'Dashboard', tenants: 'Tenants', cleanup: 'Cleanup queue', dbServers: 'Database servers',
     aiModels: 'AI models', schema: 'Schema rollouts', audit: 'Audit log', users: 'Global users',
-    admins: 'Admins', smsInbox: 'SMS dev inbox',
+    admins: 'Admins', smsInbox: 'SMS dev inbox', plans: 'Plans', rechargeCards: 'Recharge cards',
   },
   common: {
     search: 'Search', refresh: 'Refresh', cancel: 'Cancel', save: 'Save', confirm: 'Confirm', close: 'Close',
@@ -30,6 +30,9 @@ const en = {
     title: 'Dashboard', byStatus: 'Tenants by status', total: 'Total tenants', inFlight: 'Provisioning in flight', stuck: 'Stuck > 10 min',
     failures: 'Recent failures', cleanupSoon: 'Cleanup due within 7 days', aiUsage: 'AI calls and cost, last 30 days',
     calls: 'Calls', cost: 'Cost', noData: 'Nothing here', step: 'Step {current} of {total}', daysLeft: '{days} days left',
+    byModel: 'AI usage by model, last {days} days', metric: 'Measure', window: 'Period', days: '{days} days',
+    metrics: { calls: 'Calls', tokens: 'Tokens', cost: 'Cost' }, model: 'Model', modelTotals: 'Totals by model',
+    noModel: '(no model)', noCalls: 'No AI calls in this period',
   },
   tenants: {
     title: 'Tenants', create: 'New tenant', searchPlaceholder: 'Code, name, domain or phone', statusFilter: 'Status',
@@ -73,6 +76,30 @@ const en = {
     confirmUnbind: 'Unbind {name} ({phone}) from {code}? Their tokens for this tenant stop working at once.',
     done: 'Done: {code} is {status}', bind: 'Bind user', bindPhone: 'Phone of a registered user', role: 'Role',
     unbind: 'Unbind', realName: 'Name', lastLogin: 'Last sign-in', editTitle: 'Edit {code}',
+  },
+  planList: {
+    title: 'Plans', hint: "A tenant's plan is changed on its detail page (Billing); the change applies at once and is audited.",
+    plan: 'Plan', baseFee: 'Base fee / month', maxUsers: 'Max users', storage: 'Storage (GB)', aiTokens: 'AI tokens / month',
+    rateLimit: 'AI calls / minute', overage: 'Overage per 1k tokens', creditLimit: 'Credit limit',
+  },
+  billing: {
+    title: 'Billing', balance: 'Balance', creditLimit: 'Credit limit', available: 'Available (balance + credit)',
+    plan: 'Plan', paymentStatus: 'Payment status', aiTokens: 'AI tokens this month', tokensOf: '{used} of {quota}',
+    noAccount: 'No billing account yet (it is opened when provisioning finishes).', newPlan: 'New plan',
+    changePlan: 'Change plan', confirmPlan: 'Move {code} to the {plan} plan? Its user and storage limits, AI quota and credit limit change at once.',
+    adjust: 'Adjust balance', adjustTitle: 'Adjust the balance of {code}', adjustSubmit: 'Book adjustment',
+    adjustHint: 'A positive amount credits the tenant, a negative one debits it. The adjustment is kept with its reason and your name in the transactions and the audit log.',
+    amount: 'Amount', reason: 'Reason', amountNonZero: 'Must not be zero', adjusted: 'Adjustment booked; balance now {balance}',
+    transactions: 'Transactions', time: 'Time', type: 'Type', balanceAfter: 'Balance after', description: 'Description',
+    newer: 'Newer', older: 'Older', types: { charge: 'AI charge', recharge: 'Recharge', adjustment: 'Adjustment' },
+  },
+  cards: {
+    title: 'Recharge cards', batches: 'Card batches', generate: 'Generate batch', generateSubmit: 'Generate',
+    batch: 'Batch', value: 'Value per card', count: 'Cards', redeemed: 'Redeemed', expiresAt: 'Expires',
+    expiresOn: 'Valid until (UTC day)', badDate: 'Choose a date', codesTitle: 'New recharge cards',
+    onceWarning: 'These {count} codes are shown only now: they are stored hashed and cannot be shown again. Download the CSV before closing.',
+    batchSummary: '{count} cards of {value} each, valid until {date}.', downloadCsv: 'Download CSV',
+    closeWithout: 'Close (codes will be gone)',
   },
   tenantRoles: { admin: 'Admin', teacher: 'Teacher', staff: 'Staff', viewer: 'Viewer' },
   cleanup: {

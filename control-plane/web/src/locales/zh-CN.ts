@@ -8,7 +8,7 @@ const zhCN: Messages = {
   menu: {
     dashboard: '概览', tenants: '租户', cleanup: '清理队列', dbServers: '数据库服务器',
     aiModels: 'AI 模型', schema: '结构发布', audit: '审计日志', users: '全局用户',
-    admins: '管理员', smsInbox: '短信开发收件箱',
+    admins: '管理员', smsInbox: '短信开发收件箱', plans: '套餐', rechargeCards: '充值卡',
   },
   common: {
     search: '搜索', refresh: '刷新', cancel: '取消', save: '保存', confirm: '确认', close: '关闭',
@@ -32,6 +32,9 @@ const zhCN: Messages = {
     title: '概览', byStatus: '各状态租户数', total: '租户总数', inFlight: '正在开通', stuck: '超过 10 分钟未完成',
     failures: '最近失败', cleanupSoon: '7 天内到期的清理', aiUsage: '近 30 天 AI 调用次数与费用',
     calls: '调用次数', cost: '费用', noData: '暂无数据', step: '第 {current}/{total} 步', daysLeft: '剩余 {days} 天',
+    byModel: '近 {days} 天各模型 AI 用量', metric: '指标', window: '时间范围', days: '{days} 天',
+    metrics: { calls: '调用次数', tokens: 'Token 数', cost: '费用' }, model: '模型', modelTotals: '各模型合计',
+    noModel: '（无模型）', noCalls: '该时间段内没有 AI 调用',
   },
   tenants: {
     title: '租户', create: '新建租户', searchPlaceholder: '编码、名称、域名或电话', statusFilter: '状态',
@@ -75,6 +78,30 @@ const zhCN: Messages = {
     confirmUnbind: '将 {name}（{phone}）从 {code} 解绑？其在该租户的令牌立即失效。',
     done: '完成：{code} 当前为 {status}', bind: '绑定用户', bindPhone: '已注册用户的手机号', role: '角色',
     unbind: '解绑', realName: '姓名', lastLogin: '最近登录', editTitle: '编辑 {code}',
+  },
+  planList: {
+    title: '套餐', hint: '租户的套餐在租户详情页的“计费”中更改；更改立即生效并记入审计日志。',
+    plan: '套餐', baseFee: '月基础费', maxUsers: '用户上限', storage: '存储（GB）', aiTokens: '每月 AI Token',
+    rateLimit: '每分钟 AI 调用', overage: '超额每千 Token 价格', creditLimit: '信用额度',
+  },
+  billing: {
+    title: '计费', balance: '余额', creditLimit: '信用额度', available: '可用（余额 + 信用额度）',
+    plan: '套餐', paymentStatus: '付款状态', aiTokens: '本月 AI Token', tokensOf: '{used} / {quota}',
+    noAccount: '尚无计费账户（开通完成时创建）。', newPlan: '新套餐',
+    changePlan: '更改套餐', confirmPlan: '将 {code} 改为{plan}？其用户与存储上限、AI 配额和信用额度立即变更。',
+    adjust: '调整余额', adjustTitle: '调整 {code} 的余额', adjustSubmit: '记入调整',
+    adjustHint: '正数为给租户加款，负数为扣款。调整连同原因和您的姓名记入交易记录和审计日志。',
+    amount: '金额', reason: '原因', amountNonZero: '不能为零', adjusted: '调整已记入，当前余额 {balance}',
+    transactions: '交易记录', time: '时间', type: '类型', balanceAfter: '交易后余额', description: '说明',
+    newer: '较新', older: '较早', types: { charge: 'AI 扣费', recharge: '充值', adjustment: '调整' },
+  },
+  cards: {
+    title: '充值卡', batches: '充值卡批次', generate: '生成批次', generateSubmit: '生成',
+    batch: '批次', value: '单张面值', count: '张数', redeemed: '已兑换', expiresAt: '到期时间',
+    expiresOn: '有效期至（UTC 日）', badDate: '请选择日期', codesTitle: '新生成的充值卡',
+    onceWarning: '这 {count} 个卡密仅此一次显示：系统只保存其哈希，之后无法再次查看。请在关闭前下载 CSV。',
+    batchSummary: '共 {count} 张，每张 {value}，有效期至 {date}。', downloadCsv: '下载 CSV',
+    closeWithout: '关闭（卡密将无法再查看）',
   },
   tenantRoles: { admin: '管理员', teacher: '教师', staff: '职员', viewer: '只读' },
   cleanup: {

@@ -8,6 +8,8 @@ export const MENU: MenuItem[] = [
   { path: '/users', labelKey: 'menu.users', role: 'operator' },
   { path: '/db-servers', labelKey: 'menu.dbServers', role: 'operator' },
   { path: '/ai-models', labelKey: 'menu.aiModels', role: 'operator' },
+  { path: '/plans', labelKey: 'menu.plans', role: 'operator' },
+  { path: '/recharge-cards', labelKey: 'menu.rechargeCards', role: 'operator' },
   { path: '/schema', labelKey: 'menu.schema', role: 'operator' },
   { path: '/audit', labelKey: 'menu.audit', role: 'operator' },
   { path: '/admins', labelKey: 'menu.admins', role: 'super_admin' },

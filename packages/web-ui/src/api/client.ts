@@ -50,6 +50,8 @@ export interface RequestOptions {
   /** Skip the refresh-and-retry on 401 (sign-in and refresh calls themselves). */
   noRefresh?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (an Idempotency-Key, for example). */
+  headers?: Record<string, string>;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -137,7 +139,7 @@ export class ApiClient {
   }
 
   private send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
     const token = this.tokens?.accessToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
