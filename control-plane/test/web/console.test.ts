@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { http } from '@kg/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startProvisioningEnv, uniquePhone, type ProvisioningEnv } from '../../../provisioner/test/helpers/provisioning';
@@ -166,12 +167,86 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
     assert.deepEqual({ ...row }, { status: 'active', name: 'Sunflower Kindergarten' });
   });
 
+  it('when an admin generates a card batch, adjusts a balance and opens the dashboard, then the codes show once with a CSV, the adjustment is a transaction and the AI chart renders', async () => {
+    watch.step = 'cards';
+    await page.getByRole('menuitem', { name: 'Recharge cards' }).click();
+    await page.getByRole('heading', { name: 'Recharge cards' }).waitFor();
+    await page.getByRole('button', { name: 'Generate batch' }).click();
+    const gen = page.getByRole('dialog', { name: 'Generate batch' });
+    await gen.getByLabel('Value per card').fill('25.5');
+    await gen.getByLabel('Cards', { exact: true }).fill('3');
+    await gen.getByRole('button', { name: 'Generate', exact: true }).click();
+    const once = page.getByRole('dialog', { name: 'New recharge cards' });
+    await once.getByText(/shown only now/).waitFor();
+    const codes = (await once.getByTestId('card-codes').locator('li').allTextContents()).map((c) => c.trim());
+    assert.equal(codes.length, 3);
+    for (const c of codes) assert.match(c, /^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/);
+    await screenshot(page, '18-card-codes-once');
+    const [download] = await Promise.all([page.waitForEvent('download'), once.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    assert.equal(csv.trim().split(/\r\n/).length, 4, csv);
+    for (const c of codes) assert.ok(csv.includes(`${c},25.50,`), csv);
+    await once.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByText('0 / 3').waitFor();
+    assert.equal(await page.getByText(codes[0]!).count(), 0, 'codes are gone once the dialog closes');
+    await page.reload();
+    await page.getByText('0 / 3').waitFor();
+    assert.equal(await page.content().then((html) => codes.some((c) => html.includes(c))), false, 'the batch list never shows codes');
+    await screenshot(page, '19-card-batches');
+
+    watch.step = 'adjust';
+    await page.getByRole('menuitem', { name: 'Tenants' }).click();
+    await page.getByRole('link', { name: code }).first().click();
+    const billing = page.getByTestId('tenant-billing');
+    await billing.getByTestId('billing-balance').waitFor();
+    const before = Number((await billing.getByTestId('billing-balance').textContent())!.replace(/,/g, ''));
+    await billing.getByRole('button', { name: 'Adjust balance' }).click();
+    const adjust = page.getByRole('dialog', { name: `Adjust the balance of ${code}` });
+    await adjust.getByLabel('Amount').fill('12.34');
+    watch.step = 'adjust-no-reason';
+    await adjust.getByRole('button', { name: 'Book adjustment' }).click();
+    await adjust.getByText('is required').waitFor();
+    watch.step = 'adjust';
+    await adjust.getByLabel('Reason').fill('Goodwill credit for the open day');
+    await adjust.getByRole('button', { name: 'Book adjustment' }).click();
+    await page.getByText(/Adjustment booked; balance now/).waitFor();
+    const row = billing.locator('tbody tr').filter({ hasText: 'Goodwill credit for the open day' });
+    await row.waitFor();
+    assert.match((await row.textContent())!, /Adjustment.*\+12\.34/);
+    await assertEventually(async () => Math.abs(Number((await billing.getByTestId('billing-balance').textContent())!.replace(/,/g, '')) - (before + 12.34)) < 0.005);
+    await screenshot(page, '20-tenant-billing-adjusted');
+    const [[tx]] = await env.cp.db.query<any[]>("SELECT CAST(amount AS CHAR) AS a, description FROM tenant_balance_transactions WHERE tenant_id = ? AND type = 'adjustment'", [code]);
+    assert.deepEqual([tx.a, tx.description], ['12.340000', 'Goodwill credit for the open day']);
+
+    watch.step = 'usage';
+    const [[t]] = await env.cp.db.query<any[]>('SELECT id FROM tenants WHERE tenant_id = ?', [code]);
+    const [model] = await env.cp.db.query<any>(
+      "INSERT INTO ai_model_config (name, display_name, provider, endpoint_url) VALUES ('console-chart-model', 'Chart model', 'openai', 'http://127.0.0.1:9/v1')",
+    );
+    for (let i = 0; i < 4; i++) {
+      await env.cp.db.query(
+        "INSERT INTO ai_service_call_logs (tenant_id, model_id, request_id, input_tokens, output_tokens, total_tokens, cost, status) VALUES (?, ?, ?, 100, 50, 150, 0.0025, 'success')",
+        [t.id, model.insertId, `console-usage-${code}-${i}`],
+      );
+    }
+    await page.getByRole('menuitem', { name: 'Dashboard' }).click();
+    const card = page.getByTestId('ai-usage-by-model');
+    await card.locator('canvas').first().waitFor();
+    await card.getByRole('cell', { name: 'console-chart-model' }).waitFor();
+    await card.getByText('Tokens', { exact: true }).first().click();
+    await card.getByText('7 days').click();
+    await card.getByRole('cell', { name: '600' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, '21-dashboard-ai-by-model');
+  });
+
   it('when every page is opened, then each shows its heading and the chain verifies, with no console errors', async () => {
     watch.step = 'pages';
     const pages: Array<[string, string]> = [
       ['Global users', '08-users'],
       ['Database servers', '09-db-servers'],
       ['AI models', '10-ai-models'],
+      ['Plans', '10b-plans'],
       ['Schema rollouts', '11-schema'],
       ['Audit log', '12-audit'],
       ['Admins', '13-admins'],
@@ -193,7 +268,7 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
       await page.waitForLoadState('networkidle');
       await screenshot(page, file);
     }
-    assert.deepEqual(watch.unexpected({ 'wrong-code': [400] }), []);
+    assert.deepEqual(watch.unexpected({ 'wrong-code': [400], 'adjust-no-reason': [400] }), []);
   });
 
   it('when an operator signs in, then admin-only pages and actions are not offered and the API still refuses them', async () => {
@@ -217,7 +292,7 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
       await op.getByRole('link', { name: code }).click();
       await op.getByRole('heading', { name: new RegExp(`Tenant ${code}`) }).waitFor();
       await op.getByTestId('tenant-status').first().waitFor();
-      for (const action of ['Edit', 'Suspend', 'Delete', 'Bind user', 'Unbind']) {
+      for (const action of ['Edit', 'Suspend', 'Delete', 'Bind user', 'Unbind', 'Adjust balance', 'Change plan']) {
         assert.equal(await op.getByRole('button', { name: action }).count(), 0, `${action} offered to an operator`);
       }
       await screenshot(op, '17-operator-tenant-detail');
