@@ -237,6 +237,7 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
     await card.getByText('7 days').click();
     await card.getByRole('cell', { name: '600' }).waitFor();
     await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1500); // let ECharts finish its transition before the screenshot
     await screenshot(page, '21-dashboard-ai-by-model');
   });
 
