@@ -168,4 +168,47 @@ describe('billing for operators: account, transactions, adjustments, card batche
     assert.equal((await http('GET', `${cp.url}/api/billing/ai-usage?tenantCode=k-nope`, { token: tokens.operator })).status, 404);
     assert.equal((await http('GET', `${cp.url}/api/billing/ai-usage`, { token: t.token })).status, 401);
   });
+
+  it('when bills are settled, then issued -> overdue -> paid moves the account status with them, is audited, a paid bill is final, and operators may only read', async () => {
+    const t = await aiTenant(cp);
+    const insertBill = async (periodStart: string, periodEnd: string) => {
+      const [res] = await cp.db.query<any>(
+        "INSERT INTO billing_records (tenant_id, period_start, period_end, base_fee, overage_fee, total_amount, status) VALUES (?, ?, ?, 99, 0.5, 99.5, 'issued')",
+        [t.tenantCode, periodStart, periodEnd],
+      );
+      return Number(res.insertId);
+    };
+    const oct = await insertBill('2026-10-01', '2026-10-31');
+    const nov = await insertBill('2026-11-01', '2026-11-30');
+    const settle = (id: number, status: unknown, token = tokens.admin, code = t.tenantCode) =>
+      http('PATCH', `${cp.url}/api/tenants/${code}/billing/bills/${id}`, { token, body: { status } });
+    const paymentStatus = async () => (await rows<any>(cp, 'SELECT payment_status FROM tenant_accounts WHERE tenant_id = ?', [t.tenantCode]))[0].payment_status;
+
+    const list = await http('GET', `${cp.url}/api/tenants/${t.tenantCode}/billing/bills`, { token: tokens.operator });
+    assert.deepEqual(list.body.data.items.map((b: any) => [b.id, b.status]), [[nov, 'issued'], [oct, 'issued']]);
+    assert.equal((await settle(oct, 'paid', tokens.operator)).status, 403);
+    assert.equal((await settle(oct, 'void')).status, 400);
+    assert.equal((await settle(oct, 'paid', tokens.admin, 'k-nope')).status, 404);
+    const other = await aiTenant(cp);
+    assert.equal((await settle(oct, 'paid', tokens.admin, other.tenantCode)).body.error.code, 'BILL_NOT_FOUND');
+
+    assert.equal((await settle(oct, 'overdue')).body.data.status, 'overdue');
+    assert.equal((await settle(nov, 'overdue')).status, 200);
+    assert.equal(await paymentStatus(), 'overdue');
+    assert.equal((await settle(oct, 'paid')).body.data.status, 'paid');
+    assert.equal(await paymentStatus(), 'overdue', 'November is still overdue');
+    assert.equal((await settle(nov, 'paid')).status, 200);
+    assert.equal(await paymentStatus(), 'normal');
+    assert.equal((await settle(nov, 'paid')).status, 200, 'repeating the status is harmless');
+    const final = await settle(nov, 'overdue');
+    assert.equal(final.status, 409);
+    assert.equal(final.body.error.code, 'BILL_STATUS_CONFLICT');
+    const audit = (await auditRows(cp, 'billing_record.settle')).filter((a) => a.tenant_code === t.tenantCode);
+    assert.deepEqual(audit.map((a) => [Number(a.target_id), a.before_data.status, a.after_data.status]), [
+      [oct, 'issued', 'overdue'],
+      [nov, 'issued', 'overdue'],
+      [oct, 'overdue', 'paid'],
+      [nov, 'overdue', 'paid'],
+    ]);
+  });
 });

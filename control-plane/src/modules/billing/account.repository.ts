@@ -116,3 +116,8 @@ export async function findTransactionByReference(db: Connection, type: BalanceTx
     createdAt: (r.created_at as Date).toISOString(),
   };
 }
+
+/** Sets the account's payment status from its bills (`normal` or `overdue`); a `suspended` account is left as it is. */
+export async function setPaymentStatus(conn: Connection, tenantCode: string, status: 'normal' | 'overdue'): Promise<void> {
+  await conn.query("UPDATE tenant_accounts SET payment_status = ? WHERE tenant_id = ? AND payment_status <> 'suspended'", [status, tenantCode]);
+}

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { requireAdmin } from '../../http/middleware/auth';
 import { registry, responses, z } from '../../http/openapi';
 import { auditActor } from '../audit/audit.http';
-import { MAX_USAGE_CHART_DAYS, adjustBalance, aiUsageChart, cardBatchesPage, operatorAccount, operatorTransactions } from './billing-admin.service';
+import { MAX_USAGE_CHART_DAYS, adjustBalance, aiUsageChart, cardBatchesPage, operatorAccount, operatorBills, operatorTransactions, settleBill } from './billing-admin.service';
 import { money } from './money';
 
 /** Largest manual adjustment either way. */
@@ -32,6 +32,8 @@ const idempotencyHeader = z.object({
     .optional()
     .openapi({ description: 'A retry with the same key answers the first booking (200, replayed) instead of booking again' }),
 });
+const billParams = codeParams.extend({ id: z.coerce.number().int().positive() });
+const settleBody = z.object({ status: z.enum(['paid', 'overdue']) });
 const usageQuery = z.object({
   days: z.coerce.number().int().min(1).max(MAX_USAGE_CHART_DAYS).default(30),
   tenantCode: z.string().min(1).max(50).optional(),
@@ -49,6 +51,9 @@ const account = z.object({
   billingCycle: z.string(),
   usage: z.object({ periodStart: z.string(), aiTokens: z.number(), monthlyAiTokens: z.number() }),
 });
+const bill = z
+  .object({ id: z.number(), periodStart: z.string(), periodEnd: z.string(), baseFee: z.string(), overageFee: z.string(), totalAmount: z.string(), status: z.enum(['draft', 'issued', 'paid', 'overdue']), details: z.record(z.string(), z.unknown()).nullable(), createdAt: z.string() })
+  .openapi('Bill');
 const batch = z.object({ batchId: z.string(), value: z.string(), count: z.number(), redeemed: z.number(), expiresAt: z.string(), createdAt: z.string(), createdBy: z.number().nullable() });
 const usageRow = { calls: z.number(), tokens: z.number(), cost: z.string() };
 const usage = z.object({
@@ -64,6 +69,8 @@ const op = { tags: ['billing'], security: [{ adminBearer: [] }] };
 registry.registerPath({ ...op, method: 'get', path: '/api/tenants/{code}/billing/account', summary: "A tenant's balance, credit limit and this month's AI tokens (operator)", request: { params: codeParams }, responses: responses(account, [401, 403, 404]) });
 registry.registerPath({ ...op, method: 'get', path: '/api/tenants/{code}/billing/transactions', summary: "A tenant's balance transactions, newest first; `before` pages on (operator)", request: { params: codeParams, query: txQuery }, responses: responses(z.object({ items: z.array(transaction), nextBefore: z.number().nullable() }), [400, 401, 403, 404]) });
 registry.registerPath({ ...op, method: 'post', path: '/api/tenants/{code}/billing/adjustments', summary: "Credits or debits a tenant's balance by hand with a reason (admin, audited); 201 booked, 200 a replay of the same Idempotency-Key", request: { params: codeParams, headers: idempotencyHeader, body: { content: { 'application/json': { schema: adjustmentBody } } } }, responses: responses(z.object({ transaction, replayed: z.boolean() }), [400, 401, 403, 404, 409, 410], 201) });
+registry.registerPath({ ...op, method: 'get', path: '/api/tenants/{code}/billing/bills', summary: "A tenant's monthly bills, newest first; `before` pages on (operator)", request: { params: codeParams, query: txQuery }, responses: responses(z.object({ items: z.array(bill), nextBefore: z.number().nullable() }), [400, 401, 403, 404]) });
+registry.registerPath({ ...op, method: 'patch', path: '/api/tenants/{code}/billing/bills/{id}', summary: 'Marks a bill paid or overdue (admin, audited); a paid bill is final (409)', request: { params: billParams, body: { content: { 'application/json': { schema: settleBody } } } }, responses: responses(bill, [400, 401, 403, 404, 409]) });
 registry.registerPath({ ...op, method: 'get', path: '/api/recharge-cards/batches', summary: 'Recharge-card batches with their redeemed counts, newest first; never the codes (operator)', request: { query: pagingSchema }, responses: responses(z.object({ items: z.array(batch), total: z.number(), page: z.number(), pageSize: z.number() }), [400, 401, 403]) });
 registry.registerPath({ ...op, method: 'get', path: '/api/billing/ai-usage', summary: 'AI calls, tokens and cost per UTC day and model over the last `days` days, of all tenants or of `tenantCode` (operator)', request: { query: usageQuery }, responses: responses(usage, [400, 401, 403, 404]) });
 
@@ -83,6 +90,14 @@ export function billingAdminRoutes(ctx: AppContext): Router {
     const body = validate(adjustmentBody, req.body);
     const result = await adjustBalance(ctx, { ...auditActor(req), adminId: Number(req.admin!.sub) }, code, { ...body, idempotencyKey: key });
     ok(res, result, result.replayed ? 200 : 201);
+  });
+  router.get('/api/tenants/:code/billing/bills', requireAdmin(ctx, 'operator'), async (req, res) => {
+    const { code } = validate(codeParams, req.params);
+    ok(res, await operatorBills(ctx, code, validate(txQuery, req.query)));
+  });
+  router.patch('/api/tenants/:code/billing/bills/:id', requireAdmin(ctx, 'admin'), async (req, res) => {
+    const { code, id } = validate(billParams, req.params);
+    ok(res, await settleBill(ctx, auditActor(req), code, id, validate(settleBody, req.body).status));
   });
   router.get('/api/recharge-cards/batches', requireAdmin(ctx, 'operator'), async (req, res) => {
     ok(res, await cardBatchesPage(ctx, validate(pagingSchema, req.query)));

@@ -7,7 +7,8 @@ import { aiUsageByDayAndModel, tokensSince } from '../ai-bridge/call-log.reposit
 import { decimalToMicros, microsToDecimal } from '../ai-bridge/cost';
 import { listAiModels } from '../ai-models/ai-model.repository';
 import { findTenant, type Tenant } from '../tenants/tenant.repository';
-import { applyBalanceChange, findTenantAccount, findTransactionByReference, listTransactions, type BalanceTransaction } from './account.repository';
+import { applyBalanceChange, findTenantAccount, findTransactionByReference, listTransactions, setPaymentStatus, type BalanceTransaction } from './account.repository';
+import { countOverdueBills, listBills, lockBill, setBillStatus, type Bill } from './billing-record.repository';
 import { findPlan } from './plan.repository';
 import { listCardBatches, type CardBatch } from './recharge-card.repository';
 
@@ -124,6 +125,45 @@ export async function adjustBalance(
 function withoutTenant(t: BalanceTransaction & { tenantCode: string }): BalanceTransaction {
   const { tenantCode: _t, ...rest } = t;
   return rest;
+}
+
+/** A tenant's monthly bills for operators, newest period first. */
+export async function operatorBills(ctx: AppContext, tenantCode: string, q: { limit: number; before?: number }): Promise<{ items: Bill[]; nextBefore: number | null }> {
+  await existingTenant(ctx, tenantCode);
+  const items = await listBills(ctx.db, tenantCode, q.limit, q.before);
+  return { items, nextBefore: items.length === q.limit ? items[items.length - 1]!.id : null };
+}
+
+export type Settlement = 'paid' | 'overdue';
+/** Which settlement may follow which status: a paid bill is final. */
+const NEXT: Record<string, readonly Settlement[]> = { issued: ['paid', 'overdue'], overdue: ['paid'] };
+
+/**
+ * Marks one of a tenant's bills paid or overdue (audited with before and after); the account's
+ * payment status becomes `overdue` while any bill is overdue and `normal` again once none is.
+ * Repeating the bill's current status changes nothing and answers the bill; other moves out of
+ * `paid` (or out of `draft`) are a 409.
+ */
+export async function settleBill(ctx: AppContext, actor: AuditActor, tenantCode: string, billId: number, status: Settlement): Promise<Bill> {
+  await existingTenant(ctx, tenantCode);
+  return withTransaction(ctx.db, async (conn) => {
+    const bill = await lockBill(conn, tenantCode, billId);
+    if (!bill) throw errors.notFound(`Tenant ${tenantCode} has no bill ${billId}`, 'BILL_NOT_FOUND');
+    if (bill.status === status) return bill;
+    if (!(NEXT[bill.status] ?? []).includes(status)) throw errors.conflict(`A ${bill.status} bill cannot be marked ${status}`, 'BILL_STATUS_CONFLICT');
+    await setBillStatus(conn, billId, status);
+    await setPaymentStatus(conn, tenantCode, (await countOverdueBills(conn, tenantCode)) > 0 ? 'overdue' : 'normal');
+    await appendAudit(conn, ctx.secrets.auditKey, {
+      ...actor,
+      action: 'billing_record.settle',
+      targetType: 'billing_record',
+      targetId: billId,
+      tenantCode,
+      before: { status: bill.status },
+      after: { status, periodStart: bill.periodStart, totalAmount: bill.totalAmount },
+    });
+    return { ...bill, status };
+  });
 }
 
 /** Recharge-card batches, newest first (codes are never stored, so never listed). */
