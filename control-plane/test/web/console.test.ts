@@ -195,6 +195,10 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
     await screenshot(page, '19-card-batches');
 
     watch.step = 'adjust';
+    await env.cp.db.query(
+      "INSERT INTO billing_records (tenant_id, period_start, period_end, base_fee, overage_fee, total_amount, status) VALUES (?, '2026-10-01', '2026-10-31', 99, 0, 99, 'issued')",
+      [code],
+    );
     await page.getByRole('menuitem', { name: 'Tenants' }).click();
     await page.getByRole('link', { name: code }).first().click();
     const billing = page.getByTestId('tenant-billing');
@@ -214,6 +218,17 @@ describe('admin console in Chromium (sign-in, create with live progress, lifecyc
     await row.waitFor();
     assert.match((await row.textContent())!, /Adjustment.*\+12\.34/);
     await assertEventually(async () => Math.abs(Number((await billing.getByTestId('billing-balance').textContent())!.replace(/,/g, '')) - (before + 12.34)) < 0.005);
+    watch.step = 'settle';
+    const bill = billing.locator('tbody tr').filter({ hasText: '2026-10-01 – 2026-10-31' });
+    await bill.getByRole('button', { name: 'Mark overdue' }).click();
+    await confirmDialog(page, /overdue until every overdue bill is paid/, 'Mark overdue');
+    await bill.getByText('Overdue', { exact: true }).waitFor();
+    await assertEventually(async () => (await billing.getByTestId('payment-status').textContent())?.trim() === 'Overdue');
+    await bill.getByRole('button', { name: 'Mark paid' }).click();
+    await confirmDialog(page, /cannot be changed again/, 'Mark paid');
+    await bill.getByText('Paid', { exact: true }).waitFor();
+    await assertEventually(async () => (await billing.getByTestId('payment-status').textContent())?.trim() === 'Normal');
+    assert.equal(await bill.getByRole('button', { name: /^Mark/ }).count(), 0, 'a paid bill offers no more actions');
     await screenshot(page, '20-tenant-billing-adjusted');
     const [[tx]] = await env.cp.db.query<any[]>("SELECT CAST(amount AS CHAR) AS a, description FROM tenant_balance_transactions WHERE tenant_id = ? AND type = 'adjustment'", [code]);
     assert.deepEqual([tx.a, tx.description], ['12.340000', 'Goodwill credit for the open day']);

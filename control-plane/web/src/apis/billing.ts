@@ -36,6 +36,17 @@ export interface BalanceTransaction {
   createdAt: string;
 }
 
+export interface Bill {
+  id: number;
+  periodStart: string;
+  periodEnd: string;
+  baseFee: string;
+  overageFee: string;
+  totalAmount: string;
+  status: 'draft' | 'issued' | 'paid' | 'overdue';
+  createdAt: string;
+}
+
 export interface CardBatch {
   batchId: string;
   value: string;
@@ -81,6 +92,8 @@ export const accountApi = {
   get: (code: string) => api.get<BillingAccount>(`/api/tenants/${enc(code)}/billing/account`),
   transactions: (code: string, limit: number, before?: number) =>
     api.get<{ items: BalanceTransaction[]; nextBefore: number | null }>(`/api/tenants/${enc(code)}/billing/transactions`, { limit, before }),
+  bills: (code: string, limit: number) => api.get<{ items: Bill[]; nextBefore: number | null }>(`/api/tenants/${enc(code)}/billing/bills`, { limit }),
+  settle: (code: string, id: number, status: 'paid' | 'overdue') => api.patch<Bill>(`/api/tenants/${enc(code)}/billing/bills/${id}`, { status }),
   /** `key` makes a retry of the same adjustment answer the first booking instead of booking twice. */
   adjust: (code: string, body: { amount: number; reason: string }, key: string) =>
     api.post<{ transaction: BalanceTransaction; replayed: boolean }>(`/api/tenants/${enc(code)}/billing/adjustments`, body, { headers: { 'idempotency-key': key } }),

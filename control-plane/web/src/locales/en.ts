@@ -83,6 +83,12 @@ const en = {
     rateLimit: 'AI calls / minute', overage: 'Overage per 1k tokens', creditLimit: 'Credit limit',
   },
   billing: {
+    paymentStatuses: { normal: 'Normal', overdue: 'Overdue', suspended: 'Suspended' },
+    bills: 'Monthly bills', noBills: 'No bills yet', period: 'Period', baseFee: 'Base fee', overageFee: 'Overage',
+    total: 'Total', markPaid: 'Mark paid', markOverdue: 'Mark overdue',
+    billStatus: { draft: 'Draft', issued: 'Issued', paid: 'Paid', overdue: 'Overdue' },
+    confirmPaid: 'Mark the bill for {period} ({amount}) as paid? A paid bill cannot be changed again. The balance does not move.',
+    confirmOverdue: 'Mark the bill for {period} ({amount}) as overdue? The account shows as overdue until every overdue bill is paid.',
     title: 'Billing', balance: 'Balance', creditLimit: 'Credit limit', available: 'Available (balance + credit)',
     plan: 'Plan', paymentStatus: 'Payment status', aiTokens: 'AI tokens this month', tokensOf: '{used} of {quota}',
     noAccount: 'No billing account yet (it is opened when provisioning finishes).', newPlan: 'New plan',

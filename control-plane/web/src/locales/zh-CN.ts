@@ -85,6 +85,12 @@ const zhCN: Messages = {
     rateLimit: '每分钟 AI 调用', overage: '超额每千 Token 价格', creditLimit: '信用额度',
   },
   billing: {
+    paymentStatuses: { normal: '正常', overdue: '逾期', suspended: '已暂停' },
+    bills: '月度账单', noBills: '暂无账单', period: '账期', baseFee: '基础费', overageFee: '超额费',
+    total: '合计', markPaid: '标记已付', markOverdue: '标记逾期',
+    billStatus: { draft: '草稿', issued: '已出账', paid: '已付款', overdue: '已逾期' },
+    confirmPaid: '将 {period} 的账单（{amount}）标记为已付？已付账单不能再更改。余额不变。',
+    confirmOverdue: '将 {period} 的账单（{amount}）标记为逾期？在所有逾期账单付清前，账户显示为逾期。',
     title: '计费', balance: '余额', creditLimit: '信用额度', available: '可用（余额 + 信用额度）',
     plan: '套餐', paymentStatus: '付款状态', aiTokens: '本月 AI Token', tokensOf: '{used} / {quota}',
     noAccount: '尚无计费账户（开通完成时创建）。', newPlan: '新套餐',
