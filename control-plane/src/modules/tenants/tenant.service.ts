@@ -162,6 +162,11 @@ async function bindInTenantDatabase(
 export async function tenantServerTarget(ctx: AppContext, tenant: Tenant): Promise<MysqlTarget> {
   const server = tenant.dbServerId === null ? null : await findDbServer(ctx.db, tenant.dbServerId);
   if (!server) return mysqlTargetFromConfig(ctx.config);
+  // On the control database's server the control plane keeps its own account (data privileges on
+  // tenant databases), not the server's, which is the provisioner's (docs/privileges.md, Service accounts).
+  if (ctx.config.CONTROL_PLANE_MYSQL_USER && server.host === ctx.config.MYSQL_HOST && server.port === ctx.config.MYSQL_PORT) {
+    return mysqlTargetFromConfig(ctx.config);
+  }
   return serverTarget({ id: server.id, host: server.host, port: server.port, username: server.username, secret_ref: server.secretRef });
 }
 

@@ -1,0 +1,76 @@
+import {
+  SERVICE_ACCOUNT_SETTINGS,
+  connect,
+  ensureServiceAccount,
+  listControlTables,
+  mysqlEnvSchema,
+  mysqlTargetFromConfig,
+  serviceAccountPlan,
+  serviceAccountsEnvSchema,
+  unlistedControlTables,
+  type ServiceName,
+} from '@kg/shared';
+import { z } from 'zod';
+import { PROVISIONER_SECRET_REF, setLocalServerAccount } from '../db-servers/db-server.repository';
+
+/** Settings of `npm run db:accounts`: the set-up account (MYSQL_USER) and the three service accounts. */
+export const dbAccountsEnvSchema = z.object({ ...mysqlEnvSchema, ...serviceAccountsEnvSchema });
+export type DbAccountsSettings = Readonly<z.infer<typeof dbAccountsEnvSchema>>;
+
+export interface DbAccountsResult {
+  accounts: { service: ServiceName; user: string; host: string; grants: number; revoked: number }[];
+  /** Control tables CONTROL_TABLE_ACCESS does not list (granted by its default rule). */
+  unlistedTables: string[];
+  /** The `local` database server row now names another account. */
+  localServerChanged: boolean;
+}
+
+/**
+ * Creates or updates the configured service accounts with exactly their grants, signed in as the
+ * set-up account, and makes the provisioner's account the one the `local` database server row
+ * names (docs/privileges.md, Service accounts). Runs after migrations; safe to repeat.
+ */
+export async function setUpServiceAccounts(settings: DbAccountsSettings): Promise<DbAccountsResult> {
+  const users: Partial<Record<ServiceName, string>> = {
+    control: settings.CONTROL_PLANE_MYSQL_USER,
+    provisioner: settings.PROVISIONER_MYSQL_USER,
+    tenantApp: settings.TENANT_APP_MYSQL_USER,
+  };
+  const passwords: Record<ServiceName, string> = {
+    control: settings.CONTROL_PLANE_MYSQL_PASSWORD,
+    provisioner: settings.PROVISIONER_MYSQL_PASSWORD,
+    tenantApp: settings.TENANT_APP_MYSQL_PASSWORD,
+  };
+  const admin = await connect(mysqlTargetFromConfig(settings));
+  try {
+    const controlTables = await listControlTables(admin, settings.CONTROL_DB_NAME);
+    if (!controlTables.length) throw new Error(`Control database ${settings.CONTROL_DB_NAME} has no tables: run npm run migrate first`);
+    const plans = serviceAccountPlan({
+      controlDb: settings.CONTROL_DB_NAME,
+      templateDb: settings.TEMPLATE_DB_NAME,
+      tenantDbPrefix: settings.TENANT_DB_PREFIX,
+      controlTables,
+      host: settings.SERVICE_ACCOUNT_HOST,
+      users,
+    });
+    const accounts: DbAccountsResult['accounts'] = [];
+    for (const plan of plans) {
+      if (plan.user === settings.MYSQL_USER) {
+        throw new Error(`${SERVICE_ACCOUNT_SETTINGS[plan.service].user} must not be the set-up account ${settings.MYSQL_USER}`);
+      }
+      const { revoked } = await ensureServiceAccount(admin, plan, passwords[plan.service]);
+      accounts.push({ service: plan.service, user: plan.user, host: plan.host, grants: plan.grants.length, revoked });
+    }
+    await admin.query(`USE \`${settings.CONTROL_DB_NAME}\``);
+    const localServerChanged = await setLocalServerAccount(admin, {
+      host: settings.MYSQL_HOST,
+      port: settings.MYSQL_PORT,
+      ...(users.provisioner
+        ? { username: users.provisioner, secretRef: PROVISIONER_SECRET_REF }
+        : { username: settings.MYSQL_USER, secretRef: 'env:MYSQL_PASSWORD' }),
+    });
+    return { accounts, unlistedTables: unlistedControlTables(controlTables), localServerChanged };
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
