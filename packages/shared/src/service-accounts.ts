@@ -255,6 +255,10 @@ export const serviceAccountsEnvSchema = {
   PROVISIONER_MYSQL_PASSWORD: z.string().default(''),
   TENANT_APP_MYSQL_USER: envx.optionalStr(),
   TENANT_APP_MYSQL_PASSWORD: z.string().default(''),
+  /** The tenant app's role account and its host pattern (docs/privileges.md, The tenant app's switch). */
+  TENANT_DB_ROLE_USER: envx.optionalStr(),
+  TENANT_DB_ROLE_PASSWORD: envx.optionalStr(),
+  TENANT_DB_USER_HOST: envx.str('%').refine((v) => /^[A-Za-z0-9.%_:-]{1,255}$/.test(v), 'must be a MySQL host pattern such as % or 10.0.1.%'),
 };
 
 /**

@@ -1,13 +1,19 @@
 import {
   SERVICE_ACCOUNT_SETTINGS,
   connect,
+  ensureRoleAccount,
   ensureServiceAccount,
+  quoteAccount,
+  quoteRole,
+  tenantDbRoleName,
   listControlTables,
   mysqlEnvSchema,
   mysqlTargetFromConfig,
   serviceAccountPlan,
   serviceAccountsEnvSchema,
   unlistedControlTables,
+  type Connection,
+  type RowDataPacket,
   type ServiceName,
 } from '@kg/shared';
 import { z } from 'zod';
@@ -23,6 +29,8 @@ export interface DbAccountsResult {
   unlistedTables: string[];
   /** The `local` database server row now names another account. */
   localServerChanged: boolean;
+  /** Existing tenant roles the provisioner's account was given to administer. */
+  rolesHandedOver: number;
 }
 
 /**
@@ -61,6 +69,11 @@ export async function setUpServiceAccounts(settings: DbAccountsSettings): Promis
       const { revoked } = await ensureServiceAccount(admin, plan, passwords[plan.service]);
       accounts.push({ service: plan.service, user: plan.user, host: plan.host, grants: plan.grants.length, revoked });
     }
+    // The tenant app's role account is made here, not by the provisioner's account (see roleGrantee).
+    if (users.provisioner && settings.TENANT_DB_ROLE_USER && settings.TENANT_DB_ROLE_PASSWORD) {
+      await ensureRoleAccount(admin, { user: settings.TENANT_DB_ROLE_USER, host: settings.TENANT_DB_USER_HOST, password: settings.TENANT_DB_ROLE_PASSWORD });
+    }
+    const rolesHandedOver = users.provisioner ? await handOverTenantRoles(admin, settings, users.provisioner) : 0;
     await admin.query(`USE \`${settings.CONTROL_DB_NAME}\``);
     const localServerChanged = await setLocalServerAccount(admin, {
       host: settings.MYSQL_HOST,
@@ -69,8 +82,29 @@ export async function setUpServiceAccounts(settings: DbAccountsSettings): Promis
         ? { username: users.provisioner, secretRef: PROVISIONER_SECRET_REF }
         : { username: settings.MYSQL_USER, secretRef: 'env:MYSQL_PASSWORD' }),
     });
-    return { accounts, unlistedTables: unlistedControlTables(controlTables), localServerChanged };
+    return { accounts, unlistedTables: unlistedControlTables(controlTables), localServerChanged, rolesHandedOver };
   } finally {
     await admin.end().catch(() => undefined);
   }
+}
+
+/**
+ * MariaDB lets an account grant a role only when it holds it WITH ADMIN OPTION; roles the
+ * provisioner's account creates are its own, but roles made before it existed (by the set-up
+ * account) are not, and the create and resume paths grant them to the tenant app's role account.
+ * Hands those of this deployment's tenants (on this server) to it. Idempotent.
+ */
+async function handOverTenantRoles(admin: Connection, settings: DbAccountsSettings, provisioner: string): Promise<number> {
+  const [tenants] = await admin.query<RowDataPacket[]>(
+    `SELECT t.database_name FROM \`${settings.CONTROL_DB_NAME}\`.tenants t
+       LEFT JOIN \`${settings.CONTROL_DB_NAME}\`.database_servers s ON s.id = t.db_server_id
+      WHERE t.database_name IS NOT NULL AND (t.db_server_id IS NULL OR (s.host = ? AND s.port = ?))`,
+    [settings.MYSQL_HOST, settings.MYSQL_PORT],
+  );
+  const roles = tenants.map((t) => tenantDbRoleName(String(t.database_name)));
+  if (!roles.length) return 0;
+  const [existing] = await admin.query<RowDataPacket[]>("SELECT User AS role FROM mysql.user WHERE is_role = 'Y' AND User IN (?)", [roles]);
+  const grantee = quoteAccount(provisioner, settings.SERVICE_ACCOUNT_HOST);
+  for (const r of existing) await admin.query(`GRANT ${quoteRole(String(r.role))} TO ${grantee} WITH ADMIN OPTION`);
+  return existing.length;
 }
