@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import {
   connect,
   createPool,
@@ -28,6 +29,10 @@ import { appendAudit } from '../../control-plane/src/modules/audit/audit.service
 import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../../control-plane/src/modules/bootstrap/bootstrap';
 import { dbAccountsEnvSchema, setUpServiceAccounts } from '../../control-plane/src/modules/bootstrap/service-accounts';
 import { GENEROUS_LIMITS, SUPER_ADMIN } from '../../control-plane/test/helpers/harness';
+import { loadConfig as loadProvisionerConfig } from '../../provisioner/src/config';
+import { buildContext as buildProvisionerContext, closeContext as closeProvisionerContext } from '../../provisioner/src/internal/build-context';
+import { runBackups } from '../../provisioner/src/modules/backup/backup-run.service';
+import { restoreTenant } from '../../provisioner/src/modules/backup/restore.service';
 import { requestWithHost } from '../../tenant-app/test/helpers/harness';
 
 /**
@@ -352,5 +357,27 @@ describe('service accounts: one MySQL account per process with only what it need
     } finally {
       await check.end();
     }
+
+    // Backups (control database with its triggers, template, tenant) and a restore, as the provisioner.
+    const config = loadProvisionerConfig({ ...env, BACKUP_DIR: path.join(storageRoot, 'backups') });
+    assert.equal(config.MYSQL_USER, users.provisioner);
+    const ctx = await buildProvisionerContext(config);
+    // The local server row's secret reference is read from this process's environment.
+    process.env.PROVISIONER_MYSQL_PASSWORD = passwords.provisioner;
+    try {
+      const summary = await runBackups(ctx, { backupType: 'manual' });
+      assert.deepEqual(summary.failed, []);
+      assert.equal(summary.completed, 3);
+      const [[controlBackup]] = await ctx.db.query<RowDataPacket[]>('SELECT file_path FROM data_backup_records WHERE database_name = ?', [controlDb]);
+      const dump = zlib.gunzipSync(fs.readFileSync(String(controlBackup!.file_path))).toString();
+      assert.match(dump, /CREATE\b.*TRIGGER.*trg_audit_logs_no_delete/, 'the append-only triggers are in the backup');
+      const restored = await restoreTenant(ctx, 'k001', { actor: 'test' });
+      assert.ok(restored.tables > 0 && restored.checksumVerified);
+    } finally {
+      delete process.env.PROVISIONER_MYSQL_PASSWORD;
+      await closeProvisionerContext(ctx);
+    }
+    const again = await requestWithHost(`http://127.0.0.1:${taPort}/api/me`, 'k001.localhost', { token: userToken });
+    assert.equal(again.status, 200, 'served after the restore');
   });
 });
