@@ -24,9 +24,9 @@ import {
 } from '@kg/shared';
 import { deleteRedisPrefix, dropDatabases, freePort, http, randomMasterKey, testMysqlTarget, testRedisUrl, uniqueId } from '@kg/shared/testing';
 import { buildTemplate } from '@kg/templates-db';
-import { controlPlaneEnvSchema } from '../../control-plane/src/config';
+import { controlPlaneEnvSchema, loadConfig as loadControlPlaneConfig } from '../../control-plane/src/config';
 import { appendAudit } from '../../control-plane/src/modules/audit/audit.service';
-import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../../control-plane/src/modules/bootstrap/bootstrap';
+import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb, prepareControlDb } from '../../control-plane/src/modules/bootstrap/bootstrap';
 import { dbAccountsEnvSchema, setUpServiceAccounts } from '../../control-plane/src/modules/bootstrap/service-accounts';
 import { GENEROUS_LIMITS, SUPER_ADMIN } from '../../control-plane/test/helpers/harness';
 import { loadConfig as loadProvisionerConfig } from '../../provisioner/src/config';
@@ -291,8 +291,11 @@ describe('service accounts: one MySQL account per process with only what it need
       CLEANUP_CRON: '0 3 1 1 *',
     };
     const output: string[] = [];
-    const start = (entry: string) => {
-      const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each process gets only its own account's password, so none can fall back on another's.
+    const start = (entry: string, own: 'CONTROL_PLANE' | 'PROVISIONER' | 'TENANT_APP') => {
+      const others = ['CONTROL_PLANE', 'PROVISIONER', 'TENANT_APP'].filter((p) => p !== own).map((p) => `${p}_MYSQL_PASSWORD`);
+      const childEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !others.includes(k)));
+      const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], { cwd: repoRoot(), env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
       child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
       children.push(child);
@@ -306,9 +309,9 @@ describe('service accounts: one MySQL account per process with only what it need
       }
       throw new Error(`${url} not healthy:\n${output.join('').slice(-3000)}`);
     };
-    start('control-plane/src/start/server.ts');
-    start('provisioner/src/start/worker.ts');
-    start('tenant-app/src/start/server.ts');
+    start('control-plane/src/start/server.ts', 'CONTROL_PLANE');
+    start('provisioner/src/start/worker.ts', 'PROVISIONER');
+    start('tenant-app/src/start/server.ts', 'TENANT_APP');
     const cp = `http://127.0.0.1:${cpPort}`;
     await waitHealthy(`${cp}/api/health`);
     await waitHealthy(`http://127.0.0.1:${taPort}/api/health`);
@@ -379,5 +382,24 @@ describe('service accounts: one MySQL account per process with only what it need
     }
     const again = await requestWithHost(`http://127.0.0.1:${taPort}/api/me`, 'k001.localhost', { token: userToken });
     assert.equal(again.status, 200, 'served after the restore');
+
+    // The control plane writes the tenant-local side of a binding with its own account, not the server's.
+    const bound = await http('POST', `${cp}/api/tenants/k001/users`, { token, body: { phone, role: 'admin' } });
+    assert.equal(bound.status, 200, `${JSON.stringify(bound.body)}\n${output.join('').slice(-2000)}`);
+  });
+
+  it('when a control-database migration is pending, then the control plane with its own account refuses to start and names the fix', async () => {
+    const conn = await connect(root, controlDb);
+    const [[last]] = await conn.query<RowDataPacket[]>('SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    await conn.query('DELETE FROM schema_migrations WHERE version = ?', [last!.version]);
+    try {
+      const config = loadControlPlaneConfig({ ...settingsEnv, MASTER_KEY: masterKey });
+      assert.equal(config.MYSQL_USER, users.control);
+      await assert.rejects(prepareControlDb(config), /not applied .*run npm run migrate and npm run db:accounts/);
+    } finally {
+      await conn.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)', [last!.version, last!.name, last!.checksum, last!.applied_at]);
+      await conn.end();
+    }
+    await prepareControlDb(loadControlPlaneConfig({ ...settingsEnv, MASTER_KEY: masterKey }));
   });
 });
