@@ -21,6 +21,7 @@ import {
   type Connection,
   type Grant,
   type RowDataPacket,
+  unlistedControlTables,
 } from '@kg/shared';
 import { deleteRedisPrefix, dropDatabases, freePort, http, randomMasterKey, testMysqlTarget, testRedisUrl, uniqueId } from '@kg/shared/testing';
 import { buildTemplate } from '@kg/templates-db';
@@ -145,6 +146,7 @@ describe('service accounts: one MySQL account per process with only what it need
     const conn = await connect(root);
     try {
       assert.ok(tables.includes('audit_logs') && tables.length > 30, 'the control database is migrated');
+      assert.deepEqual(unlistedControlTables(tables), [], 'every control table has a decided policy (CONTROL_TABLE_ACCESS)');
       const control = [
         ...tables.filter((n) => n !== 'audit_logs' && n !== 'schema_migrations').map((n) => grant(t(n), DML)),
         grant(t('audit_logs'), ['SELECT', 'INSERT']),
@@ -386,6 +388,28 @@ describe('service accounts: one MySQL account per process with only what it need
     // The control plane writes the tenant-local side of a binding with its own account, not the server's.
     const bound = await http('POST', `${cp}/api/tenants/k001/users`, { token, body: { phone, role: 'admin' } });
     assert.equal(bound.status, 200, `${JSON.stringify(bound.body)}\n${output.join('').slice(-2000)}`);
+    // ...and reads the template's and the tenant's shape with it for the drift report.
+    const drift = await http('GET', `${cp}/api/schema/drift`, { token });
+    assert.equal(drift.status, 200, `${JSON.stringify(drift.body)}\n${output.join('').slice(-2000)}`);
+    assert.deepEqual(drift.body.data.tenants.map((d: { tenantCode: string; inSync: boolean }) => [d.tenantCode, d.inSync]), [['k001', true]]);
+  });
+
+  it('when a tenant role was made by the set-up account (before service accounts), then the set-up hands it to the provisioner', async () => {
+    const role = tenantDbRoleName(`${prefix}001`);
+    const conn = await connect(root);
+    const provisioner = await as('provisioner');
+    try {
+      await conn.query(`DROP ROLE IF EXISTS \`${role}\``);
+      await conn.query(`CREATE ROLE \`${role}\``);
+      const grantIt = `GRANT \`${role}\` TO '${roleUser}'@'%'`;
+      assert.equal(await outcome(provisioner, grantIt), 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'not the provisioner\'s to grant');
+      const result = await setUpServiceAccounts(settings());
+      assert.equal(result.rolesHandedOver, 1);
+      assert.equal(await outcome(provisioner, grantIt), 'ok');
+    } finally {
+      await provisioner.end();
+      await conn.end();
+    }
   });
 
   it('when a control-database migration is pending, then the control plane with its own account refuses to start and names the fix', async () => {

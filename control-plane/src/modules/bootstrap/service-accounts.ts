@@ -103,7 +103,11 @@ async function handOverTenantRoles(admin: Connection, settings: DbAccountsSettin
   );
   const roles = tenants.map((t) => tenantDbRoleName(String(t.database_name)));
   if (!roles.length) return 0;
-  const [existing] = await admin.query<RowDataPacket[]>("SELECT User AS role FROM mysql.user WHERE is_role = 'Y' AND User IN (?)", [roles]);
+  // Filtered here: mysql.user's columns are utf8mb3, and comparing them with this connection's
+  // utf8mb4 literals is refused as a mix of collations.
+  const [rows] = await admin.query<RowDataPacket[]>('SELECT User AS name, is_role FROM mysql.user');
+  const wanted = new Set(roles);
+  const existing = rows.filter((r) => String(r.is_role) === 'Y' && wanted.has(String(r.name))).map((r) => ({ role: String(r.name) }));
   const grantee = quoteAccount(provisioner, settings.SERVICE_ACCOUNT_HOST);
   for (const r of existing) await admin.query(`GRANT ${quoteRole(String(r.role))} TO ${grantee} WITH ADMIN OPTION`);
   return existing.length;
