@@ -4,6 +4,7 @@ import {
   ensureRoleAccount,
   ensureServiceAccount,
   quoteAccount,
+  quoteId,
   quoteRole,
   tenantDbRoleName,
   listControlTables,
@@ -74,7 +75,7 @@ export async function setUpServiceAccounts(settings: DbAccountsSettings): Promis
       await ensureRoleAccount(admin, { user: settings.TENANT_DB_ROLE_USER, host: settings.TENANT_DB_USER_HOST, password: settings.TENANT_DB_ROLE_PASSWORD });
     }
     const rolesHandedOver = users.provisioner ? await handOverTenantRoles(admin, settings, users.provisioner) : 0;
-    await admin.query(`USE \`${settings.CONTROL_DB_NAME}\``);
+    await admin.query(`USE ${quoteId(settings.CONTROL_DB_NAME)}`);
     const localServerChanged = await setLocalServerAccount(admin, {
       host: settings.MYSQL_HOST,
       port: settings.MYSQL_PORT,
@@ -96,8 +97,8 @@ export async function setUpServiceAccounts(settings: DbAccountsSettings): Promis
  */
 async function handOverTenantRoles(admin: Connection, settings: DbAccountsSettings, provisioner: string): Promise<number> {
   const [tenants] = await admin.query<RowDataPacket[]>(
-    `SELECT t.database_name FROM \`${settings.CONTROL_DB_NAME}\`.tenants t
-       LEFT JOIN \`${settings.CONTROL_DB_NAME}\`.database_servers s ON s.id = t.db_server_id
+    `SELECT t.database_name FROM ${quoteId(settings.CONTROL_DB_NAME)}.tenants t
+       LEFT JOIN ${quoteId(settings.CONTROL_DB_NAME)}.database_servers s ON s.id = t.db_server_id
       WHERE t.database_name IS NOT NULL AND (t.db_server_id IS NULL OR (s.host = ? AND s.port = ?))`,
     [settings.MYSQL_HOST, settings.MYSQL_PORT],
   );
