@@ -121,6 +121,7 @@ export interface PlanOptions {
  */
 export function serviceAccountPlan(opts: PlanOptions): ServiceAccountPlan[] {
   const host = assertAccountHost(opts.host);
+  for (const name of [opts.controlDb, opts.templateDb, opts.tenantDbPrefix]) assertDbName(name);
   const plans: ServiceAccountPlan[] = [];
   for (const service of SERVICE_NAMES) {
     const user = opts.users[service];
