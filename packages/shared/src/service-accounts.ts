@@ -197,7 +197,7 @@ export function grantKey(g: Grant): string {
   return `${g.on} ${[...g.privileges].sort().join(',')}${g.grantOption ? ' +GRANT OPTION' : ''}`;
 }
 
-/** The account's grants as `SHOW GRANTS FOR` lists them, as keys (the bare USAGE line left out). */
+/** The account's grants as `SHOW GRANTS FOR` lists them (USAGE dropped; role lines skipped). */
 export async function currentGrants(conn: Connection, user: string, host: string): Promise<Grant[]> {
   const [rows] = await conn.query<RowDataPacket[]>(`SHOW GRANTS FOR ${quoteAccount(user, host)}`);
   const out: Grant[] = [];
