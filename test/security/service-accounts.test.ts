@@ -260,7 +260,7 @@ describe('service accounts: one MySQL account per process with only what it need
     }
   });
 
-  it('when the three apps run with their accounts, then a tenant is provisioned and serves a request', async () => {
+  it('when the three apps run with their accounts, then a tenant is provisioned, served, backed up, restored, bound, checked for drift and purged', async () => {
     const conn = await connect(root, controlDb);
     try {
       const [[server]] = await conn.query<RowDataPacket[]>("SELECT username, secret_ref FROM database_servers WHERE name = 'local'");
@@ -392,6 +392,29 @@ describe('service accounts: one MySQL account per process with only what it need
     const drift = await http('GET', `${cp}/api/schema/drift`, { token });
     assert.equal(drift.status, 200, `${JSON.stringify(drift.body)}\n${output.join('').slice(-2000)}`);
     assert.deepEqual(drift.body.data.tenants.map((d: { tenantCode: string; inSync: boolean }) => [d.tenantCode, d.inSync]), [['k001', true]]);
+
+    // Deleted and purged by the provisioner's account: database, its account and role dropped.
+    const due = await connect(root, controlDb);
+    try {
+      const [[tenant]] = await due.query<RowDataPacket[]>("SELECT database_name, db_user FROM tenants WHERE tenant_id = 'k001'");
+      assert.equal((await http('DELETE', `${cp}/api/tenant/k001`, { token })).status, 200);
+      await due.query("UPDATE tenants SET scheduled_deletion_at = NOW(3) - INTERVAL 1 MINUTE WHERE tenant_id = 'k001'");
+      await due.query("UPDATE tenant_resource_cleanup SET scheduled_deletion_at = NOW(3) - INTERVAL 1 MINUTE WHERE tenant_code = 'k001' AND status = 'pending'");
+      assert.equal((await http('POST', `${cp}/api/cleanup/run`, { token })).status, 202);
+      let status = '';
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && status !== 'purged'; await new Promise((r) => setTimeout(r, 300))) {
+        const [[row]] = await due.query<RowDataPacket[]>("SELECT status FROM tenants WHERE tenant_id = 'k001'");
+        status = String(row!.status);
+      }
+      assert.equal(status, 'purged', output.join('').slice(-3000));
+      const [gone] = await due.query<RowDataPacket[]>(
+        'SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?) AS dbs, (SELECT COUNT(*) FROM mysql.user WHERE CONVERT(User USING utf8mb4) IN (?, ?)) AS accounts',
+        [tenant!.database_name, tenant!.db_user, tenantDbRoleName(String(tenant!.database_name))],
+      );
+      assert.deepEqual([Number(gone[0]!.dbs), Number(gone[0]!.accounts)], [0, 0]);
+    } finally {
+      await due.end();
+    }
   });
 
   it('when a tenant role was made by the set-up account (before service accounts), then the set-up hands it to the provisioner', async () => {
