@@ -289,6 +289,9 @@ describe('service accounts: one MySQL account per process with only what it need
       TENANT_APP_PORT: String(taPort),
       PROVISIONER_METRICS_PORT: '0',
       STORAGE_LOCAL_ROOT: storageRoot,
+      STORAGE_SIGNING_SECRET: password(),
+      BACKUP_DIR: path.join(storageRoot, 'backups'),
+      AUDIT_CHECKPOINT_DIR: path.join(storageRoot, 'audit'),
       SMS_RESEND_SECONDS: '1',
       CLEANUP_CRON: '0 3 1 1 *',
     };
@@ -364,7 +367,7 @@ describe('service accounts: one MySQL account per process with only what it need
     }
 
     // Backups (control database with its triggers, template, tenant) and a restore, as the provisioner.
-    const config = loadProvisionerConfig({ ...env, BACKUP_DIR: path.join(storageRoot, 'backups') });
+    const config = loadProvisionerConfig(env);
     assert.equal(config.MYSQL_USER, users.provisioner);
     const ctx = await buildProvisionerContext(config);
     // The local server row's secret reference is read from this process's environment.
