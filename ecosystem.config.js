@@ -1,4 +1,5 @@
-// PM2 apps for one VM (docs/operations.md). Build and prepare first:
+// PM2 apps for one VM (docs/operations.md). Build and prepare first (migrations, template and
+// each app's own MySQL account, made with the set-up account MYSQL_USER):
 //   npm ci && npm run setup
 // then: pm2 start ecosystem.config.js --env production
 // The control plane and the tenant app run in cluster mode (one worker per core by default);
@@ -6,9 +7,31 @@
 // purge and backup are de-duplicated). Nothing depends on being the only instance: revocations,
 // rate limits, schedules and caches go through Redis. Settings come from .env (see .env.example);
 // the variables read here (instances, log folder, provisioner metrics port) come from the shell.
+const fs = require('node:fs');
 const path = require('node:path');
 
 const instances = (name, fallback) => process.env[name] || fallback;
+
+/**
+ * Each app signs in to MySQL with its own account (docs/privileges.md, Service accounts), named
+ * in .env and created by `npm run setup` (npm run db:accounts). In production PM2 refuses to start
+ * the apps without them rather than run every app as the set-up account (MYSQL_USER).
+ */
+function checkServiceAccounts() {
+  const production = process.argv.includes('production') || process.env.NODE_ENV === 'production';
+  if (!production) return;
+  const envFile = path.join(__dirname, '.env');
+  const dotEnv = fs.existsSync(envFile) ? fs.readFileSync(envFile, 'utf8') : '';
+  const isSet = (name) => Boolean(process.env[name]) || new RegExp(`^\\s*${name}\\s*=\\s*\\S`, 'm').test(dotEnv);
+  const missing = ['CONTROL_PLANE_MYSQL_USER', 'PROVISIONER_MYSQL_USER', 'TENANT_APP_MYSQL_USER'].filter((n) => !isSet(n));
+  if (missing.length) {
+    throw new Error(
+      `${missing.join(', ')} not set: in production each app signs in with its own MySQL account. ` +
+        'Set them and their passwords in .env, run npm run setup, then start again (docs/privileges.md, Service accounts).',
+    );
+  }
+}
+checkServiceAccounts();
 const logDir = process.env.KG_LOG_DIR || path.join(__dirname, '.data', 'logs');
 
 /** Log files per app; cluster workers write into one file (rotated by deploy/logrotate). */

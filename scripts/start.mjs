@@ -6,7 +6,9 @@
 //     built files are missing or older than their sources;
 //  4. applies control-database migrations and bootstraps the super admin (printed once);
 //  5. builds or updates the template database from templates-db/;
-//  6. starts the control plane, the provisioner and the tenant app, and prints the URLs.
+//  6. creates or updates the MySQL accounts of the three processes (npm run db:accounts) and the
+//     tenant databases' accounts; steps 4-6 sign in with MYSQL_USER (docs/privileges.md);
+//  7. starts the control plane, the provisioner and the tenant app, and prints the URLs.
 // Ctrl-C (or SIGTERM) stops every process cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -28,13 +30,28 @@ function ensureDotEnv() {
     MASTER_KEY: () => crypto.randomBytes(32).toString('base64'),
     STORAGE_SIGNING_SECRET: () => crypto.randomBytes(32).toString('base64url'),
     TENANT_DB_ROLE_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
+    // Each process's own MySQL account (docs/privileges.md, Service accounts).
+    CONTROL_PLANE_MYSQL_USER: () => 'kg_control',
+    CONTROL_PLANE_MYSQL_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
+    PROVISIONER_MYSQL_USER: () => 'kg_provisioner',
+    PROVISIONER_MYSQL_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
+    TENANT_APP_MYSQL_USER: () => 'kg_tenantapp',
+    TENANT_APP_MYSQL_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
   };
   if (fs.existsSync(envFile)) {
-    // An .env from before the tenant app's role account (docs/privileges.md) gets one added.
+    // An .env from before the tenant app's role account or the service accounts
+    // (docs/privileges.md) gets them added.
     const current = fs.readFileSync(envFile, 'utf8');
     if (!/^TENANT_DB_ROLE_USER=/m.test(current)) {
       fs.appendFileSync(envFile, `\nTENANT_DB_ROLE_USER=kg_tenant_conn\nTENANT_DB_ROLE_PASSWORD=${generated.TENANT_DB_ROLE_PASSWORD()}\n`);
       log('added the tenant app role account (TENANT_DB_ROLE_USER / TENANT_DB_ROLE_PASSWORD) to .env');
+    }
+    for (const prefix of ['CONTROL_PLANE', 'PROVISIONER', 'TENANT_APP']) {
+      const user = `${prefix}_MYSQL_USER`;
+      const password = `${prefix}_MYSQL_PASSWORD`;
+      if (new RegExp(`^${user}=`, 'm').test(current)) continue;
+      fs.appendFileSync(envFile, `\n${user}=${generated[user]()}\n${password}=${generated[password]()}\n`);
+      log(`added the ${prefix.toLowerCase().replace('_', ' ')} MySQL account (${user} / ${password}) to .env`);
     }
     return;
   }
@@ -108,6 +125,8 @@ run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b']
 buildWebAppsIfStale();
 run(process.execPath, [path.join(root, 'control-plane/dist/cli/migrate.js')], env);
 run(process.execPath, [path.join(root, 'templates-db/dist/cli/build-template.js')], env);
+// Each process's own MySQL account with exactly its grants, after migrations (new tables get theirs).
+run(process.execPath, [path.join(root, 'control-plane/dist/cli/db-accounts.js')], env);
 // Tenants created before per-tenant MySQL accounts get theirs (idempotent; docs/privileges.md).
 run(process.execPath, [path.join(root, 'provisioner/dist/cli/create-db-users.js')], env);
 

@@ -8,6 +8,7 @@ import { randomMasterKey } from '@kg/shared/testing';
 import { controlPlaneEnvSchema } from '../control-plane/src/config';
 import { provisionerEnvSchema } from '../provisioner/src/config';
 import { tenantAppEnvSchema } from '../tenant-app/src/config';
+import { dbAccountsEnvSchema } from '../control-plane/src/modules/bootstrap/service-accounts';
 
 /** Settings every process reads, documented once in .env.example (DEVELOPERS: no secrets committed). */
 function documentedKeys(): Map<string, string> {
@@ -26,6 +27,7 @@ describe('.env.example', () => {
     provisioner: provisionerEnvSchema as unknown as z.ZodObject,
     'tenant app': tenantAppEnvSchema as unknown as z.ZodObject,
     'template builder': z.object({ ...mysqlEnvSchema, TEMPLATE_DB_NAME: envx.str('kargerdensales') }),
+    'service accounts set-up': dbAccountsEnvSchema as unknown as z.ZodObject,
   };
 
   for (const [name, schema] of Object.entries(schemas)) {
@@ -49,7 +51,7 @@ describe('.env.example', () => {
 
   it('when .env.example is read, then it holds no secret values', () => {
     const documented = documentedKeys();
-    for (const key of ['MASTER_KEY', 'STORAGE_SIGNING_SECRET', 'MYSQL_PASSWORD', 'ALIYUN_ACCESS_KEY_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'TENANT_DB_ROLE_PASSWORD']) {
+    for (const key of ['MASTER_KEY', 'STORAGE_SIGNING_SECRET', 'MYSQL_PASSWORD', 'ALIYUN_ACCESS_KEY_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'TENANT_DB_ROLE_PASSWORD', 'CONTROL_PLANE_MYSQL_PASSWORD', 'PROVISIONER_MYSQL_PASSWORD', 'TENANT_APP_MYSQL_PASSWORD']) {
       if (documented.has(key)) assert.equal(documented.get(key), '', `${key} must be empty in .env.example`);
     }
   });

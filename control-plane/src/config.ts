@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkProviderEnv, envx, isAllowHostEntry, isSecretRef, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
+import { asServiceAccount, checkProviderEnv, envx, isAllowHostEntry, isSecretRef, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the control plane, read once from the environment (and `.env`). */
 export const controlPlaneEnvSchema = z.object({
@@ -14,6 +14,12 @@ export const controlPlaneEnvSchema = z.object({
   /** Bearer token /metrics requires; unset: open in development and test, not served in production. */
   METRICS_TOKEN: envx.optionalStr().refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   ...mysqlEnvSchema,
+  /**
+   * The control plane's own MySQL account (docs/privileges.md, Service accounts); unset: it signs
+   * in with MYSQL_USER. `npm run db:accounts` creates it.
+   */
+  CONTROL_PLANE_MYSQL_USER: envx.optionalStr(),
+  CONTROL_PLANE_MYSQL_PASSWORD: z.string().default(''),
   MYSQL_POOL_SIZE: envx.int(10, 1, 200),
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
   TEMPLATE_DB_NAME: envx.str('kargerdensales'),
@@ -135,8 +141,13 @@ export const controlPlaneEnvSchema = z.object({
 
 export type ControlPlaneConfig = Readonly<z.infer<typeof controlPlaneEnvSchema>>;
 
-/** Loads `.env`, validates the environment, and returns the frozen config (fails naming the variable). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+/**
+ * Loads `.env`, validates the environment, and returns the frozen config (fails naming the
+ * variable). MYSQL_USER / MYSQL_PASSWORD in the result are the account this process signs in
+ * with: CONTROL_PLANE_MYSQL_USER when set, unless `account` is 'setup' (migrations).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, account: 'service' | 'setup' = 'service'): ControlPlaneConfig {
   loadDotEnv();
-  return parseEnv(controlPlaneEnvSchema, env);
+  const config = parseEnv(controlPlaneEnvSchema, env);
+  return account === 'setup' ? config : asServiceAccount(config, config.CONTROL_PLANE_MYSQL_USER, config.CONTROL_PLANE_MYSQL_PASSWORD);
 }

@@ -1,11 +1,17 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
+import { asServiceAccount, envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, providerEnvSchema, redisEnvSchema } from '@kg/shared';
 
 /** Every setting of the provisioner, read once from the environment (and `.env`). */
 export const provisionerEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...mysqlEnvSchema,
+  /**
+   * The provisioner's own MySQL account (docs/privileges.md, Service accounts); unset: it signs in
+   * with MYSQL_USER. `npm run db:accounts` creates it and makes it the local database server's account.
+   */
+  PROVISIONER_MYSQL_USER: envx.optionalStr(),
+  PROVISIONER_MYSQL_PASSWORD: z.string().default(''),
   /** Seals the password of each tenant database's MySQL account (the control plane and tenant app use the same key). */
   MASTER_KEY: masterKeyEnv,
   /**
@@ -94,7 +100,13 @@ export const provisionerEnvSchema = z.object({
 
 export type ProvisionerConfig = Readonly<z.infer<typeof provisionerEnvSchema>>;
 
+/**
+ * Loads `.env`, validates the environment, and returns the frozen config. MYSQL_USER /
+ * MYSQL_PASSWORD in the result are the account this process signs in with: PROVISIONER_MYSQL_USER
+ * when set (docs/privileges.md, Service accounts).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProvisionerConfig {
   loadDotEnv();
-  return parseEnv(provisionerEnvSchema, env);
+  const config = parseEnv(provisionerEnvSchema, env);
+  return asServiceAccount(config, config.PROVISIONER_MYSQL_USER, config.PROVISIONER_MYSQL_PASSWORD);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
+import { asServiceAccount, envx, loadDotEnv, masterKeyEnv, mysqlEnvSchema, parseEnv, redisEnvSchema } from '@kg/shared';
 import { checkProviderEnv, providerEnvSchema } from '@kg/shared/providers/factory';
 
 /** Every setting of the tenant app, read once from the environment (and `.env`). */
@@ -27,6 +27,12 @@ export const tenantAppEnvSchema = z.object({
   JWKS_REFETCH_INTERVAL_MS: envx.int(5_000, 0),
   /** MySQL server of the control database; also the default server of tenants without db_server_id. */
   ...mysqlEnvSchema,
+  /**
+   * The tenant app's own account for the control database (docs/privileges.md, Service accounts):
+   * reads only. Unset: MYSQL_USER. Tenant databases are reached as TENANT_DB_ROLE_USER.
+   */
+  TENANT_APP_MYSQL_USER: envx.optionalStr(),
+  TENANT_APP_MYSQL_PASSWORD: z.string().default(''),
   /** Opens the sealed passwords of the tenant databases' own MySQL accounts (same key as the control plane). */
   MASTER_KEY: masterKeyEnv,
   CONTROL_DB_NAME: envx.str('admin_tenant_management'),
@@ -84,8 +90,13 @@ export const tenantAppEnvSchema = z.object({
 
 export type TenantAppConfig = Readonly<z.infer<typeof tenantAppEnvSchema>>;
 
-/** Loads `.env`, validates the environment, and returns the frozen config (fails naming the variable). */
+/**
+ * Loads `.env`, validates the environment, and returns the frozen config (fails naming the
+ * variable). MYSQL_USER / MYSQL_PASSWORD in the result are the account this process signs in
+ * with: TENANT_APP_MYSQL_USER when set.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenantAppConfig {
   loadDotEnv();
-  return parseEnv(tenantAppEnvSchema, env);
+  const config = parseEnv(tenantAppEnvSchema, env);
+  return asServiceAccount(config, config.TENANT_APP_MYSQL_USER, config.TENANT_APP_MYSQL_PASSWORD);
 }

@@ -2,9 +2,13 @@ import { createPool, mysqlTargetFromConfig } from '@kg/shared';
 import { loadConfig } from '../config';
 import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../modules/bootstrap/bootstrap';
 
-/** `npm run migrate`: applies control-DB migrations, registers the local DB server, bootstraps the super admin. */
+/**
+ * `npm run migrate`: applies control-DB migrations, registers the local DB server, bootstraps the
+ * super admin. A set-up step: it signs in with MYSQL_USER, never the control plane's own account
+ * (docs/privileges.md, Service accounts); `npm run db:accounts` runs after it.
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'setup');
   const result = await migrateControlDb(config);
   console.log(
     `control database ${config.CONTROL_DB_NAME}: applied [${result.applied.join(', ') || 'none'}], already applied [${result.skipped.join(', ') || 'none'}]`,

@@ -11,14 +11,15 @@ import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
 import { AuditCheckpointer, checkpointPlace } from '../modules/audit/audit.checkpoint';
-import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, migrateControlDb } from '../modules/bootstrap/bootstrap';
+import { bootstrapSuperAdmin, ensureDefaultDatabaseServer, prepareControlDb } from '../modules/bootstrap/bootstrap';
 
 /** Entry point of the control-plane process (PM2 runs one per core in cluster mode). */
 async function main(): Promise<void> {
   const config = loadConfig();
   const ctx = await (async () => {
-    // Migrations take a named lock, so replicas starting together apply them once.
-    await migrateControlDb(config);
+    // Migrations take a named lock, so replicas starting together apply them once; with its own
+    // account the control plane only checks that none is pending (docs/privileges.md, Service accounts).
+    await prepareControlDb(config);
     const pool = createPool(mysqlTargetFromConfig(config), config.CONTROL_DB_NAME, { connectionLimit: 2 });
     try {
       await ensureDefaultDatabaseServer(pool, config);

@@ -5,6 +5,7 @@ export * from './identifiers';
 export * from './secret-box';
 export * from './tenant-db-user';
 export * from './mysql';
+export * from './service-accounts';
 export * from './redis';
 export * from './migrations';
 export * from './shutdown';

@@ -133,6 +133,8 @@ export interface DriftOptions {
   /** Tenant statuses to check; default active and suspended. */
   statuses?: string[];
   tenantCodes?: string[];
+  /** How to sign in to a registered server (default: its row's account, serverTarget). */
+  targetOf?: (server: DatabaseServerRow) => MysqlTarget;
 }
 
 /** A tenant whose database the drift report reads, with its server (null: the default server). */
@@ -193,7 +195,7 @@ export async function schemaDriftReport(opts: DriftOptions): Promise<DriftReport
   const groups = new Map<string, { target: MysqlTarget; tenants: DriftTenant[] }>();
   for (const t of tenants) {
     const key = t.server === null ? 'default' : `s${t.server.id}`;
-    if (!groups.has(key)) groups.set(key, { target: t.server === null ? opts.defaultTarget : serverTarget(t.server), tenants: [] });
+    if (!groups.has(key)) groups.set(key, { target: t.server === null ? opts.defaultTarget : (opts.targetOf ?? serverTarget)(t.server), tenants: [] });
     groups.get(key)!.tenants.push(t);
   }
 

@@ -1,4 +1,4 @@
-import { migrate, mysqlTargetFromConfig, type Logger, type Pool } from '@kg/shared';
+import { appliedVersions, loadMigrations, migrate, mysqlTargetFromConfig, type Logger, type Pool } from '@kg/shared';
 import type { ControlPlaneConfig } from '../../config';
 import { generatePassword, hashPassword, passwordProblems } from '../../internal/password';
 import { CONTROL_MIGRATIONS_DIR } from '../../internal/paths';
@@ -11,6 +11,27 @@ export async function migrateControlDb(config: ControlPlaneConfig, logger?: Logg
     onApplied: (m) => logger?.info({ migration: m.file }, 'control migration applied'),
   });
   return result;
+}
+
+/**
+ * Makes the control database ready for this process at start. Signed in as MYSQL_USER it applies
+ * pending migrations; signed in as its own account (CONTROL_PLANE_MYSQL_USER), which may not
+ * change the schema, it only checks that none is pending: migrations are a set-up step
+ * (`npm run migrate`, then `npm run db:accounts` for the grants of new tables; docs/privileges.md).
+ */
+export async function prepareControlDb(config: ControlPlaneConfig, logger?: Logger): Promise<void> {
+  if (!config.CONTROL_PLANE_MYSQL_USER) {
+    await migrateControlDb(config, logger);
+    return;
+  }
+  const applied = new Set(await appliedVersions(mysqlTargetFromConfig(config), config.CONTROL_DB_NAME));
+  const pending = loadMigrations(CONTROL_MIGRATIONS_DIR).filter((m) => !applied.has(m.version));
+  if (pending.length) {
+    throw new Error(
+      `${pending.length} control-database migration(s) not applied (${pending.map((m) => m.file).join(', ')}); ` +
+        `the control plane's account ${config.CONTROL_PLANE_MYSQL_USER} may not change the schema: run npm run migrate and npm run db:accounts`,
+    );
+  }
 }
 
 /**

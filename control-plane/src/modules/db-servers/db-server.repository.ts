@@ -82,6 +82,26 @@ export async function insertFirstDbServer(db: Connection, s: { host: string; por
   );
 }
 
+/** The secret reference of the provisioner's own account (docs/privileges.md, Service accounts). */
+export const PROVISIONER_SECRET_REF = 'env:PROVISIONER_MYSQL_PASSWORD';
+
+/**
+ * Points the `local` row (the control database's own server) at the account the provisioner
+ * works with there: its own account when it has one, else the set-up account (MYSQL_USER, as
+ * first registered). Returns whether the row changed.
+ */
+export async function setLocalServerAccount(
+  db: Connection,
+  s: { host: string; port: number; username: string; secretRef: string },
+): Promise<boolean> {
+  const [res] = await db.query<ResultSetHeader>(
+    `UPDATE database_servers SET username = ?, secret_ref = ?
+      WHERE name = 'local' AND host = ? AND port = ? AND NOT (username <=> ? AND secret_ref <=> ?)`,
+    [s.username, s.secretRef, s.host, s.port, s.username, s.secretRef],
+  );
+  return res.affectedRows > 0;
+}
+
 export async function updateDbServer(
   conn: Connection,
   id: number,

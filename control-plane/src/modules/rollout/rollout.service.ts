@@ -17,6 +17,7 @@ import {
 import type { AppContext } from '../../context';
 import { enqueue } from '../../internal/enqueue';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
+import { controlPlaneServerTarget } from '../tenants/tenant.service';
 import { listRecentRollouts, markRolloutFailed, type RolloutSummary } from './rollout.repository';
 
 export interface StartRolloutInput {
@@ -72,6 +73,7 @@ export async function driftReport(ctx: AppContext, opts: { tenantCode?: string; 
   const report = await schemaDriftReport({
     controlDb: ctx.db,
     defaultTarget: mysqlTargetFromConfig(ctx.config),
+    targetOf: (server) => controlPlaneServerTarget(ctx, server),
     templateDb: ctx.config.TEMPLATE_DB_NAME,
     tenantCodes: opts.tenantCode ? [opts.tenantCode] : undefined,
   });

@@ -7,6 +7,7 @@ import {
   publishTenantAccessChange,
   serverTarget,
   withTransaction,
+  type DatabaseServerRow,
   type MysqlTarget,
   type Page,
   type TenantRole,
@@ -162,7 +163,18 @@ async function bindInTenantDatabase(
 export async function tenantServerTarget(ctx: AppContext, tenant: Tenant): Promise<MysqlTarget> {
   const server = tenant.dbServerId === null ? null : await findDbServer(ctx.db, tenant.dbServerId);
   if (!server) return mysqlTargetFromConfig(ctx.config);
-  return serverTarget({ id: server.id, host: server.host, port: server.port, username: server.username, secret_ref: server.secretRef });
+  return controlPlaneServerTarget(ctx, { id: server.id, host: server.host, port: server.port, username: server.username, secret_ref: server.secretRef });
+}
+
+/**
+ * How the control plane signs in to a registered server. On the control database's own server it
+ * keeps its own account (data privileges on tenant databases, read on the template), not the
+ * server's, which is the provisioner's there (docs/privileges.md, Service accounts).
+ */
+export function controlPlaneServerTarget(ctx: AppContext, server: DatabaseServerRow): MysqlTarget {
+  const { CONTROL_PLANE_MYSQL_USER, MYSQL_HOST, MYSQL_PORT } = ctx.config;
+  if (CONTROL_PLANE_MYSQL_USER && server.host === MYSQL_HOST && Number(server.port) === MYSQL_PORT) return mysqlTargetFromConfig(ctx.config);
+  return serverTarget(server);
 }
 
 const bindingView = (b: TenantBinding | null) => b && { role: b.role, status: b.status, tenantUserId: b.tenantUserId };

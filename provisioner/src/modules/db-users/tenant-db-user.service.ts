@@ -43,18 +43,23 @@ export async function ensureTenantDbAccount(
   const conn = await connect(target);
   try {
     await ensureTenantDbUser(conn, account, tenant.databaseName, opts);
-    await ensureTenantDbRole(conn, tenantDbRoleName(tenant.databaseName), tenant.databaseName, await roleGrantee(ctx, conn));
+    await ensureTenantDbRole(conn, tenantDbRoleName(tenant.databaseName), tenant.databaseName, await roleGrantee(ctx, conn, target));
   } finally {
     await conn.end().catch(() => undefined);
   }
   return { user: account.user, host: account.host };
 }
 
-/** The tenant app's role account on this server, created first when its password is configured. */
-async function roleGrantee(ctx: ProvisionerContext, conn: Connection): Promise<{ user: string; host: string } | undefined> {
+/**
+ * The tenant app's role account on this server, created first when its password is configured.
+ * Signed in as the provisioner's own account (docs/privileges.md, Service accounts) it is not:
+ * MariaDB lets only an account with UPDATE on the `mysql` database set another account's default
+ * role, so `npm run db:accounts` makes the role account with the set-up account instead.
+ */
+async function roleGrantee(ctx: ProvisionerContext, conn: Connection, target: MysqlTarget): Promise<{ user: string; host: string } | undefined> {
   const { TENANT_DB_ROLE_USER: user, TENANT_DB_ROLE_PASSWORD: password, TENANT_DB_USER_HOST: host } = ctx.config;
   if (!user) return undefined;
-  if (password) await ensureRoleAccount(conn, { user, host, password });
+  if (password && target.user !== ctx.config.PROVISIONER_MYSQL_USER) await ensureRoleAccount(conn, { user, host, password });
   return { user, host };
 }
 
