@@ -370,6 +370,7 @@ async function swapIn(conn: Connection, journal: RestoreJournal, step: (m: strin
   const renames = [...current.map((t) => `${q(databaseName, t)} TO ${q(oldDatabase, t)}`), ...side.map((t) => `${q(sideDatabase, t)} TO ${q(databaseName, t)}`)];
   step(`swapping ${side.length} restored tables in (${current.length} current tables to ${oldDatabase})`);
   if (renames.length) await conn.query(`RENAME TABLE ${renames.join(', ')}`);
+  step('swapped');
 }
 
 /**
