@@ -218,6 +218,23 @@ describe('backups and restore (npm run backup, npm run restore)', function () {
     });
   }
 
+  it('when the tenant changes status while the backup loads into the side database, then the restore is abandoned before the swap and the tenant database is untouched', async () => {
+    const { t, damaged } = await backedUpThenDamaged('k515');
+    await assert.rejects(
+      restoreTenant(p.ctx, t.code, {
+        actor: 'test',
+        onPhase: async (phase) => {
+          if (phase === 'loading') await w.cp.db.query("UPDATE tenants SET status = 'inactive' WHERE tenant_id = ?", [t.code]);
+        },
+      }),
+      /changed status meanwhile \(inactive\)/,
+    );
+    assert.deepEqual(await tableChecksums(t.databaseName), damaged);
+    assert.equal(await tenantStatus(t.code), 'inactive');
+    assert.deepEqual(await databasesLike(`${t.databaseName}__`), []);
+    assert.equal(readRestoreJournal(backupDir, t.code), null);
+  });
+
   it('when the tenant database has a trigger, then the restore runs in place (RENAME TABLE cannot move it) and brings back the rows and the trigger', async () => {
     const t = await createActiveTenant(w, 'k520');
     const db = quoteId(t.databaseName);

@@ -262,11 +262,19 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
     }
 
     if (journal.phase === 'loaded') {
-      if (suspends) {
-        if (!(await switchTenantStatus(ctx.db, tenantCode, 'active', 'suspended'))) {
-          const now = await findTenant(ctx.db, tenantCode);
-          if (now?.status !== 'suspended') throw new RestoreError(`Tenant ${tenantCode} changed status meanwhile (${now?.status})`);
+      // The tenant must still be as the restore found it (suspended: a run killed right after
+      // suspending it); else the restore is abandoned before touching it.
+      const switched = suspends && (await switchTenantStatus(ctx.db, tenantCode, 'active', 'suspended'));
+      if (!switched) {
+        const now = (await findTenant(ctx.db, tenantCode))?.status;
+        if (now !== (suspends ? 'suspended' : journal.previousStatus)) {
+          const c = await connect(target);
+          await dropDatabase(c, sideDatabase).finally(() => c.end());
+          removeRestoreJournal(dir, tenantCode);
+          throw new RestoreError(`Tenant ${tenantCode} changed status meanwhile (${now ?? 'gone'}); the restore was abandoned before the swap`);
         }
+      }
+      if (suspends) {
         await publishTenantStatus(ctx.redis, ctx.config.REDIS_KEY_PREFIX, tenantCode, 'suspended');
         step('suspended');
       }
