@@ -262,6 +262,25 @@ describe('backups and restore (npm run backup, npm run restore)', function () {
     assert.equal(await tenantStatus(victim.code), 'active');
   });
 
+  it('when a dump given with --from creates another database, then the load into the side database stops there and the tenant is untouched', async () => {
+    const t = await createActiveTenant(w, 'k507');
+    await runBackups(p.ctx, { backupType: 'manual', items: [{ tenantCode: t.code, databaseName: t.databaseName, dbServerId: null }] });
+    const [[rec]] = await w.cp.db.query<RowDataPacket[]>('SELECT file_path FROM data_backup_records WHERE tenant_code = ? ORDER BY id DESC LIMIT 1', [t.code]);
+    const zlib = await import('node:zlib');
+    const other = `${t.databaseName}_x`;
+    const text = zlib.gunzipSync(fs.readFileSync(String(rec!.file_path))).toString();
+    const crafted = text.replace(/^(CREATE TABLE `students`)/m, `CREATE DATABASE \`${other}\`;\n$1`);
+    assert.notEqual(crafted, text);
+    const file = path.join(backupDir, 'crafted.sql.gz');
+    fs.writeFileSync(file, zlib.gzipSync(crafted));
+    const before = await tableChecksums(t.databaseName);
+    await assert.rejects(restoreTenant(p.ctx, t.code, { from: file, actor: 'test' }), /names database/);
+    assert.deepEqual(await tableChecksums(t.databaseName), before);
+    assert.equal(await tenantStatus(t.code), 'active');
+    assert.deepEqual(await databasesLike(`${t.databaseName}_`), [], 'no side database, and the other database was never created');
+    assert.equal(readRestoreJournal(backupDir, t.code), null);
+  });
+
   it('when a backup file was altered after it was recorded, then the restore refuses it', async () => {
     const t = await createActiveTenant(w, 'k506');
     await runBackups(p.ctx, { backupType: 'manual', items: [{ tenantCode: t.code, databaseName: t.databaseName, dbServerId: null }] });

@@ -239,23 +239,34 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
     const suspends = journal.previousStatus === 'active';
 
     if (journal.phase === 'loading') {
+      // Nothing has touched the tenant yet: a failure here (not a kill) drops the side database
+      // and the journal, so the next run starts afresh, perhaps from another file.
+      const abandon = async (err: Error): Promise<never> => {
+        const c = await connect(target);
+        await dropDatabase(c, sideDatabase).finally(() => c.end());
+        removeRestoreJournal(dir, tenantCode);
+        throw err;
+      };
       const conn = await connect(target);
       try {
         await dropDatabase(conn, sideDatabase); // a partial load of an interrupted run
       } finally {
         await conn.end();
       }
+      if (resumed && (await inspectBackup(journal.filePath).then((x) => x.sha256, () => null)) !== journal.sha256) {
+        await abandon(new RestoreError(`${journal.filePath} changed or is gone since the interrupted restore began; the tenant was not touched`));
+      }
       step(`loading ${journal.filePath} into ${sideDatabase} and backing up the current state, the tenant still serving`);
-      const [safetyBackup] = await Promise.all([
+      const [safety, load] = await Promise.allSettled([
         safetyBackupOf(ctx, target, { tenantCode, databaseName, dbServerId: journal.dbServerId }),
         loadDump(ctx.config.BACKUP_MYSQL, target, journal.filePath, { from: databaseName, to: sideDatabase }),
       ]);
+      if (load.status === 'rejected') await abandon(new RestoreError(`Loading into ${sideDatabase} failed (the tenant was not touched): ${(load.reason as Error).message}`));
+      if (safety.status === 'rejected') await abandon(new RestoreError(`The backup of the current state failed (the tenant was not touched): ${(safety.reason as Error).message}`));
+      const safetyBackup = safety.status === 'fulfilled' ? safety.value : null;
       const problems = await verifyCounts(target, sideDatabase, journal.tables);
       if (problems.length) {
-        const c = await connect(target);
-        await dropDatabase(c, sideDatabase).finally(() => c.end());
-        removeRestoreJournal(dir, tenantCode);
-        throw new RestoreError(`The backup loaded into ${sideDatabase} differs from the file (the tenant was not touched): ${problems.slice(0, 10).join('; ')}`);
+        await abandon(new RestoreError(`The backup loaded into ${sideDatabase} differs from the file (the tenant was not touched): ${problems.slice(0, 10).join('; ')}`));
       }
       step('loaded and verified: every table has the row count of the backup');
       await record('loaded', { safetyBackup, loadedAt: Date.now() });
