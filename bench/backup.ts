@@ -59,7 +59,7 @@ async function main() {
   // Unique per run (the shared server may hold other runs' tenant databases).
   const dbName = (code: string) => `${cp.config.CONTROL_DB_NAME.slice(3, 20).replace(/[^a-zA-Z0-9_]/g, '_')}_${code}`;
   const result: Record<string, unknown> = { backedUp: BACKUP_ALL ? 'all' : 'restored tenant only', tenants: TENANTS, moveRows: MOVE_ROWS, cpus: os.cpus().length, loadAverageAtStart: os.loadavg() };
-  const provisioner = await buildContext(
+  const provisioner = await Promise.resolve().then(() => buildContext(
     parseEnv(provisionerEnvSchema, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -75,7 +75,12 @@ async function main() {
       BACKUP_DIR: backupDir,
       PROVISIONER_METRICS_PORT: '0',
     }),
-  );
+  )).catch(async (err: unknown) => {
+    // Nothing below runs: stop what was started so far (the second server is a process of its own).
+    await second?.stop();
+    await cp.close();
+    throw err;
+  });
   try {
     // ---- set-up: the real template and TENANTS clones registered as active tenants
     let t0 = performance.now();
