@@ -3,18 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import {
-  assertDbName,
-  connect,
-  createDatabase,
-  databaseExists,
-  dropDatabase,
-  publishTenantStatus,
-  quoteId,
-  type Connection,
-  type MysqlTarget,
-  type RowDataPacket,
-} from '@kg/shared';
+import { connect, databaseExists, dropDatabase, publishTenantStatus, type MysqlTarget } from '@kg/shared';
 import type { ProvisionerContext } from '../../context';
 import { acquireNamedLock, namedLockName } from '../../internal/named-lock';
 import { backupDatabase } from '../cleanup/backup';
@@ -24,6 +13,7 @@ import { backupByFile, latestTenantBackup } from '../cleanup/backup.repository';
 import { findTenant, switchTenantStatus, type Tenant } from '../tenants/tenant.repository';
 import { DumpCounter, type DumpContents } from './dump-counter';
 import { loadDump, verifyCounts } from './load-dump';
+import { leftoverSideDatabases, nonTableObjects, sideDatabaseNames, swapIn } from './side-database';
 import { readRestoreJournal, removeRestoreJournal, writeRestoreJournal, type RestoreJournal, type RestorePhase } from './restore.journal';
 
 export class RestoreError extends Error {}
@@ -74,52 +64,6 @@ export interface RestoreOptions {
 
 /** Statuses a tenant is restored in: its database exists and is served, or could be again. */
 const RESTORABLE = ['active', 'suspended', 'inactive'];
-
-/** `%`/`_`-escaped for LIKE. */
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * The side databases of a restore of `databaseName`: `<db>__restore_<stamp>` (the backup is
- * loaded there) and `<db>__prerestore_<stamp>` (the tables that were current go there). Tenant
- * databases are `<prefix><digits>` and every listing of tenant databases (backups, drift, rollout,
- * reconciler) reads them from `tenants`, so these are never taken for one.
- */
-function sideDatabaseNames(databaseName: string, stamp: string): { sideDatabase: string; oldDatabase: string } {
-  try {
-    return { sideDatabase: assertDbName(`${databaseName}__restore_${stamp}`), oldDatabase: assertDbName(`${databaseName}__prerestore_${stamp}`) };
-  } catch {
-    throw new RestoreError(`${databaseName} is too long a name for its side databases (64 characters at most)`);
-  }
-}
-
-/** Side databases left by earlier restores of `databaseName` (a run killed after the swap's clean-up began, or before its load). */
-async function leftoverSideDatabases(conn: Connection, databaseName: string): Promise<string[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? OR SCHEMA_NAME LIKE ?',
-    [`${likeEscape(databaseName)}\\_\\_restore\\_%`, `${likeEscape(databaseName)}\\_\\_prerestore\\_%`],
-  );
-  return rows.map((r) => String(r.s));
-}
-
-async function baseTables(conn: Connection, databaseName: string): Promise<string[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-    [databaseName],
-  );
-  return rows.map((r) => String(r.t));
-}
-
-/** Views, triggers, routines and events of a live database: RENAME TABLE cannot move them (or tables with triggers) between databases. */
-async function nonTableObjects(conn: Connection, databaseName: string): Promise<string[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT 'view' AS k FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW'
-     UNION SELECT 'trigger' FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?
-     UNION SELECT LOWER(ROUTINE_TYPE) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?
-     UNION SELECT 'event' FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?`,
-    [databaseName, databaseName, databaseName, databaseName],
-  );
-  return rows.map((r) => String(r.k));
-}
 
 interface CheckedFile {
   tenant: Tenant;
@@ -202,8 +146,8 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
       let objects: string[];
       try {
         objects = [...new Set([...checked.contents.objects, ...(await nonTableObjects(conn, checked.tenant.databaseName))])];
-        // No journal, and this run holds the lock: side databases of this tenant are left from a
-        // run that was done but for its clean-up.
+        // No journal, and this run holds the lock: no restore of this tenant is under way, so its
+        // side databases are leftovers.
         for (const leftover of await leftoverSideDatabases(conn, checked.tenant.databaseName)) {
           step(`dropping ${leftover}, left by an earlier restore`);
           await dropDatabase(conn, leftover);
@@ -215,6 +159,8 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
         step(`the backup or the database has ${objects.join(', ')}: restoring in place`);
         return await restoreInPlace(ctx, checked, target, opts);
       }
+      const sides = sideDatabaseNames(checked.tenant.databaseName, Date.now().toString(36));
+      if (!sides) throw new RestoreError(`${checked.tenant.databaseName} is too long a name for its side databases (64 characters at most)`);
       journal = {
         tenantCode,
         databaseName: checked.tenant.databaseName,
@@ -223,7 +169,7 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
         sha256: checked.sha256,
         checksumVerified: checked.checksumVerified,
         tables: checked.contents.tables,
-        ...sideDatabaseNames(checked.tenant.databaseName, Date.now().toString(36)),
+        ...sides,
         previousStatus: checked.tenant.status,
         phase: 'loading',
       };
@@ -363,33 +309,6 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
   } finally {
     await lock.release();
   }
-}
-
-/**
- * The swap: one RENAME TABLE moves every current table of the tenant database to the old side
- * database and every table of the side database in (tables only in the current database go to the
- * old side, tables only in the backup come in). RENAME TABLE is atomic, so after a kill either
- * nothing moved or everything did; a run that finds the side database empty and the tenant
- * database holding exactly the backup's tables knows the swap happened. Database-level grants name
- * the database, which stays, so the tenant's account and role keep their privileges.
- */
-async function swapIn(conn: Connection, journal: RestoreJournal, step: (m: string) => void): Promise<void> {
-  const { databaseName, sideDatabase, oldDatabase } = journal;
-  const expected = Object.keys(journal.tables).sort();
-  const side = await baseTables(conn, sideDatabase);
-  const current = await baseTables(conn, databaseName);
-  if (side.length === 0 && current.length === expected.length && current.every((t, i) => t === expected[i])) {
-    step('the swap was done before the interruption');
-    return;
-  }
-  await createDatabase(conn, databaseName); // gone before the restore: the restore brings it back
-  await createDatabase(conn, oldDatabase);
-  const q = (db: string, t: string) => `${quoteId(db)}.\`${t.replace(/`/g, '``')}\``;
-  // Current tables out first: foreign-key constraint names are unique per database.
-  const renames = [...current.map((t) => `${q(databaseName, t)} TO ${q(oldDatabase, t)}`), ...side.map((t) => `${q(sideDatabase, t)} TO ${q(databaseName, t)}`)];
-  step(`swapping ${side.length} restored tables in (${current.length} current tables to ${oldDatabase})`);
-  if (renames.length) await conn.query(`RENAME TABLE ${renames.join(', ')}`);
-  step('swapped');
 }
 
 /**
