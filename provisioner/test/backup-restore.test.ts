@@ -235,6 +235,25 @@ describe('backups and restore (npm run backup, npm run restore)', function () {
     assert.equal(readRestoreJournal(backupDir, t.code), null);
   });
 
+  it('when a trigger is added to the tenant database during the load, then the swap is refused, nothing moves, and the tenant is active again as it was', async () => {
+    const { t, damaged } = await backedUpThenDamaged('k516');
+    const db = quoteId(t.databaseName);
+    await assert.rejects(
+      restoreTenant(p.ctx, t.code, {
+        actor: 'test',
+        onPhase: async (phase) => {
+          // RENAME TABLE cannot move a table with a trigger to another database.
+          if (phase === 'loaded') await sql(`CREATE TRIGGER ${db}.stray_t BEFORE INSERT ON ${db}.stray FOR EACH ROW SET NEW.id = NEW.id`);
+        },
+      }),
+      /swap was refused.*active again.*Trigger in wrong schema/,
+    );
+    assert.deepEqual(await tableChecksums(t.databaseName), damaged);
+    assert.equal(await tenantStatus(t.code), 'active');
+    assert.deepEqual(await databasesLike(`${t.databaseName}__`), []);
+    assert.equal(readRestoreJournal(backupDir, t.code), null);
+  });
+
   it('when the tenant database has a trigger, then the restore runs in place (RENAME TABLE cannot move it) and brings back the rows and the trigger', async () => {
     const t = await createActiveTenant(w, 'k520');
     const db = quoteId(t.databaseName);

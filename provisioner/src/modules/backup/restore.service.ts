@@ -13,7 +13,7 @@ import { backupByFile, latestTenantBackup } from '../cleanup/backup.repository';
 import { findTenant, switchTenantStatus, type Tenant } from '../tenants/tenant.repository';
 import { DumpCounter, type DumpContents } from './dump-counter';
 import { loadDump, verifyCounts } from './load-dump';
-import { leftoverSideDatabases, nonTableObjects, sideDatabaseNames, swapIn } from './side-database';
+import { leftoverSideDatabases, nonTableObjects, sideDatabaseNames, SwapRefused, swapIn } from './side-database';
 import { readRestoreJournal, removeRestoreJournal, writeRestoreJournal, type RestoreJournal, type RestorePhase } from './restore.journal';
 
 export class RestoreError extends Error {}
@@ -122,8 +122,9 @@ async function safetyBackupOf(ctx: ProvisionerContext, target: MysqlTarget, tena
  * pre-restore tables are dropped after that. Each phase is written to a journal first, so running
  * the command again after a kill finishes the restore (it never leaves the tenant half-swapped:
  * RENAME TABLE is atomic). A backup or database with views, triggers, routines or events is
- * restored in place instead (dropped and loaded while suspended). A failed check before the swap
- * leaves the tenant untouched; after it, suspended. Writes a security event naming the file and
+ * restored in place instead (dropped and loaded while suspended). A failure before the swap, or
+ * a refused swap (nothing moved), leaves the tenant as it was; a failed check after the swap
+ * leaves it suspended. Writes a security event naming the file and
  * the operator.
  */
 export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string, opts: RestoreOptions): Promise<RestoreResult> {
@@ -242,6 +243,17 @@ export async function restoreTenant(ctx: ProvisionerContext, tenantCode: string,
       const conn = await connect(target);
       try {
         await swapIn(conn, journal, step);
+      } catch (err) {
+        if (!(err instanceof SwapRefused)) throw err;
+        // Nothing moved: roll back to where the restore started.
+        if (suspends) {
+          await switchTenantStatus(ctx.db, tenantCode, 'suspended', 'active');
+          await publishTenantStatus(ctx.redis, ctx.config.REDIS_KEY_PREFIX, tenantCode, 'active');
+        }
+        await dropDatabase(conn, sideDatabase);
+        await dropDatabase(conn, oldDatabase);
+        removeRestoreJournal(dir, tenantCode);
+        throw new RestoreError(`The swap was refused, nothing was moved and ${tenantCode} is ${journal.previousStatus} again: ${err.message}`);
       } finally {
         await conn.end();
       }

@@ -6,6 +6,9 @@ import type { RestoreJournal } from './restore.journal';
  * (docs/operations.md, Restore).
  */
 
+/** The RENAME TABLE failed: being atomic, it moved nothing (a trigger added meanwhile, a lock wait timeout). */
+export class SwapRefused extends Error {}
+
 /** `%`/`_`-escaped for LIKE. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -75,6 +78,12 @@ export async function swapIn(conn: Connection, journal: Pick<RestoreJournal, 'da
   // Current tables out first: foreign-key constraint names are unique per database.
   const renames = [...current.map((t) => `${q(databaseName, t)} TO ${q(oldDatabase, t)}`), ...side.map((t) => `${q(sideDatabase, t)} TO ${q(databaseName, t)}`)];
   step(`swapping ${side.length} restored tables in (${current.length} current tables to ${oldDatabase})`);
-  if (renames.length) await conn.query(`RENAME TABLE ${renames.join(', ')}`);
+  if (renames.length) {
+    try {
+      await conn.query(`RENAME TABLE ${renames.join(', ')}`);
+    } catch (err) {
+      throw new SwapRefused((err as Error).message);
+    }
+  }
   step('swapped');
 }
