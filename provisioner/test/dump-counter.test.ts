@@ -20,12 +20,12 @@ describe('DumpCounter (tables and rows of a SQL dump)', () => {
     // Split mid-string to prove state carries across chunks.
     c.scan(dump.slice(0, 150));
     c.scan(dump.slice(150));
-    assert.deepEqual(c.contents(), { databases: ['rent001'], tables: { classes: 3, empty_one: 0 } });
+    assert.deepEqual(c.contents(), { databases: ['rent001'], tables: { classes: 3, empty_one: 0 }, objects: [] });
   });
 
   it('when the in-code dump writes one tuple per line, then rows are counted the same', () => {
     const c = new DumpCounter();
     c.scan("USE `rent002`;\nDROP TABLE IF EXISTS `t`;\nCREATE TABLE `t` (\n`x` text\n);\nINSERT INTO `t` VALUES\n  ('1'),\n  ('(2)');\nINSERT INTO `t` VALUES\n  ('3');\n");
-    assert.deepEqual(c.contents(), { databases: ['rent002'], tables: { t: 3 } });
+    assert.deepEqual(c.contents(), { databases: ['rent002'], tables: { t: 3 }, objects: [] });
   });
 });

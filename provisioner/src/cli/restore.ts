@@ -9,9 +9,11 @@ const USAGE = `Restore one tenant (docs/operations.md, Restore)
 
   npm run restore -- <tenantCode> [--from FILE]
       Restores the tenant's database from its newest backup, or from FILE (a .sql.gz of that
-      tenant's database). The current state is backed up first; the tenant is suspended while
-      its database is replaced, every table's row count is checked against the backup, and the
-      tenant is reactivated. A failed check leaves it suspended.
+      tenant's database). While the tenant still serves, the current state is backed up and the
+      file is loaded into a side database and every table's row count checked against it; then
+      the tenant is suspended only while one RENAME TABLE swaps the restored tables in and they
+      are checked again, and it is reactivated. If the command is stopped, run it again: it
+      finishes the restore it had started (BACKUP_DIR/restores/<tenantCode>.json).
 `;
 
 async function main(): Promise<number> {
@@ -37,7 +39,8 @@ async function main(): Promise<number> {
     });
     console.log(
       `${tenantCode}: restored ${r.databaseName} from ${r.filePath} (${r.tables} tables, ${r.rows} rows; ` +
-        `checksum ${r.checksumVerified ? 'verified' : 'not recorded'}; suspended for ${r.downtimeMs} ms)`,
+        `checksum ${r.checksumVerified ? 'verified' : 'not recorded'}; ${r.method === 'swap' ? 'swapped in' : 'in place'}; ` +
+        `suspended for ${r.downtimeMs} ms${r.resumed ? '; finished an interrupted restore' : ''})`,
     );
     if (r.safetyBackup) console.log(`${tenantCode}: the replaced state is kept in ${r.safetyBackup}`);
     return 0;

@@ -3,11 +3,19 @@ import { Transform } from 'node:stream';
 const CREATE_TABLE_RE = /^CREATE TABLE (?:IF NOT EXISTS )?`((?:[^`]|``)+)`/;
 const USE_RE = /^USE `((?:[^`]|``)+)`/;
 const INSERT_RE = /^INSERT INTO `((?:[^`]|``)+)` VALUES\s*$/;
+/**
+ * A statement that creates something other than a table: mysqldump writes views, triggers and
+ * routines as `CREATE ... VIEW`, `/*!50003 CREATE*\/ ... /*!50003 TRIGGER`, and so on, the kind
+ * on the statement's first line.
+ */
+const OBJECT_RE = /^(?:\/\*!\d+\s*)?CREATE\b(?!\s+(?:DATABASE|TABLE)\b).*?\b(VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT)\b/i;
 
 /** What a SQL dump holds: its databases, and every table with its number of rows. */
 export interface DumpContents {
   databases: string[];
   tables: Record<string, number>;
+  /** Kinds of objects other than tables it creates (view, trigger, procedure, function, event), each once. */
+  objects: string[];
 }
 
 /**
@@ -20,6 +28,7 @@ export interface DumpContents {
 export class DumpCounter extends Transform {
   private readonly tables = new Map<string, number>();
   private readonly databases = new Set<string>();
+  private readonly objects = new Set<string>();
   private line = '';
   private inValues = false;
   private table = '';
@@ -72,7 +81,12 @@ export class DumpCounter extends Transform {
       return;
     }
     const used = USE_RE.exec(this.line);
-    if (used) this.databases.add(used[1]!.replace(/``/g, '`'));
+    if (used) {
+      this.databases.add(used[1]!.replace(/``/g, '`'));
+      return;
+    }
+    const other = OBJECT_RE.exec(this.line);
+    if (other) this.objects.add(other[1]!.toLowerCase());
   }
 
   private startValues(): boolean {
@@ -87,6 +101,6 @@ export class DumpCounter extends Transform {
   }
 
   contents(): DumpContents {
-    return { databases: [...this.databases], tables: Object.fromEntries(this.tables) };
+    return { databases: [...this.databases], tables: Object.fromEntries(this.tables), objects: [...this.objects].sort() };
   }
 }
