@@ -95,7 +95,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     // plane), to a model served by the OpenAI-compatible provider stub, streaming with pauses so
     // the page can be seen showing the answer as it arrives; the tenant's account is charged.
     provider = await startAiProviderStub();
-    provider.set({ words: ['Hello', ' from', ' the assistant'], chunkDelayMs: 400 });
+    provider.set({ words: ['Hello', ' from', ' the assistant'], chunkDelayMs: 1000 });
     await addModel(env.cp, env.tokens.superAdmin, { name: 'stub-chat', endpointUrl: provider.url, isDefault: true, inputPricePer1k: 10, outputPricePer1k: 20 });
     const config = parseEnv(tenantAppEnvSchema, {
       NODE_ENV: 'test',
@@ -275,8 +275,10 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await page.getByRole('button', { name: 'Send' }).click();
     const live = page.getByTestId('streaming');
     await live.filter({ hasText: 'Hello' }).waitFor();
-    assert.ok(!(await live.innerText()).includes('the assistant'), 'the first piece shows before the last one arrived');
+    assert.ok(!(await live.innerText()).includes('from'), 'the first piece shows before the second one arrived');
     await shot(page, '07b-ai-streaming');
+    await live.filter({ hasText: 'Hello from' }).waitFor();
+    assert.ok(!(await live.innerText()).includes('the assistant'), 'the second piece shows before the last one arrived');
     await page.getByText('Hello from the assistant').waitFor();
     await live.waitFor({ state: 'detached' });
     await page.getByText('Plan an open day', { exact: false }).first().waitFor();
