@@ -42,9 +42,11 @@ describe('tenant app: billing relay', function () {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
+  let d: TestTenant;
   let adminA: TestUser;
   let adminB: TestUser;
   let adminC: TestUser;
+  let adminD: TestUser;
   let teacherA: TestUser;
   let operatorAdmin: string;
 
@@ -70,12 +72,14 @@ describe('tenant app: billing relay', function () {
     a = await stack.createTenant('k401');
     b = await stack.createTenant('k402');
     c = await stack.createTenant('k403');
-    for (const [t, balance] of [[a, '25.5'], [b, '987.65'], [c, '0']] as const) {
+    d = await stack.createTenant('k404');
+    for (const [t, balance] of [[a, '25.5'], [b, '987.65'], [c, '0'], [d, '0']] as const) {
       await stack.cp.db.query("INSERT INTO tenant_accounts (tenant_id, balance, credit_limit) VALUES (?, ?, '10')", [t.code, balance]);
     }
     adminA = await stack.addUser(a, 'admin');
     adminB = await stack.addUser(b, 'admin');
     adminC = await stack.addUser(c, 'admin');
+    adminD = await stack.addUser(d, 'admin');
     teacherA = await stack.addUser(a, 'teacher');
     operatorAdmin = (await roleTokens(stack.cp)).admin;
   });
@@ -212,5 +216,15 @@ describe('tenant app: billing relay', function () {
     assert.equal(card!.status, 'unused');
     // Another tenant's admin is not affected.
     assert.equal((await api('POST', '/api/billing/recharge', adminA.token, { code: codes[0] })).status, 200);
+  });
+
+  it('when thirty guesses are sent at the same moment, then no more than RATE_LIMIT_REDEEM_FAILURES of them reach the cards', async () => {
+    const limit = stack.cp.config.RATE_LIMIT_REDEEM_FAILURES;
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => api('POST', '/api/billing/recharge', adminD.token, { code: `RACE${String(i).padStart(2, '0')}-AAAAA-BBBBB-CCCCC` }, d.code)),
+    );
+    const statuses = answers.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 404 || s === 429), statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 404).length, limit, 'exactly the limit was looked up');
   });
 });
