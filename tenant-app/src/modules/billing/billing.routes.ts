@@ -15,6 +15,7 @@ import type { AppContext } from '../../context';
  * default); the control plane lets only a tenant admin redeem and limits failed redeems.
  */
 
+const noQuery = z.object({}).strict();
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const usageQuery = z.object({ from: day.optional(), to: day.optional() }).strict();
 const pageQuery = z
@@ -68,7 +69,7 @@ export function billingRoutes(ctx: AppContext): Router {
     res.status(answer.status).json(answer.body);
   };
   const read = requirePermission('system', 'read');
-  router.get('/api/billing/account', read, (req, res) => send(req, res, '/billing/account', validate(z.object({}).strict(), req.query)));
+  router.get('/api/billing/account', read, (req, res) => send(req, res, '/billing/account', validate(noQuery, req.query)));
   router.get('/api/billing/transactions', read, (req, res) => send(req, res, '/billing/transactions', validate(pageQuery, req.query)));
   router.get('/api/billing/bills', read, (req, res) => send(req, res, '/billing/bills', validate(pageQuery, req.query)));
   router.get('/api/billing/usage', read, (req, res) => send(req, res, '/billing/usage', validate(usageQuery, req.query)));
