@@ -67,7 +67,9 @@ describe('tenant app: billing relay', function () {
 
   before(async () => {
     proxy = await countingProxy();
-    stack = await startTenantStack('billing', { CONTROL_PLANE_URL: proxy.url });
+    // The control plane's address is known only once the stack is up, so the proxy answers 503
+    // until then; a JWKS fetch the app makes meanwhile must not hold it off the keys for 5 s.
+    stack = await startTenantStack('billing', { CONTROL_PLANE_URL: proxy.url, JWKS_REFETCH_INTERVAL_MS: '0' });
     proxy.state.target = stack.cp.url;
     a = await stack.createTenant('k401');
     b = await stack.createTenant('k402');
