@@ -343,6 +343,24 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await page.getByRole('heading', { name: 'AI usage' }).first().waitFor();
   });
 
+  it('when the account has run dry, then the assistant says so and points the principal to the Billing page', async () => {
+    watch.step = 'out-of-funds'; // the 402 below is expected
+    // Balance plus credit limit at zero (the credit limit of the basic plan is 50).
+    await env.cp.db.query("UPDATE tenant_accounts SET balance = '-50' WHERE tenant_id = ?", [a.code]);
+    const calls = provider.requests.length;
+    await menu(page, 'AI assistant');
+    await page.getByRole('menuitem', { name: /^Conversation / }).first().click();
+    await page.getByLabel('Your question').fill('One more question');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'recharge to continue' });
+    await alert.waitFor();
+    assert.equal(provider.requests.length, calls, 'the provider was not called');
+    await shot(page, '07h-ai-out-of-funds');
+    await alert.getByRole('link', { name: 'Recharge the account on the Billing page' }).click();
+    await page.getByRole('heading', { name: 'Billing' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: '-CN¥50.00' }).waitFor();
+  });
+
   it('when the principal adds a teacher, then the one-time password is shown once', async () => {
     watch.step = 'staff';
     await menu(page, 'Staff');
@@ -421,6 +439,6 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   });
 
   it('then no page logged an unexpected console error', () => {
-    assert.deepEqual(watch.unexpected({ 'activity-full': [409], 'redeem-again': [409] }), []);
+    assert.deepEqual(watch.unexpected({ 'activity-full': [409], 'redeem-again': [409], 'out-of-funds': [402] }), []);
   });
 });

@@ -83,6 +83,7 @@ const en = {
   ai: {
     new: 'New conversation', newTitle: 'Conversation {at}', pick: 'Choose or start a conversation', user: 'You:',
     assistant: 'Assistant:', system: 'System:', question: 'Your question', send: 'Send',
+    recharge: 'Recharge the account on the Billing page',
   },
   staff: {
     add: 'Add staff', added: 'Added. They sign in with their existing password.', realName: 'Name (for a new account)',

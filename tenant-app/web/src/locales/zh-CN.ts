@@ -77,7 +77,7 @@ const zhCN: typeof en = {
   files: { upload: '上传文件', progress: '上传进度', preview: '预览', download: '下载' },
   ai: {
     new: '新对话', newTitle: '对话 {at}', pick: '选择或新建一个对话', user: '我：', assistant: '助手：', system: '系统：',
-    question: '您的问题', send: '发送',
+    question: '您的问题', send: '发送', recharge: '请到“费用”页面充值',
   },
   staff: {
     add: '添加教职工', added: '已添加，对方使用原有密码登录。', realName: '姓名（新账号需填写）', disable: '停用', enable: '启用',
