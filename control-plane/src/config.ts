@@ -70,6 +70,12 @@ export const controlPlaneEnvSchema = z.object({
   RATE_LIMIT_SEND_CODE_PER_IP: envx.int(10, 1),
   RATE_LIMIT_SEND_CODE_PER_ACCOUNT: envx.int(5, 1),
   RATE_LIMIT_SEND_CODE_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
+  /**
+   * Failed recharge-card redeems (unknown, used or expired code) per tenant and per user in a
+   * window; beyond it every redeem answers 429 until the window frees (docs/security.md, Abuse limits).
+   */
+  RATE_LIMIT_REDEEM_FAILURES: envx.int(10, 1),
+  RATE_LIMIT_REDEEM_WINDOW_SECONDS: envx.int(3600, 1, 86_400),
   /** Password hashes and compares per second across all instances (429 beyond). */
   PASSWORD_HASH_GLOBAL_PER_SECOND: envx.int(40, 1),
   /** Hashes one process lets wait for a hashing thread (503 with Retry-After beyond). */

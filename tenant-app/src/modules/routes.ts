@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { AppContext } from '../context';
 import { activityRoutes } from './activities/activity.routes';
 import { aiRoutes } from './ai/ai.routes';
+import { billingRoutes } from './billing/billing.routes';
 import { classRoutes } from './classes/class.routes';
 import { enrollmentRoutes } from './enrollment/enrollment.routes';
 import { fileRoutes } from './files/file.routes';
@@ -28,5 +29,6 @@ export function tenantRouteModules(): Array<(ctx: AppContext) => Router> {
     fileRoutes,
     aiRoutes,
     staffRoutes,
+    billingRoutes,
   ];
 }

@@ -99,6 +99,11 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', path: () => '/api/roles', permission: 'staff:write', body: (m) => ({ code: roleCode(m), name: `Role ${m}`, permissions: ['classes:read'] }) },
   { method: 'PUT', path: (f) => `/api/roles/${f.roleId}`, permission: 'staff:write', body: (m) => ({ name: `Role ${m}` }) },
   { method: 'DELETE', path: (f) => `/api/roles/${f.roleId}`, permission: 'staff:delete' },
+  { method: 'GET', path: () => '/api/billing/account', permission: 'system:read' },
+  { method: 'GET', path: () => '/api/billing/transactions', permission: 'system:read' },
+  { method: 'GET', path: () => '/api/billing/bills', permission: 'system:read' },
+  { method: 'GET', path: () => '/api/billing/usage', permission: 'system:read' },
+  { method: 'POST', path: () => '/api/billing/recharge', permission: 'system:write', body: () => ({ code: 'ABCDE-FGHJK-LMNPQ-RSTUV' }) },
 ];
 
 /** A custom role code from a test marker. */

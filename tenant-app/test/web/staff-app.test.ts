@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { createLogger, listen, parseEnv, type RunningServer } from '@kg/shared';
+import { createLogger, listen, parseEnv, type RowDataPacket } from '@kg/shared';
 import { http, testMysqlTarget, testRedisUrl } from '@kg/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addModel } from '../../../control-plane/test/helpers/ai-fixtures';
+import { startAiProviderStub, type AiProviderStub } from '../../../control-plane/test/stubs/ai-provider.stub';
+import type { ProvisionerContext } from '../../../provisioner/src/context';
+import { rollUpDay } from '../../../provisioner/src/modules/billing/usage-rollup';
 import { createBody, createTenantRequest, startProvisioningEnv, uniquePhone, waitForStatus, type ProvisioningEnv } from '../../../provisioner/test/helpers/provisioning';
 import { ConsoleWatch, ensureChromium, ensureWebBuilt, launchChromium, screenshot } from '../../../test/web/browser';
 import { tenantAppEnvSchema } from '../../src/config';
@@ -26,26 +29,6 @@ const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b3e5a80000000049454e44ae426082',
   'hex',
 );
-
-/**
- * A stand-in for the control plane's AI bridge (as tenant-app/test/api.test.ts uses), streaming
- * its answer in pieces with pauses, so the page can be seen showing it as it arrives.
- */
-async function startStreamingBridge(): Promise<RunningServer> {
-  const app = express();
-  app.use(express.json());
-  app.post('/api/v1/ai/bridge/chat', async (req, res) => {
-    res.status(200).set('Content-Type', 'text/event-stream').flushHeaders();
-    for (const piece of ['Hello', ' from', ' the assistant']) {
-      res.write(`data: ${JSON.stringify({ type: 'delta', content: piece })}\n\n`);
-      await new Promise((r) => setTimeout(r, 400));
-    }
-    res.write(`data: ${JSON.stringify({ type: 'done', model: 'stub', usage: { inputTokens: 1, outputTokens: 3, totalTokens: 4 } })}\n\n`);
-    res.end('data: [DONE]\n\n');
-    void req;
-  });
-  return listen(app, 0, '127.0.0.1');
-}
 
 async function provision(env: ProvisioningEnv, phone: string, name: string): Promise<{ code: string; otp: string | null }> {
   const res = await createTenantRequest(env, await createBody(env, { contactPhone: phone, name }));
@@ -89,7 +72,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   let watch: ConsoleWatch;
   let server: { url: string; close(ms?: number): Promise<void> };
   let closeApp: () => Promise<void>;
-  let bridge: RunningServer;
+  let provider: AiProviderStub;
   let port = 0;
   const principal = uniquePhone();
   const password = 'Sunshine2026';
@@ -97,6 +80,10 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   let b: { code: string; otp: string | null };
   let teacher = { phone: uniquePhone(), otp: '' };
   const origin = (code?: string) => `http://${code ? `${code}.` : ''}localhost:${port}`;
+  const balanceOf = async (code: string) => {
+    const [rows] = await env.cp.db.query<RowDataPacket[]>('SELECT CAST(balance AS CHAR) AS b FROM tenant_accounts WHERE tenant_id = ?', [code]);
+    return Number(rows[0]!.b);
+  };
 
   before(async () => {
     ensureChromium();
@@ -104,9 +91,13 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     env = await startProvisioningEnv('web-staff');
     env.startWorker();
     const target = testMysqlTarget();
-    bridge = await startStreamingBridge();
+    // The assistant goes through the control plane's real bridge (AI_BRIDGE_URL unset: the control
+    // plane), to a model served by the OpenAI-compatible provider stub, streaming with pauses so
+    // the page can be seen showing the answer as it arrives; the tenant's account is charged.
+    provider = await startAiProviderStub();
+    provider.set({ words: ['Hello', ' from', ' the assistant'], chunkDelayMs: 1000 });
+    await addModel(env.cp, env.tokens.superAdmin, { name: 'stub-chat', endpointUrl: provider.url, isDefault: true, inputPricePer1k: 10, outputPricePer1k: 20 });
     const config = parseEnv(tenantAppEnvSchema, {
-      AI_BRIDGE_URL: bridge.url,
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       TENANT_APP_PORT: '0',
@@ -145,7 +136,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   after(async () => {
     await browser?.close();
     await closeApp?.();
-    await bridge?.close(100);
+    await provider?.close();
     await env?.close();
   });
 
@@ -284,11 +275,90 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await page.getByRole('button', { name: 'Send' }).click();
     const live = page.getByTestId('streaming');
     await live.filter({ hasText: 'Hello' }).waitFor();
-    assert.ok(!(await live.innerText()).includes('the assistant'), 'the first piece shows before the last one arrived');
+    assert.ok(!(await live.innerText()).includes('from'), 'the first piece shows before the second one arrived');
     await shot(page, '07b-ai-streaming');
+    await live.filter({ hasText: 'Hello from' }).waitFor();
+    assert.ok(!(await live.innerText()).includes('the assistant'), 'the second piece shows before the last one arrived');
     await page.getByText('Hello from the assistant').waitFor();
     await live.waitFor({ state: 'detached' });
     await page.getByText('Plan an open day', { exact: false }).first().waitFor();
+    // The bridge charged the kindergarten once the answer ended: 12 input tokens at 10 per 1k and
+    // 3 output tokens at 20 per 1k (the stub's usage) = 0.18, from a starting balance of 0.
+    assert.equal(provider.requests.filter((r) => r.path.endsWith('/chat/completions')).length, 1, 'one call reached the provider');
+    assert.equal(await balanceOf(a.code), -0.18);
+    await menu(page, 'Billing');
+    await page.getByTestId('balance').filter({ hasText: '-CN¥0.18' }).waitFor();
+    await page.getByRole('row', { name: /AI usage/ }).first().waitFor();
+  });
+
+  it('when the principal redeems a recharge card, then the balance rises; the same code again says it was already used', async () => {
+    watch.step = 'redeem';
+    const batch = await http('POST', `${env.cp.url}/api/recharge-cards/batches`, {
+      token: env.tokens.admin,
+      body: { value: 100, count: 1, expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    assert.equal(batch.status, 201, JSON.stringify(batch.body));
+    const code = batch.body.data.codes[0] as string;
+    await page.getByLabel('Recharge card code').fill(code);
+    await page.getByRole('button', { name: 'Redeem' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recharged CN¥100.00. The balance is now CN¥99.82.' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: 'CN¥99.82' }).waitFor();
+    await page.getByRole('row', { name: /Recharge/ }).first().waitFor();
+    assert.equal(await balanceOf(a.code), 99.82);
+    await shot(page, '07c-billing-recharged');
+
+    watch.step = 'redeem-again'; // the 409 below is expected
+    await page.getByLabel('Recharge card code').fill(code);
+    await page.getByRole('button', { name: 'Redeem' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This card has already been used' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: 'CN¥99.82' }).waitFor();
+    assert.equal(await balanceOf(a.code), 99.82, 'a second redeem adds nothing');
+    await shot(page, '07d-billing-already-used');
+  });
+
+  it("when the day's usage is rolled up, then the usage page charts it and lists it per model", async () => {
+    watch.step = 'usage';
+    // The provisioner's nightly roll-up, run for today so the call above is in the figures.
+    const day = new Date().toISOString().slice(0, 10);
+    await rollUpDay({ db: env.cp.db, logger: { info: () => undefined } } as unknown as ProvisionerContext, day);
+    await menu(page, 'AI usage');
+    const chart = page.getByRole('img', { name: 'AI calls and tokens per day' });
+    await chart.locator('canvas').waitFor();
+    const box = await chart.boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 200, 'the chart has room to draw');
+    const row = page.getByRole('row', { name: /stub-chat/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), new RegExp(`${day}\\s+stub-chat\\s+1\\s+12\\s+3`));
+    await shot(page, '07e-usage');
+
+    watch.step = 'billing-zh';
+    await pick(page, 'Language', '中文');
+    await menu(page, '费用');
+    await page.getByTestId('balance').filter({ hasText: '99.82' }).waitFor();
+    await shot(page, '07f-billing-zh');
+    await menu(page, 'AI 用量');
+    await page.getByRole('img', { name: '每日 AI 调用与 Token 用量' }).locator('canvas').waitFor();
+    await shot(page, '07g-usage-zh');
+    await pick(page, '语言 / Language', 'English');
+    await page.getByRole('heading', { name: 'AI usage' }).first().waitFor();
+  });
+
+  it('when the account has run dry, then the assistant says so and points the principal to the Billing page', async () => {
+    watch.step = 'out-of-funds'; // the 402 below is expected
+    // Balance plus credit limit at zero (the credit limit of the basic plan is 50).
+    await env.cp.db.query("UPDATE tenant_accounts SET balance = '-50' WHERE tenant_id = ?", [a.code]);
+    const calls = provider.requests.length;
+    await menu(page, 'AI assistant');
+    await page.getByRole('menuitem', { name: /^Conversation / }).first().click();
+    await page.getByLabel('Your question').fill('One more question');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'recharge to continue' });
+    await alert.waitFor();
+    assert.equal(provider.requests.length, calls, 'the provider was not called');
+    await shot(page, '07h-ai-out-of-funds');
+    await alert.getByRole('link', { name: 'Recharge the account on the Billing page' }).click();
+    await page.getByRole('heading', { name: 'Billing' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: '-CN¥50.00' }).waitFor();
   });
 
   it('when the principal adds a teacher, then the one-time password is shown once', async () => {
@@ -343,9 +413,14 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await nav.getByRole('menuitem', { name: '班级' }).waitFor();
     assert.equal(await nav.getByRole('menuitem', { name: '教职工' }).count(), 0);
     assert.equal(await nav.getByRole('menuitem', { name: '角色' }).count(), 0);
+    assert.equal(await nav.getByRole('menuitem', { name: '费用' }).count(), 0, 'a teacher does not see the billing page');
+    assert.equal(await nav.getByRole('menuitem', { name: 'AI 用量' }).count(), 0);
     await shot(p3, '12-teacher-menu');
     await p3.goto(`${origin(a.code)}/staff`);
     await p3.getByRole('heading', { name: '工作台' }).waitFor(); // the route refuses, back to the dashboard
+    await p3.goto(`${origin(a.code)}/billing`);
+    await p3.getByRole('heading', { name: '工作台' }).waitFor();
+    assert.equal(new URL(p3.url()).pathname, '/dashboard');
 
     // The principal disables the teacher (through the API, as the staff page does).
     watch3.step = 'disabled';
@@ -364,6 +439,6 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   });
 
   it('then no page logged an unexpected console error', () => {
-    assert.deepEqual(watch.unexpected({ 'activity-full': [409] }), []);
+    assert.deepEqual(watch.unexpected({ 'activity-full': [409], 'redeem-again': [409], 'out-of-funds': [402] }), []);
   });
 });

@@ -8,6 +8,7 @@ import { auditActor } from '../audit/audit.http';
 import { accountView, changeTenantPlan, createCardBatch, listPlans, redeemCard } from './billing.service';
 import { money } from './money';
 import { PLAN_TYPES } from './plan.repository';
+import { redeemLimit } from './redeem-limit';
 
 const plan = z
   .object({
@@ -37,7 +38,7 @@ const tenantHeader = z.object({ 'x-tenant-code': z.string().optional() });
 registry.registerPath({ method: 'get', path: '/api/plans', summary: 'Plans with their quotas and prices (anyone signed in)', tags: ['billing'], security: [{ adminBearer: [] }, { userBearer: [] }], responses: responses(z.object({ items: z.array(plan) }), [401]) });
 registry.registerPath({ method: 'put', path: '/api/tenants/{code}/plan', summary: "Changes a tenant's plan at once (admin, audited)", tags: ['billing'], security: [{ adminBearer: [] }], request: { params: codeParams, body: { content: { 'application/json': { schema: planBody } } } }, responses: responses(plan, [400, 401, 403, 404, 410]) });
 registry.registerPath({ method: 'post', path: '/api/recharge-cards/batches', summary: 'Generates recharge cards; the codes are returned only in this answer (admin, audited)', tags: ['billing'], security: [{ adminBearer: [] }], request: { body: { content: { 'application/json': { schema: batchBody } } } }, responses: responses(z.object({ batchId: z.string(), value: z.string(), count: z.number(), expiresAt: z.string(), codes: z.array(z.string()) }), [400, 401, 403], 201) });
-registry.registerPath({ method: 'post', path: '/api/v1/billing/recharge', summary: "Redeems a recharge card for the caller's tenant (tenant admin); used 409, expired 410", tags: ['billing'], security: [{ userBearer: [] }], request: { headers: tenantHeader, body: { content: { 'application/json': { schema: redeemBody } } } }, responses: responses(z.object({ amount: z.string(), balance: z.string() }), [400, 401, 403, 404, 409, 410]) });
+registry.registerPath({ method: 'post', path: '/api/v1/billing/recharge', summary: "Redeems a recharge card for the caller's tenant (tenant admin); used 409, expired 410, too many failed attempts 429", tags: ['billing'], security: [{ userBearer: [] }], request: { headers: tenantHeader, body: { content: { 'application/json': { schema: redeemBody } } } }, responses: responses(z.object({ amount: z.string(), balance: z.string() }), [400, 401, 403, 404, 409, 410, 429]) });
 registry.registerPath({ method: 'get', path: '/api/v1/billing/account', summary: "The tenant's balance, credit limit, this month's AI usage and recent transactions", tags: ['billing'], security: [{ userBearer: [] }], request: { headers: tenantHeader }, responses: responses(z.object({ balance: z.number(), creditLimit: z.number(), transactions: z.array(z.unknown()) }).passthrough(), [401, 403, 404]) });
 
 /** Admin or user token: plans are public to anyone signed in. */
@@ -65,7 +66,8 @@ export function billingRoutes(ctx: AppContext): Router {
   });
   router.post('/api/v1/billing/recharge', requireUser(ctx), async (req, res) => {
     const { code } = validate(redeemBody, req.body);
-    ok(res, await redeemCard(ctx, await bridgeCaller(ctx, req), code));
+    const caller = await bridgeCaller(ctx, req);
+    ok(res, await redeemLimit(ctx).guard(caller, () => redeemCard(ctx, caller, code)));
   });
   router.get('/api/v1/billing/account', requireUser(ctx), async (req, res) => {
     ok(res, await accountView(ctx, await bridgeCaller(ctx, req)));

@@ -9,7 +9,8 @@ export interface RelayedAnswer {
 
 /**
  * Client of the control plane's staff management (docs/staff-app.md, "Where the write lives"):
- * `{CONTROL_PLANE_URL}/api/v1/staff…` and `/api/v1/roles…` with the user's own bearer token and
+ * `{CONTROL_PLANE_URL}/api/v1/staff…` and `/api/v1/roles…` (and the billing routes, docs/staff-app.md,
+ * "Billing") with the user's own bearer token and
  * the request's tenant in X-Tenant-Code. The control plane owns both sides of a membership and
  * checks the permission again; its answers reach the user unchanged. An unreachable control
  * plane is a 503.
@@ -18,6 +19,8 @@ export class StaffRelay {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
+    /** What an unreachable control plane is called in the 503 (billing reuses this relay). */
+    private readonly unavailable = 'Staff management is unavailable, try again shortly',
   ) {}
 
   async send(input: {
@@ -45,14 +48,14 @@ export class StaffRelay {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new AppError('SERVICE_UNAVAILABLE', 503, 'Staff management is unavailable, try again shortly', { cause: err });
+      throw new AppError('SERVICE_UNAVAILABLE', 503, this.unavailable, { cause: err });
     }
     const text = await res.text();
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new AppError('SERVICE_UNAVAILABLE', 503, 'Staff management is unavailable, try again shortly', { details: { status: res.status } });
+      throw new AppError('SERVICE_UNAVAILABLE', 503, this.unavailable, { details: { status: res.status } });
     }
     return { status: res.status, body, retryAfter: res.headers.get('retry-after') };
   }

@@ -21,6 +21,7 @@ const en = {
     dashboard: 'Dashboard', classes: 'Classes', teachers: 'Teachers', students: 'Students', parents: 'Parents',
     enrollment: 'Enrollment', activities: 'Activities', notifications: 'Notifications', todos: 'To-dos', files: 'Files',
     ai: 'AI assistant', staff: 'Staff', roles: 'Roles', account: 'My account', users: 'Users', system: 'Settings',
+    billing: 'Billing', usage: 'AI usage',
   },
   common: {
     search: 'Search', create: 'New', edit: 'Edit', delete: 'Delete', remove: 'Remove', cancel: 'Cancel', save: 'Save',
@@ -82,6 +83,7 @@ const en = {
   ai: {
     new: 'New conversation', newTitle: 'Conversation {at}', pick: 'Choose or start a conversation', user: 'You:',
     assistant: 'Assistant:', system: 'System:', question: 'Your question', send: 'Send',
+    recharge: 'Recharge the account on the Billing page',
   },
   staff: {
     add: 'Add staff', added: 'Added. They sign in with their existing password.', realName: 'Name (for a new account)',
@@ -89,6 +91,29 @@ const en = {
     removeConfirm: 'Remove {name} from this kindergarten? They are signed out at once; their account stays.',
     outOfSync: 'Change incomplete: repeat it', lastLogin: 'Last sign-in', otpTitle: 'One-time password',
     otpHint: 'Give this password to the owner of {phone}. It is shown only now; they must change it at first sign-in.',
+  },
+  billing: {
+    balance: 'Balance', creditLimit: 'Credit limit', available: 'Available for AI: {amount}', plan: 'Plan',
+    paymentStatus: 'Payment', aiTokens: 'AI tokens this month', ofQuota: 'of {quota} in the plan',
+    recharge: 'Recharge with a card', code: 'Recharge card code', codePlaceholder: 'XXXXX-XXXXX-XXXXX-XXXXX', redeem: 'Redeem',
+    codeRequired: 'Enter the code printed on the card.', redeemed: 'Recharged {amount}. The balance is now {balance}.',
+    redeemUsed: 'This card has already been used. Each card can be redeemed once.',
+    redeemUnknown: 'No card has this code. Check it and try again.', redeemExpired: 'This card has expired and can no longer be redeemed.',
+    redeemLimited: 'Too many failed attempts. Try again in {minutes} minutes.',
+    redeemForbidden: "Only the kindergarten's administrator can redeem recharge cards.",
+    transactions: 'Transactions', bills: 'Monthly bills', time: 'Time', amount: 'Amount', balanceAfter: 'Balance after',
+    more: 'Older transactions', period: 'Period', baseFee: 'Base fee', overageFee: 'AI overage', total: 'Total',
+    noBills: 'No bills yet: a bill is issued after each month.',
+    types: { charge: 'AI usage', recharge: 'Recharge', adjustment: 'Adjustment' },
+    plans: { basic: 'Basic', standard: 'Standard', premium: 'Premium', enterprise: 'Enterprise' },
+    payment: { normal: 'In good standing', overdue: 'Overdue', suspended: 'Suspended' },
+    billStatus: { draft: 'Draft', issued: 'Issued', paid: 'Paid', overdue: 'Overdue', cancelled: 'Cancelled' },
+  },
+  usage: {
+    period: 'Period', from: 'From', to: 'To', calls: 'Calls', tokens: 'Tokens', inputTokens: 'Input tokens',
+    outputTokens: 'Output tokens', cost: 'Cost', thisMonth: 'Tokens this month (live)', chart: 'AI calls and tokens per day',
+    rollupHint: "Daily figures come from the nightly roll-up: a day appears the morning after. This month's tokens are counted live.",
+    date: 'Day', model: 'Model', latency: 'Average latency', successRate: 'Success rate', none: 'No AI usage in this period.',
   },
 };
 

@@ -22,7 +22,7 @@ const zhCN: typeof en = {
   menu: {
     dashboard: '工作台', classes: '班级', teachers: '教师', students: '幼儿', parents: '家长', enrollment: '招生',
     activities: '活动', notifications: '通知', todos: '待办', files: '文件', ai: 'AI 助手', staff: '教职工', roles: '角色',
-    account: '我的账号', users: '用户', system: '设置',
+    account: '我的账号', users: '用户', system: '设置', billing: '费用', usage: 'AI 用量',
   },
   common: {
     search: '搜索', create: '新建', edit: '编辑', delete: '删除', remove: '移除', cancel: '取消', save: '保存', confirm: '确定',
@@ -77,13 +77,33 @@ const zhCN: typeof en = {
   files: { upload: '上传文件', progress: '上传进度', preview: '预览', download: '下载' },
   ai: {
     new: '新对话', newTitle: '对话 {at}', pick: '选择或新建一个对话', user: '我：', assistant: '助手：', system: '系统：',
-    question: '您的问题', send: '发送',
+    question: '您的问题', send: '发送', recharge: '请到“费用”页面充值',
   },
   staff: {
     add: '添加教职工', added: '已添加，对方使用原有密码登录。', realName: '姓名（新账号需填写）', disable: '停用', enable: '启用',
     disableConfirm: '{name} 将立即在所有地方被退出，启用前无法登录本园。',
     removeConfirm: '将 {name} 从本园移除？对方会立即被退出，其账号保留。', outOfSync: '变更未完成，请重试',
     lastLogin: '最近登录', otpTitle: '一次性密码', otpHint: '请把此密码交给 {phone} 的本人。密码只显示这一次，首次登录时必须修改。',
+  },
+  billing: {
+    balance: '余额', creditLimit: '信用额度', available: 'AI 可用额度：{amount}', plan: '套餐', paymentStatus: '付款状态',
+    aiTokens: '本月 AI 用量（Token）', ofQuota: '套餐额度 {quota}', recharge: '充值卡充值', code: '充值卡卡号',
+    codePlaceholder: 'XXXXX-XXXXX-XXXXX-XXXXX', redeem: '充值', codeRequired: '请输入充值卡上的卡号。',
+    redeemed: '已充值 {amount}，当前余额 {balance}。', redeemUsed: '该充值卡已被使用，每张卡只能充值一次。',
+    redeemUnknown: '没有这个卡号的充值卡，请核对后重试。', redeemExpired: '该充值卡已过期，无法充值。',
+    redeemLimited: '失败次数过多，请 {minutes} 分钟后再试。', redeemForbidden: '只有本园管理员可以使用充值卡充值。',
+    transactions: '收支明细', bills: '月度账单', time: '时间', amount: '金额', balanceAfter: '变动后余额', more: '更早的记录',
+    period: '账期', baseFee: '基础费用', overageFee: 'AI 超额费用', total: '合计', noBills: '暂无账单：每月结束后出账。',
+    types: { charge: 'AI 使用', recharge: '充值', adjustment: '调整' },
+    plans: { basic: '基础版', standard: '标准版', premium: '高级版', enterprise: '企业版' },
+    payment: { normal: '正常', overdue: '逾期', suspended: '暂停' },
+    billStatus: { draft: '草稿', issued: '已出账', paid: '已支付', overdue: '逾期', cancelled: '已取消' },
+  },
+  usage: {
+    period: '时间范围', from: '开始日期', to: '结束日期', calls: '调用次数', tokens: 'Token 数', inputTokens: '输入 Token',
+    outputTokens: '输出 Token', cost: '费用', thisMonth: '本月 Token（实时）', chart: '每日 AI 调用与 Token 用量',
+    rollupHint: '每日数据来自夜间汇总：当天的用量次日可见。本月 Token 为实时统计。',
+    date: '日期', model: '模型', latency: '平均耗时', successRate: '成功率', none: '该时间段内没有 AI 用量。',
   },
 };
 

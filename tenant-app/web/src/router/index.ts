@@ -38,6 +38,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/ai', component: () => import('../pages/AiPage.vue'), meta: { permission: 'ai:read' } },
   { path: '/staff', component: () => import('../pages/StaffPage.vue'), meta: { permission: 'staff:read' } },
   { path: '/roles', component: () => import('../pages/RolesPage.vue'), meta: { permission: 'staff:read' } },
+  // The kindergarten's account and AI usage: system:read, the admin role's (docs/staff-app.md, Billing).
+  { path: '/billing', component: () => import('../pages/BillingPage.vue'), meta: { permission: 'system:read' } },
+  { path: '/usage', component: () => import('../pages/UsagePage.vue'), meta: { permission: 'system:read' } },
   { path: '/account', component: () => import('../pages/AccountPage.vue') },
   { path: '/:rest(.*)*', redirect: '/dashboard' },
 ];

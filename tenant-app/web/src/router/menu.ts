@@ -15,5 +15,7 @@ export const MENU: MenuItem[] = [
   { path: '/ai', labelKey: 'menu.ai', permission: 'ai:read' },
   { path: '/staff', labelKey: 'menu.staff', permission: 'staff:read' },
   { path: '/roles', labelKey: 'menu.roles', permission: 'staff:read' },
+  { path: '/billing', labelKey: 'menu.billing', permission: 'system:read' },
+  { path: '/usage', labelKey: 'menu.usage', permission: 'system:read' },
   { path: '/account', labelKey: 'menu.account' },
 ];
