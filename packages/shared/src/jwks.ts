@@ -178,6 +178,9 @@ export class JwksVerifier {
     } else if (this.inflight) {
       await this.inflight.catch(() => undefined);
     }
+    // No key set was ever loaded (the control plane was unreachable at start-up and the refetch
+    // interval holds): the token may well be valid, so the answer is "try again", not "signed out".
+    if (this.keys.size === 0) throw errors.unavailable('The signing keys of the control plane are not loaded yet');
     return this.keys.get(kid);
   }
 
