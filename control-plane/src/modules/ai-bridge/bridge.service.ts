@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, errors, withTransaction } from '@kg/shared';
+import { AppError, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { listActiveModelRecords } from '../ai-models/ai-model.repository';
-import { applyBalanceChange, hasFunds } from '../billing/account.repository';
+import { hasFunds } from '../billing/account.repository';
 import { findPlan } from '../billing/plan.repository';
 import { noticeQuotaIfDue } from '../billing/quota-notice.service';
 import type { BridgeCaller } from './bridge-caller.service';
 import { assertTokenQuota, consumeRate, dayStart, periodStart } from './bridge-limits.service';
 import { bridgeState } from './bridge.state';
-import { callLogExists, callsSince, insertCallLog, tokensSince, type CallType } from './call-log.repository';
+import { callLogExists, callsSince, insertCallLog, logAndCharge, NoBillingAccountError, tokensSince, type CallType } from './call-log.repository';
 import { costMicros, microsToDecimal } from './cost';
 import { orderCandidates, type ModelCandidate } from './model-choice';
 import { assertOutboundAllowed } from './outbound';
@@ -148,9 +148,10 @@ async function logFailure(ctx: AppContext, p: PreparedCall, c: ModelCandidate, e
 }
 
 /**
- * Logs a finished call and charges the tenant for it, in one transaction (docs/ai-billing.md,
- * "How charging stays exact"): the call-log row (unique request id) and the balance change with
- * its transaction row commit together or not at all; a request id already logged charges nothing.
+ * Logs a finished call and charges the tenant for it, in one transaction and one round trip
+ * (`logAndCharge`, docs/ai-billing.md, "How charging stays exact"): the call-log row (unique
+ * request id) and the balance change with its transaction row commit together or not at all; a
+ * request id already logged charges nothing.
  * Then the 80% quota notice, off the request path.
  */
 export async function settleCall(
@@ -164,8 +165,9 @@ export async function settleCall(
   const responseTime = Math.round(performance.now() - started);
   const micros = costMicros(usage.inputTokens, usage.outputTokens, c.model.inputPricePer1k, c.model.outputPricePer1k);
   const t = p.caller.tenant;
-  const charged = await withTransaction(ctx.db, async (conn) => {
-    const inserted = await insertCallLog(conn, {
+  const charged = await logAndCharge(
+    ctx.db,
+    {
       tenantId: t.id,
       userId: String(p.caller.globalUserId),
       modelId: c.model.id,
@@ -175,24 +177,17 @@ export async function settleCall(
       outputTokens: usage.outputTokens,
       cost: microsToDecimal(micros),
       responseTimeMs: responseTime,
-      status: 'success',
-      errorMessage: null,
       userAgent: p.caller.userAgent,
       ipAddress: p.caller.ip,
       metadata: Object.keys(metadata).length ? metadata : null,
-    });
-    if (!inserted || micros === 0) return inserted;
-    const after = await applyBalanceChange(conn, {
-      tenantCode: t.tenantCode,
-      type: 'charge',
-      amount: microsToDecimal(-micros),
-      reference: p.requestId,
-      description: `AI ${p.callType} (${c.model.name})`,
-      createdBy: String(p.caller.globalUserId),
-    });
-    if (after === null) throw errors.paymentRequired(`Tenant ${t.tenantCode} has no billing account`);
-    return true;
-  });
+    },
+    { tenantCode: t.tenantCode, description: `AI ${p.callType} (${c.model.name})` },
+  ).then(
+    (s) => s.inserted,
+    (err) => {
+      throw err instanceof NoBillingAccountError ? errors.paymentRequired(err.message) : err;
+    },
+  );
   const m = bridgeState(ctx).metrics;
   m.calls.inc({ model: c.model.name, call_type: p.callType, status: 'success' });
   m.latency.observe({ model: c.model.name, status: 'success' }, responseTime / 1000);
