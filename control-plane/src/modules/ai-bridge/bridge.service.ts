@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { listActiveModelRecords } from '../ai-models/ai-model.repository';
 import { hasFunds } from '../billing/account.repository';
-import { findPlan } from '../billing/plan.repository';
 import { noticeQuotaIfDue } from '../billing/quota-notice.service';
 import type { BridgeCaller } from './bridge-caller.service';
 import { assertTokenQuota, consumeRate, dayStart, periodStart } from './bridge-limits.service';
 import { bridgeState } from './bridge.state';
-import { callLogExists, callsSince, insertCallLog, logAndCharge, NoBillingAccountError, tokensSince, type CallType } from './call-log.repository';
+import { callChecks, callsSince, insertCallLog, logAndCharge, NoBillingAccountError, type CallType } from './call-log.repository';
 import { costMicros, microsToDecimal } from './cost';
 import { orderCandidates, type ModelCandidate } from './model-choice';
 import { assertOutboundAllowed } from './outbound';
 import { ProviderError, ProviderErrorCode } from './providers/provider-http';
 import type { AiProviderClient, ProviderTarget, ProviderUsage } from './providers/provider.types';
-import { listTenantModelSettings } from './tenant-model.repository';
 
 /** A call the bridge accepted: who, what, for which request id, and the models to try in order. */
 export interface PreparedCall {
@@ -49,18 +46,25 @@ export async function prepareCall(
   clientRequestId: string | undefined,
 ): Promise<PreparedCall> {
   const t = caller.tenant;
-  const plan = await findPlan(ctx.db, t.planType);
-  await consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const plan = caller.plan;
   // Scoped by tenant: one tenant's ids can never collide with (or probe) another's.
   const requestId = `${t.tenantCode}:${clientRequestId ?? randomUUID()}`;
   const period = periodStart();
-  const [seen, funds, usedTokens, models, settings] = await Promise.all([
-    clientRequestId ? callLogExists(ctx.db, requestId) : Promise.resolve(false),
+  const dir = ctx.bridgeDirectory;
+  // One round trip: the rate (Redis) and the reads run at once; the models and settings usually
+  // come from memory (docs/ai-billing.md, "Bridge overhead").
+  const rate = consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const reads = Promise.all([
+    callChecks(ctx.db, t.id, period, clientRequestId ? requestId : null),
     hasFunds(ctx.db, t.tenantCode),
-    tokensSince(ctx.db, t.id, period),
-    listActiveModelRecords(ctx.db),
-    listTenantModelSettings(ctx.db, t.id),
+    dir.activeModels(),
+    dir.tenantModelSettings(t.id),
   ]);
+  // Both settle before deciding, so an exceeded rate (429) is still the first refusal.
+  const [rated, read] = await Promise.allSettled([rate, reads]);
+  if (rated.status === 'rejected') throw rated.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const [{ seen, usedTokens }, funds, models, settings] = read.value;
   if (seen) throw errors.conflict('This request id was used before; it is never charged twice', 'DUPLICATE_REQUEST');
   if (!funds) throw errors.paymentRequired('The AI balance is exhausted (balance plus credit limit); recharge to continue');
   assertTokenQuota(usedTokens, plan?.monthlyAiTokens ?? 0);

@@ -114,6 +114,19 @@ export async function callLogExists(db: Connection, requestId: string): Promise<
   return rows.length > 0;
 }
 
+/**
+ * What a call is checked against before it runs, in one query: whether `requestId` was logged
+ * before (false when null) and the tokens the tenant used since `since` (its quota period).
+ */
+export async function callChecks(db: Connection, tenantId: number, since: Date, requestId: string | null): Promise<{ seen: boolean; usedTokens: number }> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT (SELECT COALESCE(SUM(total_tokens), 0) FROM ai_service_call_logs WHERE tenant_id = ? AND created_at >= ?) AS n,
+            (? IS NOT NULL AND EXISTS (SELECT 1 FROM ai_service_call_logs WHERE request_id = ?)) AS seen`,
+    [tenantId, since, requestId, requestId],
+  );
+  return { seen: Number(rows[0]!.seen) === 1, usedTokens: Number(rows[0]!.n) };
+}
+
 /** Tokens a tenant used since `since` (the start of its quota period). */
 export async function tokensSince(db: Connection, tenantId: number, since: Date): Promise<number> {
   const [rows] = await db.query<RowDataPacket[]>(
