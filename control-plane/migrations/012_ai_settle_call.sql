@@ -1,8 +1,8 @@
 -- A finished AI call is logged and charged in one round trip (docs/ai-billing.md, "How charging
 -- stays exact" and "Bridge overhead"): the call-log row (unique request id) and, only when it was
 -- inserted, the balance change and its transaction row, in one transaction that commits together
--- or not at all. Every statement here is what ai-bridge/call-log.repository.ts (insertCallLog)
--- and billing/account.repository.ts (applyBalanceChange) send one by one; keep them in step.
+-- or not at all. The rule is that of ai-bridge/call-log.repository.ts (insertCallLog)
+-- and billing/account.repository.ts (applyBalanceChange), in one round trip; keep them in step.
 -- Answers one row: inserted (0 when the request id was logged before, so nothing was charged)
 -- and balance_after (NULL when nothing was charged). Error 45000 'no billing account' rolls back.
 CREATE PROCEDURE ai_settle_call(
