@@ -103,6 +103,12 @@ export const controlPlaneEnvSchema = z.object({
   /** A model is skipped after this many failures in a row, for this long, then tried once (half-open). */
   AI_BREAKER_FAILURES: envx.int(5, 1, 1000),
   AI_BREAKER_COOLDOWN_MS: envx.int(30_000, 10, 3_600_000),
+  /**
+   * How long the bridge keeps a caller's binding, tenant and plan, the models and a tenant's model
+   * settings when no change is announced (edits by hand in SQL); announced changes apply at once,
+   * 0 reads them on every call (docs/ai-billing.md, "Bridge overhead").
+   */
+  AI_BRIDGE_CACHE_TTL_MS: envx.int(30_000, 0, 600_000),
   /** AI calls per tenant and minute when the tenant's plan names none. */
   AI_DEFAULT_RATE_LIMIT_PER_MINUTE: envx.int(100, 1, 1_000_000),
   /**

@@ -2,6 +2,7 @@ import type { Logger, Metrics, Pool, Redis, SessionRevocations } from '@kg/share
 import type { ControlPlaneConfig } from './config';
 import type { SecretBox } from './internal/crypto';
 import type { AdminDirectory } from './modules/admin-auth/admin-directory';
+import type { BridgeDirectory } from './modules/ai-bridge/bridge-directory';
 import type { KeyStore } from './modules/keys/key-store';
 import type { StorageAccess } from './modules/storage/credential-access';
 import type { TokenService } from './modules/tokens/token.service';
@@ -20,6 +21,8 @@ export interface AppContext {
   admins: AdminDirectory;
   /** Who may still use local storage credentials, in memory, dropped on announcement. */
   storageAccess: StorageAccess;
+  /** What AI bridge calls read before they start (callers, plans, models), in memory, dropped on announcement. */
+  bridgeDirectory: BridgeDirectory;
   metrics: Metrics;
   secrets: SecretBox;
   keys: KeyStore;

@@ -12,6 +12,7 @@ import {
 import type { ControlPlaneConfig } from '../config';
 import type { AppContext } from '../context';
 import { AdminDirectory } from '../modules/admin-auth/admin-directory';
+import { BridgeDirectory } from '../modules/ai-bridge/bridge-directory';
 import { KeyStore } from '../modules/keys/key-store';
 import { StorageAccess } from '../modules/storage/credential-access';
 import { TokenService } from '../modules/tokens/token.service';
@@ -44,6 +45,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     revocations,
     admins: new AdminDirectory(db, config.ADMIN_CACHE_TTL_MS, revocations),
     storageAccess: new StorageAccess(db, config.STORAGE_ACCESS_CACHE_TTL_MS),
+    bridgeDirectory: new BridgeDirectory(db, config.AI_BRIDGE_CACHE_TTL_MS),
     metrics: createMetrics('control-plane'),
     secrets,
     keys,
@@ -55,6 +57,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
   await waitForRedis(subscriber, 5000).catch(() => undefined);
   await revocations.start(subscriber, config.REDIS_KEY_PREFIX);
   await ctx.storageAccess.listen(subscriber, config.REDIS_KEY_PREFIX);
+  await ctx.bridgeDirectory.listen(subscriber, config.REDIS_KEY_PREFIX);
   return ctx;
 }
 

@@ -1,11 +1,13 @@
 import { ErrorCode, errors, type UserClaims } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { findBinding } from '../auth/tenant-binding.repository';
-import { findTenant, type Tenant } from '../tenants/tenant.repository';
+import type { Plan } from '../billing/plan.repository';
+import type { Tenant } from '../tenants/tenant.repository';
 
 /** Who is calling the bridge, for which tenant. */
 export interface BridgeCaller {
   tenant: Tenant;
+  /** The tenant's plan (rate and token quota); null when its plan type names none. */
+  plan: Plan | null;
   globalUserId: number;
   role: string;
   ip: string | null;
@@ -16,7 +18,9 @@ export interface BridgeCaller {
  * The tenant of a bridge call (docs/ai-billing.md, "Who may call"): the token's tenant claim,
  * else X-Tenant-Code; a tenant-scoped token cannot be pointed elsewhere by the header. The user
  * must be actively bound to the tenant, and the tenant active. An unbound caller learns nothing
- * about the tenant, not even whether it exists.
+ * about the tenant, not even whether it exists. An allowed caller comes from the bridge directory
+ * (in memory, dropped the moment a tenant's status or the binding changes); a refusal is always a
+ * fresh read.
  */
 export async function resolveBridgeCaller(
   ctx: AppContext,
@@ -34,11 +38,11 @@ export async function resolveBridgeCaller(
   if (!Number.isSafeInteger(globalUserId) || tenantCode.length > 50) {
     throw errors.forbidden(`You are not a member of tenant ${tenantCode.slice(0, 50)}`, ErrorCode.NotBoundToTenant);
   }
-  const [binding, tenant] = await Promise.all([findBinding(ctx.db, globalUserId, tenantCode), findTenant(ctx.db, tenantCode)]);
+  const { binding, tenant, plan } = await ctx.bridgeDirectory.callerRecords(tenantCode, globalUserId);
   if (!binding || binding.status !== 'active' || !tenant) {
     throw errors.forbidden(`You are not a member of tenant ${tenantCode}`, ErrorCode.NotBoundToTenant);
   }
   if (tenant.status === 'deleted' || tenant.status === 'purged') throw errors.gone(`Tenant ${tenantCode} has been deleted`);
   if (tenant.status !== 'active') throw errors.forbidden(`Tenant ${tenantCode} is not active`, ErrorCode.TenantSuspended);
-  return { tenant, globalUserId, role: binding.role, ...info };
+  return { tenant, plan, globalUserId, role: binding.role, ...info };
 }

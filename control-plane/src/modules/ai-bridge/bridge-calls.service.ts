@@ -1,11 +1,9 @@
 import type { AppContext } from '../../context';
-import { listActiveModelRecords } from '../ai-models/ai-model.repository';
 import type { BridgeCaller } from './bridge-caller.service';
 import { callWithFallback, prepareCall, settleCall, type BridgeUsage } from './bridge.service';
 import type { CallType } from './call-log.repository';
 import { orderCandidates } from './model-choice';
 import type { ChatMessage } from './providers/provider.types';
-import { listTenantModelSettings } from './tenant-model.repository';
 
 export interface BridgeChatInput {
   model?: string;
@@ -111,7 +109,7 @@ export interface BridgeModelView {
 
 /** The models this tenant's calls may use, in the order they are tried. */
 export async function bridgeModels(ctx: AppContext, caller: BridgeCaller): Promise<BridgeModelView[]> {
-  const [models, settings] = await Promise.all([listActiveModelRecords(ctx.db), listTenantModelSettings(ctx.db, caller.tenant.id)]);
+  const [models, settings] = await Promise.all([ctx.bridgeDirectory.activeModels(), ctx.bridgeDirectory.tenantModelSettings(caller.tenant.id)]);
   return (['chat', 'embedding'] as const).flatMap((kind) =>
     orderCandidates(kind, undefined, models, settings).map((c) => ({
       name: c.model.name,

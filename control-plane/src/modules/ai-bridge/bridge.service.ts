@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, errors, withTransaction } from '@kg/shared';
+import { AppError, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { listActiveModelRecords } from '../ai-models/ai-model.repository';
-import { applyBalanceChange, hasFunds } from '../billing/account.repository';
-import { findPlan } from '../billing/plan.repository';
+import { hasFunds } from '../billing/account.repository';
 import { noticeQuotaIfDue } from '../billing/quota-notice.service';
 import type { BridgeCaller } from './bridge-caller.service';
 import { assertTokenQuota, consumeRate, dayStart, periodStart } from './bridge-limits.service';
 import { bridgeState } from './bridge.state';
-import { callLogExists, callsSince, insertCallLog, tokensSince, type CallType } from './call-log.repository';
+import { callChecks, callsSince, insertCallLog, logAndCharge, NoBillingAccountError, type CallType } from './call-log.repository';
 import { costMicros, microsToDecimal } from './cost';
 import { orderCandidates, type ModelCandidate } from './model-choice';
 import { assertOutboundAllowed } from './outbound';
 import { ProviderError, ProviderErrorCode } from './providers/provider-http';
 import type { AiProviderClient, ProviderTarget, ProviderUsage } from './providers/provider.types';
-import { listTenantModelSettings } from './tenant-model.repository';
 
 /** A call the bridge accepted: who, what, for which request id, and the models to try in order. */
 export interface PreparedCall {
@@ -49,18 +46,25 @@ export async function prepareCall(
   clientRequestId: string | undefined,
 ): Promise<PreparedCall> {
   const t = caller.tenant;
-  const plan = await findPlan(ctx.db, t.planType);
-  await consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const plan = caller.plan;
   // Scoped by tenant: one tenant's ids can never collide with (or probe) another's.
   const requestId = `${t.tenantCode}:${clientRequestId ?? randomUUID()}`;
   const period = periodStart();
-  const [seen, funds, usedTokens, models, settings] = await Promise.all([
-    clientRequestId ? callLogExists(ctx.db, requestId) : Promise.resolve(false),
+  const dir = ctx.bridgeDirectory;
+  // One round trip: the rate (Redis) and the reads run at once; the models and settings usually
+  // come from memory (docs/ai-billing.md, "Bridge overhead").
+  const rate = consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const reads = Promise.all([
+    callChecks(ctx.db, t.id, period, clientRequestId ? requestId : null),
     hasFunds(ctx.db, t.tenantCode),
-    tokensSince(ctx.db, t.id, period),
-    listActiveModelRecords(ctx.db),
-    listTenantModelSettings(ctx.db, t.id),
+    dir.activeModels(),
+    dir.tenantModelSettings(t.id),
   ]);
+  // Both settle before deciding, so an exceeded rate (429) is still the first refusal.
+  const [rated, read] = await Promise.allSettled([rate, reads]);
+  if (rated.status === 'rejected') throw rated.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const [{ seen, usedTokens }, funds, models, settings] = read.value;
   if (seen) throw errors.conflict('This request id was used before; it is never charged twice', 'DUPLICATE_REQUEST');
   if (!funds) throw errors.paymentRequired('The AI balance is exhausted (balance plus credit limit); recharge to continue');
   assertTokenQuota(usedTokens, plan?.monthlyAiTokens ?? 0);
@@ -148,9 +152,10 @@ async function logFailure(ctx: AppContext, p: PreparedCall, c: ModelCandidate, e
 }
 
 /**
- * Logs a finished call and charges the tenant for it, in one transaction (docs/ai-billing.md,
- * "How charging stays exact"): the call-log row (unique request id) and the balance change with
- * its transaction row commit together or not at all; a request id already logged charges nothing.
+ * Logs a finished call and charges the tenant for it, in one transaction and one round trip
+ * (`logAndCharge`, docs/ai-billing.md, "How charging stays exact"): the call-log row (unique
+ * request id) and the balance change with its transaction row commit together or not at all; a
+ * request id already logged charges nothing.
  * Then the 80% quota notice, off the request path.
  */
 export async function settleCall(
@@ -164,8 +169,9 @@ export async function settleCall(
   const responseTime = Math.round(performance.now() - started);
   const micros = costMicros(usage.inputTokens, usage.outputTokens, c.model.inputPricePer1k, c.model.outputPricePer1k);
   const t = p.caller.tenant;
-  const charged = await withTransaction(ctx.db, async (conn) => {
-    const inserted = await insertCallLog(conn, {
+  const charged = await logAndCharge(
+    ctx.db,
+    {
       tenantId: t.id,
       userId: String(p.caller.globalUserId),
       modelId: c.model.id,
@@ -175,24 +181,17 @@ export async function settleCall(
       outputTokens: usage.outputTokens,
       cost: microsToDecimal(micros),
       responseTimeMs: responseTime,
-      status: 'success',
-      errorMessage: null,
       userAgent: p.caller.userAgent,
       ipAddress: p.caller.ip,
       metadata: Object.keys(metadata).length ? metadata : null,
-    });
-    if (!inserted || micros === 0) return inserted;
-    const after = await applyBalanceChange(conn, {
-      tenantCode: t.tenantCode,
-      type: 'charge',
-      amount: microsToDecimal(-micros),
-      reference: p.requestId,
-      description: `AI ${p.callType} (${c.model.name})`,
-      createdBy: String(p.caller.globalUserId),
-    });
-    if (after === null) throw errors.paymentRequired(`Tenant ${t.tenantCode} has no billing account`);
-    return true;
-  });
+    },
+    { tenantCode: t.tenantCode, description: `AI ${p.callType} (${c.model.name})` },
+  ).then(
+    (s) => s.inserted,
+    (err) => {
+      throw err instanceof NoBillingAccountError ? errors.paymentRequired(err.message) : err;
+    },
+  );
   const m = bridgeState(ctx).metrics;
   m.calls.inc({ model: c.model.name, call_type: p.callType, status: 'success' });
   m.latency.observe({ model: c.model.name, status: 'success' }, responseTime / 1000);

@@ -1,4 +1,4 @@
-import type { Connection, ResultSetHeader, RowDataPacket } from '@kg/shared';
+import type { Connection, Pool, ResultSetHeader, RowDataPacket } from '@kg/shared';
 
 export const CALL_TYPES = ['chat', 'completion', 'embedding'] as const;
 export type CallType = (typeof CALL_TYPES)[number];
@@ -54,9 +54,77 @@ export async function insertCallLog(conn: Connection, e: CallLogEntry): Promise<
   return res.affectedRows === 1;
 }
 
+/** What `logAndCharge` answers. */
+export interface Settlement {
+  /** False when this request id was logged before: nothing was written, nothing charged. */
+  inserted: boolean;
+  /** The balance after the charge; null when nothing was charged (a repeat, or a cost of 0). */
+  balanceAfter: string | null;
+}
+
+/**
+ * Logs a successful call and charges its cost to the tenant's account in one round trip: the
+ * stored procedure `ai_settle_call` (migration 012) inserts the log row with `INSERT IGNORE` and,
+ * only when it was inserted, moves the balance and books the `charge` transaction row, all in one
+ * transaction (docs/ai-billing.md, "How charging stays exact"). One round trip instead of six also
+ * means the account row stays locked only inside the server, so one tenant's charges queue less.
+ * Raises `NoBillingAccountError` (and writes nothing) when the tenant has no account.
+ */
+export async function logAndCharge(
+  db: Pool,
+  e: Omit<CallLogEntry, 'status' | 'errorMessage'>,
+  charge: { tenantCode: string; description: string },
+): Promise<Settlement> {
+  try {
+    const [sets] = await db.query<RowDataPacket[][]>('CALL ai_settle_call(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      e.tenantId,
+      charge.tenantCode,
+      e.userId,
+      e.modelId,
+      e.requestId,
+      e.callType,
+      e.inputTokens,
+      e.outputTokens,
+      e.cost,
+      e.responseTimeMs,
+      e.userAgent,
+      e.ipAddress,
+      e.metadata === null ? null : JSON.stringify(e.metadata),
+      charge.description,
+    ]);
+    const row = sets[0]![0]!;
+    return { inserted: Number(row.inserted) === 1, balanceAfter: row.balance_after === null ? null : String(row.balance_after) };
+  } catch (err) {
+    if ((err as { sqlState?: string; message?: string }).sqlState === '45000' && /no billing account/.test((err as Error).message)) {
+      throw new NoBillingAccountError(charge.tenantCode);
+    }
+    throw err;
+  }
+}
+
+/** The tenant of a charged call has no `tenant_accounts` row; nothing was logged or charged. */
+export class NoBillingAccountError extends Error {
+  constructor(readonly tenantCode: string) {
+    super(`Tenant ${tenantCode} has no billing account`);
+  }
+}
+
 export async function callLogExists(db: Connection, requestId: string): Promise<boolean> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT 1 FROM ai_service_call_logs WHERE request_id = ? LIMIT 1', [requestId]);
   return rows.length > 0;
+}
+
+/**
+ * What a call is checked against before it runs, in one query: whether `requestId` was logged
+ * before (false when null) and the tokens the tenant used since `since` (its quota period).
+ */
+export async function callChecks(db: Connection, tenantId: number, since: Date, requestId: string | null): Promise<{ seen: boolean; usedTokens: number }> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT (SELECT COALESCE(SUM(total_tokens), 0) FROM ai_service_call_logs WHERE tenant_id = ? AND created_at >= ?) AS n,
+            (? IS NOT NULL AND EXISTS (SELECT 1 FROM ai_service_call_logs WHERE request_id = ?)) AS seen`,
+    [tenantId, since, requestId, requestId],
+  );
+  return { seen: Number(rows[0]!.seen) === 1, usedTokens: Number(rows[0]!.n) };
 }
 
 /** Tokens a tenant used since `since` (the start of its quota period). */

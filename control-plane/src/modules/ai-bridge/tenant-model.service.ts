@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { findAiModel } from '../ai-models/ai-model.repository';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import { findTenant } from '../tenants/tenant.repository';
+import { announceAiConfigChange } from './bridge-directory';
 import { findTenantModelSetting, listTenantModelSettings, upsertTenantModelSetting, type TenantModelSetting } from './tenant-model.repository';
 
 async function tenantOr404(ctx: AppContext, tenantCode: string) {
@@ -26,7 +27,7 @@ export async function setTenantModelSetting(
 ): Promise<TenantModelSetting> {
   const tenant = await tenantOr404(ctx, tenantCode);
   if (!(await findAiModel(ctx.db, modelId))) throw errors.notFound(`AI model ${modelId} does not exist`);
-  return withTransaction(ctx.db, async (conn) => {
+  const saved = await withTransaction(ctx.db, async (conn) => {
     const before = await findTenantModelSetting(conn, tenant.id, modelId);
     await upsertTenantModelSetting(conn, tenant.id, { modelId, ...input });
     const after = (await findTenantModelSetting(conn, tenant.id, modelId))!;
@@ -41,4 +42,6 @@ export async function setTenantModelSetting(
     });
     return after;
   });
+  await announceAiConfigChange(ctx, { tenantId: tenant.id });
+  return saved;
 }

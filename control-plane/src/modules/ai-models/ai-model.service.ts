@@ -1,5 +1,6 @@
 import { duplicateKey, errors, urlHost, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { announceAiConfigChange } from '../ai-bridge/bridge-directory';
 import { assertOperatorTarget } from '../../internal/outbound';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import {
@@ -36,7 +37,7 @@ export async function createAiModel(ctx: AppContext, actor: AuditActor, input: A
   await assertOperatorTarget(ctx, urlHost(input.endpointUrl), 'endpointUrl');
   const { apiKey, ...columns } = input;
   try {
-    return await withTransaction(ctx.db, async (conn) => {
+    const created = await withTransaction(ctx.db, async (conn) => {
       if (columns.isDefault) {
         await lockAllModels(conn);
         await clearDefault(conn, null);
@@ -53,6 +54,8 @@ export async function createAiModel(ctx: AppContext, actor: AuditActor, input: A
       });
       return created;
     });
+    await announceAiConfigChange(ctx, { models: true });
+    return created;
   } catch (err) {
     throw duplicateName(err, input.name) ?? err;
   }
@@ -71,7 +74,7 @@ export async function updateAiModelById(
   if (input.endpointUrl !== undefined) await assertOperatorTarget(ctx, urlHost(input.endpointUrl), 'endpointUrl');
   const { apiKey, ...columns } = input;
   try {
-    return await withTransaction(ctx.db, async (conn) => {
+    const updated = await withTransaction(ctx.db, async (conn) => {
       if (columns.isDefault === true) await lockAllModels(conn);
       const before = await findAiModel(conn, id, true);
       if (!before) throw errors.notFound(`AI model ${id} does not exist`);
@@ -95,6 +98,8 @@ export async function updateAiModelById(
       });
       return after;
     });
+    await announceAiConfigChange(ctx, { models: true });
+    return updated;
   } catch (err) {
     throw duplicateName(err, input.name) ?? err;
   }

@@ -3,7 +3,8 @@ import type { Connection, ResultSetHeader, RowDataPacket } from '@kg/shared';
 /**
  * Owner of `tenant_accounts` and `tenant_balance_transactions` in the control plane
  * (docs/ai-billing.md, "How charging stays exact"). The provisioner opens an account; every
- * later change of its balance goes through `applyBalanceChange` here.
+ * later change of its balance goes through `applyBalanceChange` here, or (a finished AI call) the
+ * procedure `ai_settle_call`, which applies the same rule in one round trip.
  */
 export interface TenantAccount {
   balance: number;
@@ -56,21 +57,23 @@ export interface BalanceChange {
 /**
  * Moves a balance by `amount` and books the transaction with the balance after it, inside the
  * caller's transaction. The account row is locked by the UPDATE itself, so concurrent changes
- * queue and each sees the previous one's result; the arithmetic is done by MySQL on DECIMALs.
- * Answers the balance after, or null when the account does not exist. A reference booked before
- * for the same type raises ER_DUP_ENTRY (the caller's transaction then rolls back).
+ * queue and each sees the previous one's result; the arithmetic is done by MySQL on DECIMALs, and
+ * the transaction row takes its `balance_after` from the locked row (INSERT ... SELECT ...
+ * RETURNING: two round trips). Answers the balance after, or null when the account does not exist.
+ * A reference booked before for the same type raises ER_DUP_ENTRY (the caller's transaction then
+ * rolls back). A finished AI call is charged by the procedure `ai_settle_call` (migration 012)
+ * by the same rule, so that it costs one round trip (docs/ai-billing.md).
  */
 export async function applyBalanceChange(conn: Connection, c: BalanceChange): Promise<string | null> {
   const [upd] = await conn.query<ResultSetHeader>('UPDATE tenant_accounts SET balance = balance + ? WHERE tenant_id = ?', [c.amount, c.tenantCode]);
   if (upd.affectedRows !== 1) return null;
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT CAST(balance AS CHAR) AS b FROM tenant_accounts WHERE tenant_id = ?', [c.tenantCode]);
-  const balanceAfter = String(rows[0]!.b);
-  await conn.query(
+  const [rows] = await conn.query<RowDataPacket[]>(
     `INSERT INTO tenant_balance_transactions (tenant_id, type, amount, balance_after, reference, description, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [c.tenantCode, c.type, c.amount, balanceAfter, c.reference, c.description, c.createdBy],
+     SELECT tenant_id, ?, ?, balance, ?, ?, ? FROM tenant_accounts WHERE tenant_id = ?
+     RETURNING CAST(balance_after AS CHAR) AS b`,
+    [c.type, c.amount, c.reference, c.description, c.createdBy, c.tenantCode],
   );
-  return balanceAfter;
+  return String(rows[0]!.b);
 }
 
 /** A tenant's transactions, newest first; `beforeId` pages on (older than that id). */

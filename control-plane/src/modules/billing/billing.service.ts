@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, errors, withTransaction } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { announceAiConfigChange } from '../ai-bridge/bridge-directory';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import type { BridgeCaller } from '../ai-bridge/bridge-caller.service';
 import { periodStart } from '../ai-bridge/bridge-limits.service';
@@ -28,7 +29,7 @@ export function cardCodeHash(code: string): string {
 export async function changeTenantPlan(ctx: AppContext, actor: AuditActor, tenantCode: string, planType: string): Promise<Plan> {
   const plan = await findPlan(ctx.db, planType);
   if (!plan || plan.status !== 'active') throw errors.validation([{ field: 'planType', message: 'is not an active plan' }]);
-  return withTransaction(ctx.db, async (conn) => {
+  await withTransaction(ctx.db, async (conn) => {
     const tenant = await lockTenant(conn, tenantCode);
     if (!tenant) throw errors.notFound(`Tenant ${tenantCode} does not exist`, 'TENANT_NOT_FOUND');
     if (tenant.status === 'deleted' || tenant.status === 'purged') throw errors.gone(`Tenant ${tenantCode} has been deleted`);
@@ -44,8 +45,10 @@ export async function changeTenantPlan(ctx: AppContext, actor: AuditActor, tenan
       before: { planType: tenant.planType, maxUsers: tenant.maxUsers, maxStorageMb: tenant.maxStorageMb },
       after: { planType: plan.planType, maxUsers: plan.maxUsers, maxStorageMb: plan.maxStorageMb, creditLimit: plan.creditLimit },
     });
-    return plan;
   });
+  // The bridge keeps each caller's plan (rate, token quota) in memory: the new one applies at once.
+  await announceAiConfigChange(ctx, { tenantCode });
+  return plan;
 }
 
 /** Generates a batch of recharge cards; the codes are returned this once and stored hashed. */
