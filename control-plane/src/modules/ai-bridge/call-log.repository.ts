@@ -63,12 +63,61 @@ export interface Settlement {
 }
 
 /**
- * Logs a successful call and charges its cost to the tenant's account in one round trip: the
- * stored procedure `ai_settle_call` (migration 012) inserts the log row with `INSERT IGNORE` and,
- * only when it was inserted, moves the balance and books the `charge` transaction row, all in one
- * transaction (docs/ai-billing.md, "How charging stays exact"). One round trip instead of six also
- * means the account row stays locked only inside the server, so one tenant's charges queue less.
- * Raises `NoBillingAccountError` (and writes nothing) when the tenant has no account.
+ * The settlement of a finished call as one compound statement (MariaDB's `BEGIN NOT ATOMIC`), so
+ * it is one round trip without a stored routine to grant, dump and keep in step: the call-log row
+ * goes in with `INSERT IGNORE` (unique request id) and, only when it was inserted, the balance
+ * moves and the `charge` row is booked with the balance after it, in one transaction that commits
+ * together or not at all. The ledger rule is `applyBalanceChange`'s (billing/account.repository.ts).
+ * The values are bound by the driver as escaped literals (client-side `query`), never spliced.
+ */
+const SETTLE_CALL = `BEGIN NOT ATOMIC
+  DECLARE p_tenant_id INT UNSIGNED DEFAULT ?;
+  DECLARE p_tenant_code VARCHAR(50) DEFAULT ?;
+  DECLARE p_user_id VARCHAR(255) DEFAULT ?;
+  DECLARE p_model_id INT UNSIGNED DEFAULT ?;
+  DECLARE p_request_id VARCHAR(255) DEFAULT ?;
+  DECLARE p_call_type VARCHAR(20) DEFAULT ?;
+  DECLARE p_input_tokens INT UNSIGNED DEFAULT ?;
+  DECLARE p_output_tokens INT UNSIGNED DEFAULT ?;
+  DECLARE p_cost DECIMAL(12,6) DEFAULT ?;
+  DECLARE p_response_time INT UNSIGNED DEFAULT ?;
+  DECLARE p_user_agent TEXT DEFAULT ?;
+  DECLARE p_ip_address VARCHAR(64) DEFAULT ?;
+  DECLARE p_metadata LONGTEXT DEFAULT ?;
+  DECLARE p_description VARCHAR(500) DEFAULT ?;
+  DECLARE v_inserted INT DEFAULT 0;
+  DECLARE v_balance DECIMAL(18,6) DEFAULT NULL;
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    RESIGNAL;
+  END;
+  START TRANSACTION;
+  INSERT IGNORE INTO ai_service_call_logs
+    (tenant_id, user_id, model_id, request_id, call_type, input_tokens, output_tokens, total_tokens, cost,
+     response_time, status, error_message, user_agent, ip_address, metadata)
+  VALUES (p_tenant_id, p_user_id, p_model_id, p_request_id, p_call_type, p_input_tokens, p_output_tokens,
+          p_input_tokens + p_output_tokens, p_cost, p_response_time, 'success', NULL, p_user_agent, p_ip_address, p_metadata);
+  SET v_inserted = ROW_COUNT();
+  IF v_inserted = 1 AND p_cost <> 0 THEN
+    -- The UPDATE locks the account row: concurrent charges of the tenant queue here.
+    UPDATE tenant_accounts SET balance = balance - p_cost WHERE tenant_id = p_tenant_code;
+    IF ROW_COUNT() <> 1 THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no billing account';
+    END IF;
+    SELECT balance INTO v_balance FROM tenant_accounts WHERE tenant_id = p_tenant_code;
+    INSERT INTO tenant_balance_transactions (tenant_id, type, amount, balance_after, reference, description, created_by)
+    VALUES (p_tenant_code, 'charge', -p_cost, v_balance, p_request_id, p_description, p_user_id);
+  END IF;
+  COMMIT;
+  SELECT v_inserted AS inserted, CAST(v_balance AS CHAR) AS balance_after;
+END`;
+
+/**
+ * Logs a successful call and charges its cost to the tenant's account in one round trip
+ * (`SETTLE_CALL`; docs/ai-billing.md, "How charging stays exact"). One round trip instead of six
+ * also means the account row stays locked only inside the server, so one tenant's charges queue
+ * less. Raises `NoBillingAccountError` (and writes nothing) when the tenant has no account.
  */
 export async function logAndCharge(
   db: Pool,
@@ -76,7 +125,7 @@ export async function logAndCharge(
   charge: { tenantCode: string; description: string },
 ): Promise<Settlement> {
   try {
-    const [sets] = await db.query<RowDataPacket[][]>('CALL ai_settle_call(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    const [sets] = await db.query<RowDataPacket[][]>(SETTLE_CALL, [
       e.tenantId,
       charge.tenantCode,
       e.userId,

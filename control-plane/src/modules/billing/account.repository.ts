@@ -3,8 +3,8 @@ import type { Connection, ResultSetHeader, RowDataPacket } from '@kg/shared';
 /**
  * Owner of `tenant_accounts` and `tenant_balance_transactions` in the control plane
  * (docs/ai-billing.md, "How charging stays exact"). The provisioner opens an account; every
- * later change of its balance goes through `applyBalanceChange` here, or (a finished AI call) the
- * procedure `ai_settle_call`, which applies the same rule in one round trip.
+ * later change of its balance goes through `applyBalanceChange` here, or (a finished AI call)
+ * `logAndCharge` in ai-bridge/call-log.repository.ts, which applies the same rule in one round trip.
  */
 export interface TenantAccount {
   balance: number;
@@ -61,7 +61,7 @@ export interface BalanceChange {
  * the transaction row takes its `balance_after` from the locked row (INSERT ... SELECT ...
  * RETURNING: two round trips). Answers the balance after, or null when the account does not exist.
  * A reference booked before for the same type raises ER_DUP_ENTRY (the caller's transaction then
- * rolls back). A finished AI call is charged by the procedure `ai_settle_call` (migration 012)
+ * rolls back). A finished AI call is charged by `logAndCharge` (ai-bridge/call-log.repository.ts)
  * by the same rule, so that it costs one round trip (docs/ai-billing.md).
  */
 export async function applyBalanceChange(conn: Connection, c: BalanceChange): Promise<string | null> {
