@@ -17,7 +17,10 @@
  * records the CPU each request costs in the server, the load generator, MariaDB and Redis during
  * each side's runs, and how many table definitions MariaDB had to reopen (500 tenant databases
  * can outgrow `table_definition_cache`; the one-database baseline never does).
- * A measurement, never a test gate.
+ * A measurement, never a test gate. The tenant switch comes from the environment:
+ * TENANT_DB_SWITCH_USER=false (off), TENANT_DB_SWITCH_WITH (role | change_user) and, for role,
+ * TENANT_DB_ROLE_SWITCH (one_write | separate | multi_statement); the result records which, and the
+ * load average at the start and end of the run.
  *
  *   npx tsx --conditions=development bench/tenant-app.ts
  */
