@@ -17,7 +17,10 @@
  * records the CPU each request costs in the server, the load generator, MariaDB and Redis during
  * each side's runs, and how many table definitions MariaDB had to reopen (500 tenant databases
  * can outgrow `table_definition_cache`; the one-database baseline never does).
- * A measurement, never a test gate.
+ * A measurement, never a test gate. The tenant switch comes from the environment:
+ * TENANT_DB_SWITCH_USER=false (off), TENANT_DB_SWITCH_WITH (role | change_user) and, for role,
+ * TENANT_DB_ROLE_SWITCH (one_write | separate | multi_statement); the result records which, and the
+ * load average at the start and end of the run.
  *
  *   npx tsx --conditions=development bench/tenant-app.ts
  */
@@ -140,13 +143,17 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A server process on this machine (MariaDB, Redis: their CPU is part of a request's cost), if any. */
-function pidOf(...names: string[]): number | undefined {
+/**
+ * A server process on this machine (MariaDB, Redis: their CPU is part of a request's cost), if
+ * any; with `port`, not one started with another `--port=` (tests start a second MariaDB).
+ */
+function pidOf(names: string[], port?: number): number | undefined {
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const comm = fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-      if (names.includes(comm)) return Number(d);
+      const other = port !== undefined && /--port=(\d+)/.exec(fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '))?.[1];
+      if (names.includes(comm) && (!other || other === String(port))) return Number(d);
     } catch {
       /* gone */
     }
@@ -225,6 +232,8 @@ async function restoreTableCaches(settings: CacheSetting[]): Promise<void> {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  // The machine's load when the run starts and ends: figures from a loaded machine are not comparable.
+  const loadStart = os.loadavg().map((n) => round(n, 1));
   const stack = await startTenantStack('bench', { LOG_LEVEL: 'silent' });
   const children: ChildProcess[] = [];
   try {
@@ -275,6 +284,10 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(app);
+    const switchSetting =
+      process.env.TENANT_DB_SWITCH_USER === 'false'
+        ? 'off'
+        : `${process.env.TENANT_DB_SWITCH_WITH ?? stack.config.TENANT_DB_SWITCH_WITH}${(process.env.TENANT_DB_SWITCH_WITH ?? stack.config.TENANT_DB_SWITCH_WITH) === 'role' ? ` (${process.env.TENANT_DB_ROLE_SWITCH ?? 'one_write'})` : ''}`;
     const bare = await startChild(path.join(__dirname, 'tenant-app-bare.ts'), {
       BARE_PORT: String(barePort),
       BARE_DATABASE: tenants[0]!.tenant.database,
@@ -313,8 +326,8 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 25));
       }
     };
-    const dbPid = pidOf('mariadbd', 'mysqld');
-    const redisPid = pidOf('redis-server');
+    const dbPid = pidOf(['mariadbd', 'mysqld'], target.port);
+    const redisPid = pidOf(['redis-server']);
     const tableDefinitionsOpened = async () => {
       const conn = await stack.tenantConn(tenants[0]!.tenant);
       try {
@@ -410,7 +423,8 @@ async function main(): Promise<void> {
       machine: { cpus: os.cpus().length, node: process.version },
       settings: { tenantAppFrom: fromSource ? 'src (tsx)' : 'dist', tenants: TENANTS, rssTenants: RSS_TENANTS, concurrency: CONCURRENCY, secondsPerRun: SECONDS, rounds: ROUNDS, budget: BUDGET,
         mariadbTableCaches: Object.fromEntries(mariadbCaches.map((c) => [c.name, c.now === c.was ? `${c.now}` : `${c.now} (raised from ${c.was} for the run)`])),
-        cpuPinning: pinned ? `servers on CPU ${lastCpu}, load generator on CPU 0-${lastCpu - 1}, MariaDB and Redis unpinned` : 'none' },
+        cpuPinning: pinned ? `servers on CPU ${lastCpu}, load generator on CPU 0-${lastCpu - 1}, MariaDB and Redis unpinned` : 'none',
+        tenantSwitch: switchSetting, loadAverage: { start: loadStart, end: os.loadavg().map((n) => round(n, 1)) } },
       bare: b,
       fullStack: f,
       ratios: { rps: round(f.rps / b.rps, 3), p99: round(f.p99 / b.p99, 3), rpsPerRound: perRound },
@@ -452,15 +466,18 @@ async function main(): Promise<void> {
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ') + '\n');
-    process.stdout.write(`settings: ${JSON.stringify({ mariadbTableCaches: result.settings.mariadbTableCaches, cpuPinning: result.settings.cpuPinning })}\n`);
+    process.stdout.write(
+      `settings: ${JSON.stringify({ tenantSwitch: switchSetting, loadAverage: result.settings.loadAverage, mariadbTableCaches: result.settings.mariadbTableCaches, cpuPinning: result.settings.cpuPinning })}\n`,
+    );
     process.stdout.write(`targets: ${JSON.stringify(result.targets)}\n`);
     // A short history of earlier runs (summaries, newest last), so run-to-run spread on a shared
     // machine is visible next to the latest full result.
     const file = path.join(__dirname, 'results', 'tenant-app.json');
-    type Summary = { when: string; profiled?: boolean; rpsRatio: number; p99Ratio: number; bareRps: number; fullRps: number; peakConnections: number; rssMb: number };
+    type Summary = { when: string; profiled?: boolean; tenantSwitch?: string; loadAverage?: number[]; rpsRatio: number; p99Ratio: number; bareRps: number; fullRps: number; peakConnections: number; rssMb: number };
     const summary = (r: typeof result & { profiled?: boolean }): Summary => ({
       when: r.when,
       ...(r.profiled ? { profiled: true } : {}),
+      ...(r.settings.tenantSwitch ? { tenantSwitch: r.settings.tenantSwitch, loadAverage: r.settings.loadAverage.start } : {}),
       rpsRatio: r.ratios.rps,
       p99Ratio: r.ratios.p99,
       bareRps: r.bare.rps,

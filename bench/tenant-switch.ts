@@ -4,14 +4,19 @@
  * role, and a role account holding both roles; one connection, a one-row read, alternating
  * tenants. Prints what the server answers to COM_CHANGE_USER (the first byte of each packet:
  * 0xFE is an authentication switch request, 0x00 OK) and, per request, wall time and this
- * process's CPU for: same account; COM_CHANGE_USER + read; SET ROLE + read. A measurement, never a
- * test gate; everything it creates is dropped at the end.
+ * process's CPU for: same account; COM_CHANGE_USER + read; SET ROLE + read (two round trips);
+ * SET ROLE + read in one write (what the tenant app does); `SET ROLE x;read` as one
+ * multi-statement text (not used). MariaDB's CPU per request is printed next to each (when it
+ * runs on this machine). A measurement, never a test gate; everything it creates is dropped at
+ * the end.
  *
  *   npx tsx --conditions=development bench/tenant-switch.ts      (BENCH_N=2000 requests per case)
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import mysql from 'mysql2';
 import { testMysqlTarget } from '@kg/shared/testing';
+import { roleThenQuery } from '../tenant-app/src/internal/db/pipeline';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 type Conn = mysql.Connection;
@@ -26,14 +31,42 @@ const open = (o: mysql.ConnectionOptions) =>
 const changeUser = (c: Conn, user: string, password: string) =>
   new Promise<void>((resolve, reject) => c.changeUser({ user, password }, (e) => (e ? reject(e) : resolve())));
 
+/**
+ * MariaDB's process on this machine, if it runs here (its CPU is part of a switch's cost): the
+ * one serving the target's port, not another server a test may have started with `--port=`.
+ */
+const dbPid = fs.readdirSync('/proc').find(
+  (d) =>
+    /^\d+$/.test(d) &&
+    ['mariadbd', 'mysqld'].includes(readOr(`/proc/${d}/comm`).trim()) &&
+    (/--port=(\d+)/.exec(readOr(`/proc/${d}/cmdline`).replace(/\0/g, ' '))?.[1] ?? String(testMysqlTarget().port)) === String(testMysqlTarget().port),
+);
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+/** CPU microseconds (user + system) MariaDB has used so far. */
+function dbCpuUs(): number {
+  if (!dbPid) return NaN;
+  const f = readOr(`/proc/${dbPid}/stat`).split(') ')[1]?.split(' ') ?? [];
+  return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+}
+
 async function time(label: string, fn: (i: number) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 200; i++) await fn(i); // warm-up
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const d0 = dbCpuUs();
   for (let i = 0; i < N; i++) await fn(i);
   const wall = Number(process.hrtime.bigint() - t0) / 1e3 / N;
   const cpu = process.cpuUsage(c0);
-  console.log(`${label.padEnd(32)} wall ${wall.toFixed(0).padStart(5)} µs   client CPU ${((cpu.user + cpu.system) / N).toFixed(0).padStart(4)} µs`);
+  const db = (dbCpuUs() - d0) / N;
+  console.log(
+    `${label.padEnd(32)} wall ${wall.toFixed(0).padStart(5)} µs   client CPU ${((cpu.user + cpu.system) / N).toFixed(0).padStart(4)} µs   MariaDB CPU ${db.toFixed(0).padStart(4)} µs`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -87,6 +120,24 @@ async function main(): Promise<void> {
       const t = tenants[i % 2]!;
       await q(viaRole, `SET ROLE \`${t.role}\``);
       await q(viaRole, read(t), [1]);
+    });
+    // What the tenant app does for a read (tenant-app/src/internal/db/pipeline.ts): both
+    // COM_QUERY packets in one write, the answers read in order.
+    const asPromise = { connection: viaRole } as unknown as Parameters<typeof roleThenQuery>[0];
+    await time('SET ROLE + read, one write', (i) => {
+      const t = tenants[i % 2]!;
+      return new Promise((resolve, reject) => {
+        const sent = roleThenQuery(asPromise, `SET ROLE \`${t.role}\``, read(t), [1], () => undefined, (e, r) => (e ? reject(e) : resolve(r)));
+        if (!sent) reject(new Error('not sent in one write'));
+      });
+    });
+    // The option not taken: one multi-statement text (needs CLIENT_MULTI_STATEMENTS on the
+    // connection, so any text could then carry a SET ROLE after itself; docs/privileges.md).
+    const multi = await open({ host, port, ...roleAccount, multipleStatements: true });
+    conns.push(multi);
+    await time('SET ROLE;read multi-statement', async (i) => {
+      const t = tenants[i % 2]!;
+      await q(multi, `SET ROLE \`${t.role}\`;${read(t)}`, [1]);
     });
   } finally {
     for (const c of conns) c.destroy();

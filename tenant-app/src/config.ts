@@ -56,6 +56,13 @@ export const tenantAppEnvSchema = z.object({
    * with a second authentication round trip and a session reset).
    */
   TENANT_DB_SWITCH_WITH: z.enum(['role', 'change_user']).default('role'),
+  /**
+   * How a read that needs `SET ROLE` first reaches MariaDB (docs/privileges.md, The tenant app's
+   * switch): `one_write` sends both in one write, `separate` waits for SET ROLE's answer first,
+   * `multi_statement` sends `SET ROLE x;<read>` as one text on connections that allow several
+   * statements per text.
+   */
+  TENANT_DB_ROLE_SWITCH: z.enum(['one_write', 'separate', 'multi_statement']).default('one_write'),
   /** The role account (see TENANT_DB_SWITCH_WITH); the same on every tenant database server. */
   TENANT_DB_ROLE_USER: envx.optionalStr(),
   TENANT_DB_ROLE_PASSWORD: envx.optionalStr(),

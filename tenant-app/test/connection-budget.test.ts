@@ -116,6 +116,9 @@ describe('tenant app: connection budget', function () {
       const db = new TenantDb('k0', dbs[0]!, servers[0]!, budget);
       await assert.rejects(db.rows(`SELECT * FROM \`${dbs[1]}\`.\`marker\``), /references another database/);
       await assert.rejects(db.exec(`USE \`${dbs[1]}\``), /Session-changing/);
+      // One statement per text, in the app and in a transaction (values travel as placeholders).
+      await assert.rejects(db.rows(`SELECT 1 FROM ${db.t('marker')}; SELECT 2`), /Several statements/);
+      await assert.rejects(db.transaction((tx) => tx.rows(`SELECT 1 FROM ${tx.t('marker')};`)), /Several statements/);
       // Checked statements are remembered; refused ones never are, and a transaction checks the same way.
       const own = `SELECT COUNT(*) AS n FROM ${db.t('marker')}`;
       for (let i = 0; i < 3; i++) await db.rows(own);

@@ -38,6 +38,7 @@ export async function buildContext(config: TenantAppConfig, logger?: Logger): Pr
     budget: config.TENANT_DB_MAX_CONNECTIONS,
     idleTimeoutMs: config.TENANT_DB_IDLE_TIMEOUT_MS,
     acquireTimeoutMs: config.TENANT_DB_ACQUIRE_TIMEOUT_MS,
+    roleSwitch: config.TENANT_DB_ROLE_SWITCH,
     logger: log,
   });
   const tenants = new TenantRegistry({

@@ -1,4 +1,5 @@
 import { connect, errors, quoteRole, type Connection, type DbLogin, type Logger, type MysqlTarget } from '@kg/shared';
+import { roleThenQuery } from './pipeline';
 
 /** A MySQL server tenant databases live on; `key` identifies it (host, port and user). */
 export interface DbServer extends MysqlTarget {
@@ -37,7 +38,12 @@ interface Slot {
   as: string;
   lastUsed: number;
   broken: boolean;
+  /** Signed in with CLIENT_MULTI_STATEMENTS (roleSwitch `multi_statement`): texts with `;` are refused. */
+  multi: boolean;
 }
+
+/** A statement that only reads: its `SET ROLE` may travel in the same write (pipeline.ts). */
+const READ = /^\s*SELECT\b/i;
 
 /** Global time zones under which a session after COM_CHANGE_USER is already UTC. */
 const UTC_ZONES = new Set(['+00:00', 'UTC', 'GMT', 'Etc/UTC', 'Universal', 'Coordinated Universal Time']);
@@ -70,6 +76,8 @@ export interface BudgetStats {
   reaped: number;
   /** Connections switched to another tenant (COM_CHANGE_USER or SET ROLE). */
   switches: number;
+  /** Of those, `SET ROLE`s sent in one write with the read that needed them (pipeline.ts). */
+  switchesInOneWrite: number;
 }
 
 export interface ConnectionBudgetOptions {
@@ -79,7 +87,17 @@ export interface ConnectionBudgetOptions {
   logger?: Logger;
   /** Extra mysql2 connection options (tests, connection attributes). */
   connectOptions?: Record<string, unknown>;
+  /**
+   * How a read that needs `SET ROLE` is sent (docs/privileges.md, The tenant app's switch):
+   * `separate` (SET ROLE, its answer, then the read), `one_write` (both COM_QUERY packets in one
+   * write, pipeline.ts) or `multi_statement` (`SET ROLE x;<read>` as one text; role-account
+   * connections then allow several statements per text, and the budget refuses any statement
+   * text containing `;`). Default `one_write`.
+   */
+  roleSwitch?: RoleSwitch;
 }
+
+export type RoleSwitch = 'separate' | 'one_write' | 'multi_statement';
 
 /**
  * The process-wide budget of tenant-database connections (docs/request-path.md, Connections): at
@@ -103,12 +121,15 @@ export class ConnectionBudget {
   private evicted = 0;
   private reaped = 0;
   private switches = 0;
+  private switchesInOneWrite = 0;
   /** Per server: whether a session needs `SET time_zone` again after COM_CHANGE_USER resets it. */
   private readonly resetsTimeZone = new Map<string, boolean>();
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
+  private readonly roleSwitch: RoleSwitch;
 
   constructor(private readonly opts: ConnectionBudgetOptions) {
+    this.roleSwitch = opts.roleSwitch ?? 'one_write';
     if (opts.budget < 1) throw new Error('Connection budget must be at least 1');
     this.reaper = setInterval(() => this.reapIdle(), Math.max(250, Math.min(opts.idleTimeoutMs / 2, 10_000)));
     this.reaper.unref();
@@ -132,14 +153,19 @@ export class ConnectionBudget {
   }
 
   /**
-   * run() for a single statement: when an idle connection of the server is at hand (the steady
-   * state) the statement goes straight to it and one promise is made, instead of the several of
-   * run() plus a promise-returning query.
+   * run() for a single statement, with fewer promises and, when the connection must take the
+   * tenant's role, `SET ROLE` and the statement in one write (`pipeline.ts`): an idle connection
+   * at hand (the steady state) makes one promise; one that has to be waited for, two.
    */
   query(server: DbServer, sql: string, params: unknown[], as?: TenantIdentity): Promise<unknown> {
     const slot = this.closed ? undefined : this.takeIdle(server.key, as?.key);
-    if (!slot) return this.run(server, (conn) => rawQuery(conn, sql, params), as);
+    if (!slot) return this.acquire(server, as).then((s) => this.send(s, sql, params, as));
     this.lease(slot);
+    return this.send(slot, sql, params, as);
+  }
+
+  /** Runs one statement on a leased connection, switching it first if needed, and releases it. */
+  private send(slot: Slot, sql: string, params: unknown[], as?: TenantIdentity): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const done = (err: Error | null, result?: unknown) => {
         if ((err as { fatal?: boolean } | null)?.fatal) slot.broken = true;
@@ -154,9 +180,46 @@ export class ConnectionBudget {
           done(err as Error);
         }
       };
-      if (as && slot.as !== as.key) this.switchTo(slot, as, (err) => (err ? done(err) : send()));
-      else send();
+      // A connection that allows several statements per text only ever gets single statements
+      // from the app: a text with `;` is refused before anything is sent.
+      if (slot.multi && sql.includes(';')) return done(new Error('Several statements in one text are not allowed on shared tenant connections'));
+      if (!as || slot.as === as.key) return send();
+      if (as.kind === 'role' && READ.test(sql)) {
+        // Only reads: if SET ROLE fails the read may still run under the previous role (one
+        // write), and its result is dropped; a write is never sent before its switch succeeded.
+        if (slot.multi) {
+          // `SET ROLE x;<read>`: MariaDB stops at a failed SET ROLE and answers both in one write.
+          // Any error closes the connection on release: it may have come from SET ROLE.
+          try {
+            coreOf(slot.conn).query(`${as.setRole};${sql}`, params, (err, results) => {
+              this.switched(slot, as, err, true);
+              done(err, err ? undefined : (results as unknown[])[1]);
+            });
+          } catch (err) {
+            done(err as Error);
+          }
+          return;
+        }
+        try {
+          if (this.roleSwitch === 'one_write' && roleThenQuery(slot.conn, as.setRole, sql, params, (err) => this.switched(slot, as, err, true), done)) return;
+        } catch (err) {
+          // Nothing was written (formatting the statement failed): the connection is as it was.
+          return done(err as Error);
+        }
+      }
+      this.switchTo(slot, as, (err) => (err ? done(err) : send()));
     });
+  }
+
+  /** Records the outcome of a switch: the connection runs as `as` now, or is closed on release. */
+  private switched(slot: Slot, as: TenantIdentity, err: Error | null, inOneWrite = false): void {
+    if (err) {
+      slot.broken = true;
+      return;
+    }
+    slot.as = as.key;
+    this.switches++;
+    if (inOneWrite) this.switchesInOneWrite++;
   }
 
   /**
@@ -172,24 +235,15 @@ export class ConnectionBudget {
     const core = coreOf(slot.conn);
     if (as.kind === 'role') {
       core.query(as.setRole, [], (err) => {
-        if (err) {
-          slot.broken = true;
-          return cb(err);
-        }
-        slot.as = as.key;
-        this.switches++;
-        cb(null);
+        this.switched(slot, as, err);
+        cb(err);
       });
       return;
     }
     const { login } = as;
     core.changeUser({ user: login.user, password: login.password }, (err) => {
-      if (err) {
-        slot.broken = true;
-        return cb(err);
-      }
-      slot.as = as.key;
-      this.switches++;
+      this.switched(slot, as, err);
+      if (err) return cb(err);
       if (this.resetsTimeZone.get(slot.server.key) === false) return cb(null);
       core.query("SET time_zone = '+00:00'", [], (e) => cb(e));
     });
@@ -212,6 +266,7 @@ export class ConnectionBudget {
       evicted: this.evicted,
       reaped: this.reaped,
       switches: this.switches,
+      switchesInOneWrite: this.switchesInOneWrite,
     };
   }
 
@@ -368,15 +423,18 @@ export class ConnectionBudget {
       // for a tenant's role signs in as the server's (role) account and takes the role on first use.
       const { host, port } = server;
       const { user, password } = as?.kind === 'account' ? as.login : server;
+      const multi = this.roleSwitch === 'multi_statement' && as?.kind === 'role';
       const conn = await connect({ host, port, user, password }, undefined, {
         connectAttributes: { program_name: 'kg-tenant-app' },
+        ...(multi ? { multipleStatements: true } : {}),
         // Calendar dates (birthdays, plan dates) stay 'YYYY-MM-DD' rather than midnight UTC instants.
         dateStrings: ['DATE'],
         ...(this.opts.connectOptions ?? {}),
       });
       this.created++;
       if (!this.resetsTimeZone.has(server.key)) this.resetsTimeZone.set(server.key, !(await sessionsStartInUtc(conn)));
-      const slot: Slot = { conn, server, as: as?.kind === 'account' ? as.key : '', lastUsed: Date.now(), broken: false };
+      if (multi) await assertLiteralsEscape(conn);
+      const slot: Slot = { conn, server, as: as?.kind === 'account' ? as.key : '', lastUsed: Date.now(), broken: false, multi };
       conn.on('error', (err: Error) => {
         slot.broken = true;
         this.opts.logger?.warn({ err: err.message, server: server.key }, 'tenant connection error');
@@ -434,6 +492,20 @@ async function closeQuietly(conn: Connection): Promise<void> {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/**
+ * With several statements allowed per text, a value must never end its statement: mysql2 escapes
+ * quotes with a backslash, which holds only without NO_BACKSLASH_ESCAPES and with a client
+ * character set in which no multi-byte character ends in a backslash byte (utf8mb4).
+ */
+async function assertLiteralsEscape(conn: Connection): Promise<void> {
+  const [rows] = await conn.query('SELECT @@session.sql_mode AS mode, @@session.character_set_client AS cs');
+  const r = (rows as Array<{ mode: string; cs: string }>)[0];
+  if (!r || /NO_BACKSLASH_ESCAPES/i.test(r.mode) || !/^utf8/.test(r.cs)) {
+    await closeQuietly(conn);
+    throw new Error(`multi_statement switch refused: sql_mode ${r?.mode}, character set ${r?.cs}`);
   }
 }
 

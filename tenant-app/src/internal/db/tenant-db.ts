@@ -21,6 +21,8 @@ const QUALIFIER = /`([^`]+)`\s*\.\s*`/g;
 const FORBIDDEN = /^(\s|\/\*[\s\S]*?\*\/|(--|#)[^\n]*(\n|$))*(USE|SET|CHANGE\s+USER)\b|\bSET\s+(DEFAULT\s+)?ROLE\b|\bSQL_LOG_BIN\b/i;
 
 function guard(databaseName: string, sql: string): void {
+  // One statement per text: placeholders carry every value, so an app text never needs a `;`.
+  if (sql.includes(';')) throw new Error('Several statements in one text are not allowed on shared tenant connections');
   if (FORBIDDEN.test(sql)) throw new Error('Session-changing statements are not allowed on shared tenant connections');
   for (const m of sql.matchAll(QUALIFIER)) {
     if (m[1] !== databaseName) throw new Error(`Statement for ${databaseName} references another database (${m[1]})`);
