@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { pathOnly, type Logger } from '@kg/shared';
-
-const REQUEST_ID_RE = /^[A-Za-z0-9._\-]{1,128}$/;
+import { clientRequestId, pathOnly, type Logger } from '@kg/shared';
 
 /**
  * Generated request ids: a random prefix per process and a counter, e.g. `k3f9x2a1q7-1a2b`.
@@ -16,8 +14,10 @@ export function nextRequestId(): string {
 }
 
 /**
- * Request id and access log, built for the hot path: the id comes from a well-formed
- * `X-Request-Id` or is generated, and is echoed back; `req.log` (a child logger bound to the
+ * Request id and access log, built for the hot path: the id is generated here for every request
+ * and sent back in `X-Request-Id`; a client's own well-formed `X-Request-Id` never becomes the
+ * request id (a client could otherwise forge or collide with another request's), it is logged as
+ * `clientRequestId` and echoed in `X-Client-Request-Id` (docs/privileges.md, Audit); `req.log` (a child logger bound to the
  * request id and tenant code) is only created when something logs, and the completion line is
  * written only when its level is enabled (5xx error, 4xx info, else debug). pino-http builds a
  * serialized child logger for every request, which the tenant app's benchmark measured as its
@@ -34,13 +34,17 @@ export function requestLog(
   Object.defineProperty(app.request, 'log', {
     configurable: true,
     get(this: Request & { _log?: Logger; id?: string }) {
-      return (this._log ??= logger.child({ reqId: this.id, tenant: this.tenant?.tenantCode }));
+      const client = clientRequestId(this);
+      return (this._log ??= logger.child({ reqId: this.id, ...(client ? { clientRequestId: client } : {}), tenant: this.tenant?.tenantCode }));
     },
   });
   return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextRequestId();
+    const id = nextRequestId();
     res.setHeader('x-request-id', id);
+    if (req.headers['x-request-id'] !== undefined) {
+      const client = clientRequestId(req);
+      if (client) res.setHeader('x-client-request-id', client);
+    }
     (req as { id?: string }).id = id;
     const started = performance.now();
     res.on('finish', () => {
