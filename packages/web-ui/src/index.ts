@@ -9,3 +9,4 @@ export type { MenuItem } from './layout/menu';
 export { createUserSession, type TenantProfile, type UserSession, type UserTenant } from './user-session';
 export { explainSignInError } from './sign-in';
 export { useElementLocale } from './element-locale';
+export type { BalanceTransaction, Bill } from './billing';

@@ -1,5 +1,8 @@
+import type { BalanceTransaction, Bill } from '@kg/web-ui';
 import { api } from '../session';
 import type { Page, PlanType } from './types';
+
+export type { BalanceTransaction, Bill };
 
 export interface Plan {
   id: number;
@@ -23,28 +26,6 @@ export interface BillingAccount {
   paymentStatus: string;
   billingCycle: string;
   usage: { periodStart: string; aiTokens: number; monthlyAiTokens: number };
-}
-
-export interface BalanceTransaction {
-  id: number;
-  type: 'charge' | 'recharge' | 'adjustment';
-  /** Signed decimal string. */
-  amount: string;
-  balanceAfter: string;
-  reference: string;
-  description: string | null;
-  createdAt: string;
-}
-
-export interface Bill {
-  id: number;
-  periodStart: string;
-  periodEnd: string;
-  baseFee: string;
-  overageFee: string;
-  totalAmount: string;
-  status: 'draft' | 'issued' | 'paid' | 'overdue';
-  createdAt: string;
 }
 
 export interface CardBatch {

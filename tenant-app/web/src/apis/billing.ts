@@ -1,16 +1,7 @@
-import type { Query } from '@kg/web-ui';
+import type { BalanceTransaction, Bill, Query } from '@kg/web-ui';
 import { api } from '../session';
 
-/** A balance change (charge negative, recharge, adjustment); amounts are decimal strings. */
-export interface BalanceTransaction {
-  id: number;
-  type: 'charge' | 'recharge' | 'adjustment';
-  amount: string;
-  balanceAfter: string;
-  reference: string;
-  description: string | null;
-  createdAt: string;
-}
+export type { BalanceTransaction, Bill };
 
 /** The kindergarten's account (GET /api/billing/account). */
 export interface BillingAccount {
@@ -21,18 +12,6 @@ export interface BillingAccount {
   paymentStatus: string;
   usage: { periodStart: string; aiTokens: number; monthlyAiTokens: number };
   transactions: BalanceTransaction[];
-}
-
-/** A monthly bill: base fee plus overage (decimal strings). */
-export interface Bill {
-  id: number;
-  periodStart: string;
-  periodEnd: string;
-  baseFee: string;
-  overageFee: string;
-  totalAmount: string;
-  status: string;
-  createdAt: string;
 }
 
 /** One day and model of the daily AI usage roll-up. */
