@@ -8,6 +8,7 @@ import {
   type TenantStatusMessage,
 } from '@kg/shared';
 import type { AppContext } from '../../context';
+import { DroppableCache } from '../../internal/droppable-cache';
 import { listActiveModelRecords, type AiModelRecord } from '../ai-models/ai-model.repository';
 import { findBinding, type TenantBinding } from '../auth/tenant-binding.repository';
 import { findPlan, type Plan } from '../billing/plan.repository';
@@ -40,52 +41,6 @@ export interface CallerRecords {
 /** An active binding to an active tenant: the only answer the directory keeps. */
 export function isAllowed(r: CallerRecords): boolean {
   return r.binding?.status === 'active' && r.tenant?.status === 'active';
-}
-
-/**
- * Answers kept in memory until dropped or `ttlMs` old. A drop also forgets loads under way (a load
- * that raced with an announcement may have read the state from before it); `ttlMs` 0 keeps nothing.
- */
-class DroppableCache<V> {
-  private readonly entries = new Map<string, { value: V; loadedAtMs: number }>();
-  private readonly loading = new Map<string, Promise<V>>();
-  private epoch = 0;
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 50_000,
-  ) {}
-
-  /** The cached value, else `load()` once for every caller asking meanwhile; `keep` decides what is cached. */
-  get(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
-    const entry = this.entries.get(key);
-    if (entry && Date.now() - entry.loadedAtMs < this.ttlMs) return Promise.resolve(entry.value);
-    let pending = this.loading.get(key);
-    if (!pending) {
-      const epoch = this.epoch;
-      pending = load().then((value) => {
-        if (epoch === this.epoch && this.ttlMs > 0 && keep(value)) {
-          if (this.entries.size >= this.maxEntries) this.entries.clear();
-          this.entries.set(key, { value, loadedAtMs: Date.now() });
-        }
-        return value;
-      });
-      const forget = () => {
-        if (this.loading.get(key) === pending) this.loading.delete(key);
-      };
-      pending.then(forget, forget);
-      this.loading.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** Drops the entries whose key starts with `prefix` (keys end with `|`, so a prefix ending in `|` names whole parts), or every entry. */
-  drop(prefix?: string): void {
-    this.epoch++;
-    this.loading.clear();
-    if (prefix === undefined) return this.entries.clear();
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
-  }
 }
 
 /**

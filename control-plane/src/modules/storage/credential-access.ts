@@ -10,6 +10,7 @@ import {
 import { findGlobalUserById } from '../auth/global-user.repository';
 import { findBinding } from '../auth/tenant-binding.repository';
 import { findTenant } from '../tenants/tenant.repository';
+import { DroppableCache } from '../../internal/droppable-cache';
 
 /** Roles that may read but not write the tenant's files. */
 export const READ_ONLY_ROLES: ReadonlySet<string> = new Set(['viewer']);
@@ -18,11 +19,6 @@ export const READ_ONLY_ROLES: ReadonlySet<string> = new Set(['viewer']);
 export type StorageVerdict =
   | { ok: true; prefix: string; readOnly: boolean }
   | { ok: false; reason: 'tenant_not_active' | 'not_bound' | 'account_not_active' };
-
-interface Entry {
-  verdict: StorageVerdict;
-  loadedAtMs: number;
-}
 
 /**
  * Whether local storage credentials may still be used (docs/privileges.md, Storage credentials):
@@ -35,18 +31,18 @@ interface Entry {
  * `ttlMs` is only the safety net for changes made behind the control plane's back.
  */
 export class StorageAccess {
-  private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<StorageVerdict>>();
-  /** Moves on every drop, so a load that raced with an announcement is not kept. */
-  private epoch = 0;
+  /** By `<tenantCode>|<globalUserId>|`; a load that raced with an announcement is read again. */
+  private readonly verdicts: DroppableCache<StorageVerdict>;
   /** Announcements received (diagnostics and tests). */
   messages = 0;
 
   constructor(
     private readonly db: Pool,
-    private readonly ttlMs: number,
-    private readonly maxEntries = 50_000,
-  ) {}
+    ttlMs: number,
+    maxEntries = 50_000,
+  ) {
+    this.verdicts = new DroppableCache(ttlMs, { maxEntries, rereads: 2 });
+  }
 
   /** Subscribes to the tenant-status and tenant-access announcements on `subscriber`. */
   async listen(subscriber: Redis, redisKeyPrefix: string): Promise<void> {
@@ -71,46 +67,14 @@ export class StorageAccess {
 
   /** The verdict for one tenant and global user: from memory when known, else read once. */
   verdict(tenantCode: string, globalUserId: string): StorageVerdict | Promise<StorageVerdict> {
-    const key = `${tenantCode}|${globalUserId}`;
-    const entry = this.entries.get(key);
-    if (entry && Date.now() - entry.loadedAtMs < this.ttlMs) return entry.verdict;
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.load(key, tenantCode, globalUserId).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-    }
-    return pending;
+    const key = `${tenantCode}|${globalUserId}|`;
+    return this.verdicts.peek(key) ?? this.verdicts.get(key, () => readVerdict(this.db, tenantCode, globalUserId));
   }
 
   /** Drops the answers of one tenant (of one user in it, when given); '*' drops every answer. */
   drop(tenantCode: string, globalUserId?: string): void {
-    this.epoch++;
-    // Loads under way may have read the state from before the change: later callers start anew.
-    this.loading.clear();
-    if (tenantCode === '*') {
-      this.entries.clear();
-      return;
-    }
-    if (globalUserId !== undefined) {
-      this.entries.delete(`${tenantCode}|${globalUserId}`);
-      return;
-    }
-    const prefix = `${tenantCode}|`;
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
-  }
-
-  private async load(key: string, tenantCode: string, globalUserId: string): Promise<StorageVerdict> {
-    for (let attempt = 0; ; attempt++) {
-      const epoch = this.epoch;
-      const verdict = await readVerdict(this.db, tenantCode, globalUserId);
-      if (epoch === this.epoch) {
-        if (this.entries.size >= this.maxEntries) this.entries.clear();
-        this.entries.set(key, { verdict, loadedAtMs: Date.now() });
-        return verdict;
-      }
-      // Something was announced while reading: read again, so the answer is not older than it.
-      if (attempt >= 2) return verdict;
-    }
+    if (tenantCode === '*') return this.verdicts.drop();
+    this.verdicts.drop(globalUserId !== undefined ? `${tenantCode}|${globalUserId}|` : `${tenantCode}|`);
   }
 }
 
