@@ -25,6 +25,21 @@ describe('AI bridge: what it keeps in memory never outlives a change', function 
   let ctx2: AppContext;
   let second: { url: string; close(): Promise<void> };
   const chat = (url: string, t: AiTenant) => http('POST', `${url}/api/v1/ai/bridge/chat`, { token: t.token, headers: t.headers, body: { messages } });
+  /**
+   * Runs a change that is announced, then waits until both instances received the announcement:
+   * Redis delivers it a moment after the publish returns, and "the next call" means the next one
+   * after that moment (the production promise is "within a second").
+   */
+  async function announced<T>(change: () => Promise<T>): Promise<T> {
+    const before = [cp.ctx.bridgeDirectory.messages, ctx2.bridgeDirectory.messages];
+    const result = await change();
+    const deadline = Date.now() + 2_000;
+    while (cp.ctx.bridgeDirectory.messages <= before[0]! || ctx2.bridgeDirectory.messages <= before[1]!) {
+      assert.ok(Date.now() < deadline, 'the change was not announced to both instances within 2 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return result;
+  }
 
   before(async () => {
     stub = await startAiProviderStub();
@@ -47,7 +62,7 @@ describe('AI bridge: what it keeps in memory never outlives a change', function 
     const t = await aiTenant(cp);
     assert.equal((await chat(cp.url, t)).status, 200);
     assert.equal((await chat(second.url, t)).status, 200);
-    assert.equal((await http('POST', `${cp.url}/api/tenants/${t.tenantCode}/suspend`, { token: admin })).status, 200);
+    assert.equal((await announced(() => http('POST', `${cp.url}/api/tenants/${t.tenantCode}/suspend`, { token: admin }))).status, 200);
     for (const url of [cp.url, second.url]) {
       const refused = await chat(url, t);
       assert.equal(refused.status, 403, url);
@@ -63,7 +78,7 @@ describe('AI bridge: what it keeps in memory never outlives a change', function 
     assert.equal((await chat(second.url, t)).status, 200);
     // What the staff and user services do: commit, then announce on the tenant-access channel.
     await cp.db.query("UPDATE global_user_tenant_relations SET status = 'disabled' WHERE global_user_id = ? AND tenant_code = ?", [t.globalUserId, t.tenantCode]);
-    await publishTenantAccessChange(cp.ctx.redis, cp.config.REDIS_KEY_PREFIX, t.tenantCode, t.globalUserId);
+    await announced(() => publishTenantAccessChange(cp.ctx.redis, cp.config.REDIS_KEY_PREFIX, t.tenantCode, t.globalUserId));
     for (const url of [second.url, cp.url]) {
       const refused = await chat(url, t);
       assert.equal(refused.status, 403, url);
@@ -75,7 +90,7 @@ describe('AI bridge: what it keeps in memory never outlives a change', function 
     await cp.db.query("UPDATE billing_rules SET monthly_ai_tokens = 30 WHERE plan_type = 'premium'");
     const t = await aiTenant(cp, { planType: 'enterprise' });
     for (const url of [cp.url, second.url, cp.url]) assert.equal((await chat(url, t)).status, 200, 'enterprise has room');
-    assert.equal((await http('PUT', `${cp.url}/api/tenants/${t.tenantCode}/plan`, { token: admin, body: { planType: 'premium' } })).status, 200);
+    assert.equal((await announced(() => http('PUT', `${cp.url}/api/tenants/${t.tenantCode}/plan`, { token: admin, body: { planType: 'premium' } }))).status, 200);
     for (const url of [second.url, cp.url]) {
       const over = await chat(url, t);
       assert.equal(over.status, 402, url);
@@ -89,11 +104,11 @@ describe('AI bridge: what it keeps in memory never outlives a change', function 
     await setTenantModel(cp, admin, t.tenantCode, beta, { enabled: true, priority: 10 });
     assert.equal((await chat(cp.url, t)).body.data.model, 'beta');
     assert.equal((await chat(second.url, t)).body.data.model, 'beta');
-    assert.equal((await http('PATCH', `${cp.url}/api/ai/models/${beta}`, { token: admin, body: { status: 'inactive' } })).status, 200);
+    assert.equal((await announced(() => http('PATCH', `${cp.url}/api/ai/models/${beta}`, { token: admin, body: { status: 'inactive' } }))).status, 200);
     assert.equal((await chat(second.url, t)).body.data.model, 'alpha', 'the inactive model is not tried');
-    assert.equal((await http('PATCH', `${cp.url}/api/ai/models/${beta}`, { token: admin, body: { status: 'active' } })).status, 200);
+    assert.equal((await announced(() => http('PATCH', `${cp.url}/api/ai/models/${beta}`, { token: admin, body: { status: 'active' } }))).status, 200);
     assert.equal((await chat(second.url, t)).body.data.model, 'beta');
-    await setTenantModel(cp, admin, t.tenantCode, beta, { enabled: false });
+    await announced(() => setTenantModel(cp, admin, t.tenantCode, beta, { enabled: false }));
     assert.equal((await chat(second.url, t)).body.data.model, 'alpha', 'the switched-off model is not tried');
   });
 
