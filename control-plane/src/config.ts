@@ -109,6 +109,14 @@ export const controlPlaneEnvSchema = z.object({
    * 0 reads them on every call (docs/ai-billing.md, "Bridge overhead").
    */
   AI_BRIDGE_CACHE_TTL_MS: envx.int(30_000, 0, 600_000),
+  /**
+   * Charges are committed after the answer (docs/ai-billing.md, "When the charge is committed"):
+   * a failed commit is retried after this long, doubling up to 30 s, at most AI_CHARGE_MAX_ATTEMPTS
+   * times; a graceful stop waits up to AI_CHARGE_DRAIN_MS for charges still pending.
+   */
+  AI_CHARGE_RETRY_MS: envx.int(500, 1, 60_000),
+  AI_CHARGE_MAX_ATTEMPTS: envx.int(20, 1, 1000),
+  AI_CHARGE_DRAIN_MS: envx.int(10_000, 0, 600_000),
   /** AI calls per tenant and minute when the tenant's plan names none. */
   AI_DEFAULT_RATE_LIMIT_PER_MINUTE: envx.int(100, 1, 1_000_000),
   /**

@@ -3,6 +3,7 @@ import type { ControlPlaneConfig } from './config';
 import type { SecretBox } from './internal/crypto';
 import type { AdminDirectory } from './modules/admin-auth/admin-directory';
 import type { BridgeDirectory } from './modules/ai-bridge/bridge-directory';
+import type { ChargeQueue } from './modules/ai-bridge/charge-queue';
 import type { KeyStore } from './modules/keys/key-store';
 import type { StorageAccess } from './modules/storage/credential-access';
 import type { TokenService } from './modules/tokens/token.service';
@@ -23,6 +24,8 @@ export interface AppContext {
   storageAccess: StorageAccess;
   /** What AI bridge calls read before they start (callers, plans, models), in memory, dropped on announcement. */
   bridgeDirectory: BridgeDirectory;
+  /** AI calls answered and being charged; a graceful stop waits for them (docs/ai-billing.md). */
+  aiCharges: ChargeQueue;
   metrics: Metrics;
   secrets: SecretBox;
   keys: KeyStore;

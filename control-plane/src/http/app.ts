@@ -29,15 +29,23 @@ import { staffRoutes } from '../modules/staff/staff.routes';
 import { openApiDocument } from './openapi';
 import { adminConsoleRoutes } from './admin-console';
 
-/** Route modules mounted by the app, in order. Each registers its own OpenAPI paths. */
+/**
+ * Route modules mounted by the app, in order. Each registers its own OpenAPI paths. The AI
+ * bridge's two faces come first: they carry every tenant's AI traffic, and each router mounted
+ * before them is one more list of routes a bridge call is matched against (docs/ai-billing.md,
+ * "Bridge overhead"); no other module's paths overlap theirs.
+ */
 export function routeModules(): Array<(ctx: AppContext) => Router> {
-  return [healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, bridgeRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, billingAdminRoutes, openAiFaceRoutes, staffRoutes];
+  return [bridgeRoutes, openAiFaceRoutes, healthRoutes, adminAuthRoutes, authRoutes, auditRoutes, tenantRoutes, adminRoutes, dbServerRoutes, aiModelRoutes, tenantStatusRoutes, deletionRoutes, rolloutRoutes, smsRoutes, storageRoutes, lifecycleRoutes, statsRoutes, globalUserRoutes, tenantModelRoutes, billingRoutes, billingReportRoutes, billingAdminRoutes, staffRoutes];
 }
 
 /** Builds the control-plane Express app over an existing context (tests start it on port 0). */
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // JSON API: no ETag (it would hash every answer for caches nobody uses); the console's static
+  // files keep theirs (express.static sets its own).
+  app.set('etag', false);
   // One trusted hop: req.ip is the address the proxy appended, never one a client wrote itself
   // into X-Forwarded-For (per-IP abuse limits count it; docs/security.md, Abuse limits).
   app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);

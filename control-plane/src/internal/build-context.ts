@@ -13,6 +13,7 @@ import type { ControlPlaneConfig } from '../config';
 import type { AppContext } from '../context';
 import { AdminDirectory } from '../modules/admin-auth/admin-directory';
 import { BridgeDirectory } from '../modules/ai-bridge/bridge-directory';
+import { ChargeQueue } from '../modules/ai-bridge/charge-queue';
 import { KeyStore } from '../modules/keys/key-store';
 import { StorageAccess } from '../modules/storage/credential-access';
 import { TokenService } from '../modules/tokens/token.service';
@@ -36,6 +37,7 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     issuer: config.JWT_ISSUER,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
+  const metrics = createMetrics('control-plane');
   const ctx: AppContext = {
     config,
     logger: log,
@@ -46,7 +48,8 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
     admins: new AdminDirectory(db, config.ADMIN_CACHE_TTL_MS, revocations),
     storageAccess: new StorageAccess(db, config.STORAGE_ACCESS_CACHE_TTL_MS),
     bridgeDirectory: new BridgeDirectory(db, config.AI_BRIDGE_CACHE_TTL_MS),
-    metrics: createMetrics('control-plane'),
+    aiCharges: new ChargeQueue(db, log, metrics, { retryMs: config.AI_CHARGE_RETRY_MS, maxAttempts: config.AI_CHARGE_MAX_ATTEMPTS }),
+    metrics,
     secrets,
     keys,
     tokens,
@@ -63,6 +66,9 @@ export async function buildContext(config: ControlPlaneConfig, logger?: Logger):
 
 /** Closes what buildContext opened. */
 export async function closeContext(ctx: AppContext): Promise<void> {
+  // Answered AI calls are charged before the pool closes (docs/ai-billing.md, "When the charge is committed").
+  const left = await ctx.aiCharges.close(ctx.config.AI_CHARGE_DRAIN_MS);
+  if (left) ctx.logger.error({ charges: left }, 'stopped with AI charges not committed; each is logged above');
   ctx.revocations.stop();
   await ctx.db.end().catch(() => undefined);
   ctx.redis.disconnect();

@@ -93,6 +93,8 @@ export async function bindUser(
 
 /** Rows of a control-DB query, for assertions. */
 export async function rows<T = RowDataPacket>(cp: TestControlPlane, sql: string, params: unknown[] = []): Promise<T[]> {
+  // AI calls are charged just after their answer: read once every answered call is booked.
+  await cp.ctx.aiCharges.idle();
   const [result] = await cp.db.query<RowDataPacket[]>(sql, params);
   return result as unknown as T[];
 }

@@ -32,6 +32,7 @@ export * from './schema-drift';
 export * from './rollouts';
 export * from './tenant-lifecycle';
 export * from './jwks';
+export * from './verified-tokens';
 export * from './sessions/revocations';
 export * from './sessions/revocation.repository';
 export * from './providers/object-keys';

@@ -3,6 +3,7 @@ import jwt, { type JwtHeader } from 'jsonwebtoken';
 import { AppError, ErrorCode, errors } from './errors';
 import type { SessionRevocations } from './sessions/revocations';
 import { USER_AUDIENCE, type UserClaims } from './tokens';
+import { VerifiedTokens } from './verified-tokens';
 
 /**
  * Verifies access tokens with the control plane's public keys only (docs/auth.md, "Keys and JWKS"):
@@ -43,13 +44,8 @@ interface Jwk {
 
 export class JwksVerifier {
   private keys = new Map<string, KeyObject>();
-  /**
-   * Tokens whose signature was already verified (RS256 costs tens of microseconds per check),
-   * keyed by the end of the signature: a token arrives as a new string with every request, and
-   * hashing all ~700 characters for the lookup cost about 1 us. The entry keeps the whole token,
-   * which must match exactly.
-   */
-  private readonly verified = new Map<string, { token: string; claims: UserClaims }>();
+  /** Tokens whose signature was already verified (verified-tokens.ts). */
+  private readonly verified: VerifiedTokens<UserClaims>;
   private fetchedAt = 0;
   private inflight?: Promise<void>;
   /** Number of successful JWKS downloads (observable in tests and metrics). */
@@ -67,6 +63,7 @@ export class JwksVerifier {
       verifiedCacheSize: 10_000,
       ...options,
     };
+    this.verified = new VerifiedTokens(this.opts.verifiedCacheSize);
   }
 
   /** Downloads the key set now (start-up warm-up; errors propagate). */
@@ -109,13 +106,12 @@ export class JwksVerifier {
   }
 
   private remembered(token: string): UserClaims | undefined {
-    const entry = this.verified.get(verifiedKey(token));
-    return entry !== undefined && entry.token === token ? entry.claims : undefined;
+    return this.verified.get(token)?.claims;
   }
 
   private checkExpiry(token: string, claims: UserClaims): void {
     if (claims.exp * 1000 + this.opts.clockToleranceSeconds * 1000 < Date.now()) {
-      if (this.remembered(token)) this.verified.delete(verifiedKey(token));
+      this.verified.forget(token);
       throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
     }
   }
@@ -153,11 +149,7 @@ export class JwksVerifier {
       throw errors.unauthorized('Access token has no id or expiry', ErrorCode.TokenInvalid);
     }
     const user = claims as unknown as UserClaims;
-    // Bounded: a flood of distinct valid tokens only evicts older entries.
-    if (this.verified.size >= this.opts.verifiedCacheSize) {
-      this.verified.delete(this.verified.keys().next().value!);
-    }
-    this.verified.set(verifiedKey(token), { token, claims: user });
+    this.verified.remember(token, user, undefined);
     return user;
   }
 
@@ -204,9 +196,4 @@ export class JwksVerifier {
     this.keys = next;
     this.fetchCount++;
   }
-}
-
-/** The last 32 characters of a token (192 bits of its signature) as its cache key. */
-function verifiedKey(token: string): string {
-  return token.slice(-32);
 }

@@ -60,6 +60,7 @@ export const CONTROL_TABLE_ACCESS: Record<string, Record<ServiceName, TableAcces
   ai_model_config: { control: 'write', provisioner: 'read', tenantApp: 'none' },
   tenant_ai_model_configs: { control: 'write', provisioner: 'write', tenantApp: 'none' },
   ai_service_call_logs: { control: 'write', provisioner: 'read', tenantApp: 'none' },
+  tenant_ai_token_usage: { control: 'write', provisioner: 'read', tenantApp: 'none' },
   tenant_ai_usage_summary: { control: 'write', provisioner: 'write', tenantApp: 'none' },
   billing_rules: { control: 'write', provisioner: 'read', tenantApp: 'none' },
   tenant_billing_rules: { control: 'write', provisioner: 'write', tenantApp: 'none' },

@@ -36,7 +36,7 @@ export async function bridgeChat(ctx: AppContext, caller: BridgeCaller, input: B
   const { candidate, result, started } = await callWithFallback(ctx, p, (c, target, client) =>
     client.chat(target, { messages: input.messages, ...chatParams(input, c.parameters) }),
   );
-  const usage = await settleCall(ctx, p, candidate, result.usage, started, result.usageReported ? {} : { usageEstimated: true });
+  const usage = settleCall(ctx, p, candidate, result.usage, started, result.usageReported ? {} : { usageEstimated: true });
   return { message: result.text, model: candidate.model.name, requestId: p.requestId, usage };
 }
 
@@ -75,7 +75,7 @@ export async function bridgeChatStream(
   const meta: Record<string, unknown> = { stream: true };
   if (result.aborted) meta.clientDisconnected = true;
   if (!result.usageReported) meta.usageEstimated = true;
-  const usage = await settleCall(ctx, p, candidate, result.usage, started, meta);
+  const usage = settleCall(ctx, p, candidate, result.usage, started, meta);
   return { message: result.text, model: candidate.model.name, requestId: p.requestId, usage, aborted: result.aborted };
 }
 
@@ -93,7 +93,7 @@ export async function bridgeEmbed(
 ): Promise<BridgeEmbeddingAnswer> {
   const p = await prepareCall(ctx, caller, 'embedding', input.model, input.requestId);
   const { candidate, result, started } = await callWithFallback(ctx, p, (_c, target, client) => client.embed(target, { texts: input.texts }));
-  const usage = await settleCall(ctx, p, candidate, result.usage, started);
+  const usage = settleCall(ctx, p, candidate, result.usage, started);
   return { embeddings: result.vectors, model: candidate.model.name, requestId: p.requestId, usage };
 }
 

@@ -8,6 +8,11 @@ export function periodStart(now = new Date()): Date {
   return new Date(now.getFullYear(), now.getMonth(), 1);
 }
 
+/** The quota period of `now` as the database keeps it (`YYYY-MM-01`, local calendar like periodStart). */
+export function periodKey(now = new Date()): string {
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-01`;
+}
+
 /** Start of the day of `now` (daily caps). */
 export function dayStart(now = new Date()): Date {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate());

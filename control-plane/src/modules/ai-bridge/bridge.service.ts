@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, errors } from '@kg/shared';
 import type { AppContext } from '../../context';
-import { hasFunds } from '../billing/account.repository';
 import { noticeQuotaIfDue } from '../billing/quota-notice.service';
 import type { BridgeCaller } from './bridge-caller.service';
-import { assertTokenQuota, consumeRate, dayStart, periodStart } from './bridge-limits.service';
+import { assertTokenQuota, consumeRate, dayStart, periodKey, periodStart } from './bridge-limits.service';
 import { bridgeState } from './bridge.state';
-import { callChecks, callsSince, insertCallLog, logAndCharge, NoBillingAccountError, type CallType } from './call-log.repository';
+import { callsSince, insertCallLog, preCallState, type CallType } from './call-log.repository';
 import { costMicros, microsToDecimal } from './cost';
 import { orderCandidates, type ModelCandidate } from './model-choice';
 import { assertOutboundAllowed } from './outbound';
@@ -22,6 +21,8 @@ export interface PreparedCall {
   monthlyTokens: number;
   usedTokens: number;
   period: Date;
+  /** The quota period as the token counter keeps it (`YYYY-MM-01`). */
+  periodKey: string;
 }
 
 export interface BridgeUsage {
@@ -49,24 +50,28 @@ export async function prepareCall(
   const plan = caller.plan;
   // Scoped by tenant: one tenant's ids can never collide with (or probe) another's.
   const requestId = `${t.tenantCode}:${clientRequestId ?? randomUUID()}`;
-  const period = periodStart();
+  const now = new Date();
+  const period = periodStart(now);
+  const key = periodKey(now);
   const dir = ctx.bridgeDirectory;
-  // One round trip: the rate (Redis) and the reads run at once; the models and settings usually
+  // One round trip: the rate (Redis) and one query run at once; the models and settings usually
   // come from memory (docs/ai-billing.md, "Bridge overhead").
   const rate = consumeRate(ctx, t.tenantCode, plan?.aiRateLimitPerMinute || ctx.config.AI_DEFAULT_RATE_LIMIT_PER_MINUTE);
-  const reads = Promise.all([
-    callChecks(ctx.db, t.id, period, clientRequestId ? requestId : null),
-    hasFunds(ctx.db, t.tenantCode),
-    dir.activeModels(),
-    dir.tenantModelSettings(t.id),
-  ]);
+  const reads = Promise.all([preCallState(ctx.db, t, key, clientRequestId ? requestId : null), dir.activeModels(), dir.tenantModelSettings(t.id)]);
   // Both settle before deciding, so an exceeded rate (429) is still the first refusal.
   const [rated, read] = await Promise.allSettled([rate, reads]);
   if (rated.status === 'rejected') throw rated.reason;
   if (read.status === 'rejected') throw read.reason;
-  const [{ seen, usedTokens }, funds, models, settings] = read.value;
-  if (seen) throw errors.conflict('This request id was used before; it is never charged twice', 'DUPLICATE_REQUEST');
-  if (!funds) throw errors.paymentRequired('The AI balance is exhausted (balance plus credit limit); recharge to continue');
+  const [state, models, settings] = read.value;
+  // Calls this instance answered a moment ago may not be committed yet: they count as spent.
+  const owed = ctx.aiCharges.owedBy(t.tenantCode);
+  const usedTokens = state.usedTokens + owed.tokens;
+  if (state.seen || (clientRequestId && ctx.aiCharges.holds(requestId))) {
+    throw errors.conflict('This request id was used before; it is never charged twice', 'DUPLICATE_REQUEST');
+  }
+  if (state.availableMicros === null || state.availableMicros - owed.micros <= 0) {
+    throw errors.paymentRequired('The AI balance is exhausted (balance plus credit limit); recharge to continue');
+  }
   assertTokenQuota(usedTokens, plan?.monthlyAiTokens ?? 0);
   const capped = new Set<number>();
   const withCap = settings.filter((s) => s.enabled && s.dailyCallCap !== null);
@@ -77,7 +82,7 @@ export async function prepareCall(
   }
   const candidates = orderCandidates(callType, requestedModel, models, settings, capped);
   if (!candidates.length) throw new AppError('AI_NO_MODEL', 503, 'No AI model is available for this tenant');
-  return { caller, callType, requestId, candidates, monthlyTokens: plan?.monthlyAiTokens ?? 0, usedTokens, period };
+  return { caller, callType, requestId, candidates, monthlyTokens: plan?.monthlyAiTokens ?? 0, usedTokens, period, periodKey: key };
 }
 
 /** Where and how to call a candidate: its endpoint, its unsealed key and its upstream model name. */
@@ -152,26 +157,27 @@ async function logFailure(ctx: AppContext, p: PreparedCall, c: ModelCandidate, e
 }
 
 /**
- * Logs a finished call and charges the tenant for it, in one transaction and one round trip
- * (`logAndCharge`, docs/ai-billing.md, "How charging stays exact"): the call-log row (unique
- * request id) and the balance change with its transaction row commit together or not at all; a
- * request id already logged charges nothing.
- * Then the 80% quota notice, off the request path.
+ * Hands a finished call to the charge queue and answers its usage at once (docs/ai-billing.md,
+ * "When the charge is committed"): the call-log row, the period's token counter and the balance
+ * change with its transaction row commit together in one round trip (`logAndCharge`) after the
+ * answer has gone out, retried until they land; a request id already logged charges nothing.
+ * Once committed: the cost metric and the 80% quota notice.
  */
-export async function settleCall(
+export function settleCall(
   ctx: AppContext,
   p: PreparedCall,
   c: ModelCandidate,
   usage: ProviderUsage,
   started: number,
   metadata: Record<string, unknown> = {},
-): Promise<BridgeUsage> {
+): BridgeUsage {
   const responseTime = Math.round(performance.now() - started);
   const micros = costMicros(usage.inputTokens, usage.outputTokens, c.model.inputPricePer1k, c.model.outputPricePer1k);
   const t = p.caller.tenant;
-  const charged = await logAndCharge(
-    ctx.db,
-    {
+  const m = bridgeState(ctx).metrics;
+  ctx.aiCharges.submit({
+    micros,
+    entry: {
       tenantId: t.id,
       userId: String(p.caller.globalUserId),
       modelId: c.model.id,
@@ -185,28 +191,25 @@ export async function settleCall(
       ipAddress: p.caller.ip,
       metadata: Object.keys(metadata).length ? metadata : null,
     },
-    { tenantCode: t.tenantCode, description: `AI ${p.callType} (${c.model.name})` },
-  ).then(
-    (s) => s.inserted,
-    (err) => {
-      throw err instanceof NoBillingAccountError ? errors.paymentRequired(err.message) : err;
+    charge: { tenantCode: t.tenantCode, description: `AI ${p.callType} (${c.model.name})`, period: p.periodKey },
+    onSettled: (s) => {
+      if (!s.inserted) return;
+      m.cost.inc({ model: c.model.name }, micros / 1_000_000);
+      const used = p.usedTokens + usage.inputTokens + usage.outputTokens;
+      noticeQuotaIfDue(ctx, t, 'monthly_ai_tokens', used, p.monthlyTokens, p.period).catch((err) =>
+        ctx.logger.warn({ err, tenantCode: t.tenantCode }, 'quota notice failed'),
+      );
     },
-  );
-  const m = bridgeState(ctx).metrics;
+  });
   m.calls.inc({ model: c.model.name, call_type: p.callType, status: 'success' });
   m.latency.observe({ model: c.model.name, status: 'success' }, responseTime / 1000);
   m.tokens.inc({ model: c.model.name, direction: 'input' }, usage.inputTokens);
   m.tokens.inc({ model: c.model.name, direction: 'output' }, usage.outputTokens);
-  if (charged) m.cost.inc({ model: c.model.name }, micros / 1_000_000);
-  const used = p.usedTokens + usage.inputTokens + usage.outputTokens;
-  noticeQuotaIfDue(ctx, t, 'monthly_ai_tokens', used, p.monthlyTokens, p.period).catch((err) =>
-    ctx.logger.warn({ err, tenantCode: t.tenantCode }, 'quota notice failed'),
-  );
   return {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     totalTokens: usage.inputTokens + usage.outputTokens,
-    cost: charged ? micros / 1_000_000 : 0,
+    cost: micros / 1_000_000,
     responseTime,
   };
 }

@@ -1,4 +1,5 @@
 import type { Connection, Pool, ResultSetHeader, RowDataPacket } from '@kg/shared';
+import { decimalToMicros } from './cost';
 
 export const CALL_TYPES = ['chat', 'completion', 'embedding'] as const;
 export type CallType = (typeof CALL_TYPES)[number];
@@ -65,9 +66,9 @@ export interface Settlement {
 /**
  * The settlement of a finished call as one compound statement (MariaDB's `BEGIN NOT ATOMIC`), so
  * it is one round trip without a stored routine to grant, dump and keep in step: the call-log row
- * goes in with `INSERT IGNORE` (unique request id) and, only when it was inserted, the balance
- * moves and the `charge` row is booked with the balance after it, in one transaction that commits
- * together or not at all. The ledger rule is `applyBalanceChange`'s (billing/account.repository.ts).
+ * goes in with `INSERT IGNORE` (unique request id) and, only when it was inserted, the period's
+ * token counter (`tenant_ai_token_usage`) grows, the balance moves and the `charge` row is booked
+ * with the balance after it, in one transaction that commits together or not at all. The ledger rule is `applyBalanceChange`'s (billing/account.repository.ts).
  * The values are bound by the driver as escaped literals (client-side `query`), never spliced.
  */
 const SETTLE_CALL = `BEGIN NOT ATOMIC
@@ -85,6 +86,7 @@ const SETTLE_CALL = `BEGIN NOT ATOMIC
   DECLARE p_ip_address VARCHAR(64) DEFAULT ?;
   DECLARE p_metadata LONGTEXT DEFAULT ?;
   DECLARE p_description VARCHAR(500) DEFAULT ?;
+  DECLARE p_period DATE DEFAULT ?;
   DECLARE v_inserted INT DEFAULT 0;
   DECLARE v_balance DECIMAL(18,6) DEFAULT NULL;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
@@ -99,6 +101,12 @@ const SETTLE_CALL = `BEGIN NOT ATOMIC
   VALUES (p_tenant_id, p_user_id, p_model_id, p_request_id, p_call_type, p_input_tokens, p_output_tokens,
           p_input_tokens + p_output_tokens, p_cost, p_response_time, 'success', NULL, p_user_agent, p_ip_address, p_metadata);
   SET v_inserted = ROW_COUNT();
+  IF v_inserted = 1 THEN
+    -- The quota counter moves with the call log row (docs/ai-billing.md, "Limits").
+    INSERT INTO tenant_ai_token_usage (tenant_id, period_start, tokens)
+    VALUES (p_tenant_id, p_period, p_input_tokens + p_output_tokens)
+    ON DUPLICATE KEY UPDATE tokens = tokens + VALUES(tokens);
+  END IF;
   IF v_inserted = 1 AND p_cost <> 0 THEN
     -- The UPDATE locks the account row: concurrent charges of the tenant queue here.
     UPDATE tenant_accounts SET balance = balance - p_cost WHERE tenant_id = p_tenant_code;
@@ -122,7 +130,7 @@ END`;
 export async function logAndCharge(
   db: Pool,
   e: Omit<CallLogEntry, 'status' | 'errorMessage'>,
-  charge: { tenantCode: string; description: string },
+  charge: { tenantCode: string; description: string; /** Quota period, `YYYY-MM-01`. */ period: string },
 ): Promise<Settlement> {
   try {
     const [sets] = await db.query<RowDataPacket[][]>(SETTLE_CALL, [
@@ -140,6 +148,7 @@ export async function logAndCharge(
       e.ipAddress,
       e.metadata === null ? null : JSON.stringify(e.metadata),
       charge.description,
+      charge.period,
     ]);
     const row = sets[0]![0]!;
     return { inserted: Number(row.inserted) === 1, balanceAfter: row.balance_after === null ? null : String(row.balance_after) };
@@ -163,26 +172,37 @@ export async function callLogExists(db: Connection, requestId: string): Promise<
   return rows.length > 0;
 }
 
-/**
- * What a call is checked against before it runs, in one query: whether `requestId` was logged
- * before (false when null) and the tokens the tenant used since `since` (its quota period).
- */
-export async function callChecks(db: Connection, tenantId: number, since: Date, requestId: string | null): Promise<{ seen: boolean; usedTokens: number }> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT (SELECT COALESCE(SUM(total_tokens), 0) FROM ai_service_call_logs WHERE tenant_id = ? AND created_at >= ?) AS n,
-            (? IS NOT NULL AND EXISTS (SELECT 1 FROM ai_service_call_logs WHERE request_id = ?)) AS seen`,
-    [tenantId, since, requestId, requestId],
-  );
-  return { seen: Number(rows[0]!.seen) === 1, usedTokens: Number(rows[0]!.n) };
+/** What a call is checked against before it runs (`preCallState`). */
+export interface PreCallState {
+  /** Balance plus credit limit in millionths; null when the tenant has no account. */
+  availableMicros: number | null;
+  /** Tokens the tenant's calls used in the quota period. */
+  usedTokens: number;
+  /** The request id was logged before (false when none was given). */
+  seen: boolean;
 }
 
-/** Tokens a tenant used since `since` (the start of its quota period). */
-export async function tokensSince(db: Connection, tenantId: number, since: Date): Promise<number> {
+/**
+ * Everything a call is checked against before it runs, in one query (docs/ai-billing.md, "Bridge
+ * overhead"): the account's funds, the period's token counter (one row, kept by the charge) and
+ * whether `requestId` was logged before. Reads `tenant_accounts`, whose owner is
+ * billing/account.repository.ts, for the same reason `SETTLE_CALL` writes it: one round trip.
+ */
+export async function preCallState(db: Connection, t: { id: number; tenantCode: string }, period: string, requestId: string | null): Promise<PreCallState> {
   const [rows] = await db.query<RowDataPacket[]>(
-    'SELECT COALESCE(SUM(total_tokens), 0) AS n FROM ai_service_call_logs WHERE tenant_id = ? AND created_at >= ?',
-    [tenantId, since],
+    `SELECT (SELECT CAST(balance + credit_limit AS CHAR) FROM tenant_accounts WHERE tenant_id = ?) AS available,
+            (SELECT tokens FROM tenant_ai_token_usage WHERE tenant_id = ? AND period_start = ?) AS used,
+            (? IS NOT NULL AND EXISTS (SELECT 1 FROM ai_service_call_logs WHERE request_id = ?)) AS seen`,
+    [t.tenantCode, t.id, period, requestId, requestId],
   );
-  return Number(rows[0]!.n);
+  const r = rows[0]!;
+  return { availableMicros: r.available === null ? null : decimalToMicros(String(r.available)), usedTokens: Number(r.used ?? 0), seen: Number(r.seen) === 1 };
+}
+
+/** Tokens a tenant's calls used in the quota period `period` (`YYYY-MM-01`). */
+export async function tokensUsed(db: Connection, tenantId: number, period: string): Promise<number> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT tokens FROM tenant_ai_token_usage WHERE tenant_id = ? AND period_start = ?', [tenantId, period]);
+  return rows[0] ? Number(rows[0].tokens) : 0;
 }
 
 /** Calls of a tenant to one model since `since` (daily caps). */

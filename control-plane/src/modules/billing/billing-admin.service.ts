@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { duplicateKey, errors, withTransaction, type Page as ListPage } from '@kg/shared';
 import type { AppContext } from '../../context';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
-import { periodStart } from '../ai-bridge/bridge-limits.service';
-import { aiUsageByDayAndModel, tokensSince } from '../ai-bridge/call-log.repository';
+import { periodKey, periodStart } from '../ai-bridge/bridge-limits.service';
+import { aiUsageByDayAndModel, tokensUsed } from '../ai-bridge/call-log.repository';
 import { decimalToMicros, microsToDecimal } from '../ai-bridge/cost';
 import { listAiModels } from '../ai-models/ai-model.repository';
 import { findTenant, type Tenant } from '../tenants/tenant.repository';
@@ -38,7 +38,7 @@ export interface OperatorAccountView {
 export async function operatorAccount(ctx: AppContext, tenantCode: string): Promise<OperatorAccountView> {
   const tenant = await existingTenant(ctx, tenantCode);
   const period = periodStart();
-  const [account, plan, used] = await Promise.all([findTenantAccount(ctx.db, tenantCode), findPlan(ctx.db, tenant.planType), tokensSince(ctx.db, tenant.id, period)]);
+  const [account, plan, used] = await Promise.all([findTenantAccount(ctx.db, tenantCode), findPlan(ctx.db, tenant.planType), tokensUsed(ctx.db, tenant.id, periodKey(period))]);
   if (!account) throw errors.notFound(`Tenant ${tenantCode} has no billing account yet`, 'ACCOUNT_NOT_FOUND');
   return {
     tenantCode,

@@ -4,8 +4,8 @@ import type { AppContext } from '../../context';
 import { announceAiConfigChange } from '../ai-bridge/bridge-directory';
 import { appendAudit, type AuditActor } from '../audit/audit.service';
 import type { BridgeCaller } from '../ai-bridge/bridge-caller.service';
-import { periodStart } from '../ai-bridge/bridge-limits.service';
-import { tokensSince } from '../ai-bridge/call-log.repository';
+import { periodKey, periodStart } from '../ai-bridge/bridge-limits.service';
+import { tokensUsed } from '../ai-bridge/call-log.repository';
 import { lockTenant, setTenantPlan } from '../tenants/tenant.repository';
 import { applyBalanceChange, findTenantAccount, listTransactions, setCreditLimit, type BalanceTransaction } from './account.repository';
 import { findPlan, listPlans, recordPlanChange, type Plan } from './plan.repository';
@@ -120,7 +120,7 @@ export async function accountView(ctx: AppContext, caller: BridgeCaller): Promis
   const [account, plan, used, transactions] = await Promise.all([
     findTenantAccount(ctx.db, t.tenantCode),
     findPlan(ctx.db, t.planType),
-    tokensSince(ctx.db, t.id, period),
+    tokensUsed(ctx.db, t.id, periodKey(period)),
     listTransactions(ctx.db, t.tenantCode, 20),
   ]);
   if (!account) throw errors.notFound(`Tenant ${t.tenantCode} has no billing account yet`);

@@ -10,8 +10,9 @@ import {
   type AdminRole,
   type SessionRevocations,
   type UserClaims,
+  VerifiedTokens,
 } from '@kg/shared';
-import type { KeyStore } from '../keys/key-store';
+import type { KeyStore, VerificationKey } from '../keys/key-store';
 
 export interface TokenSettings {
   issuer: string;
@@ -32,6 +33,16 @@ export interface SignedToken {
  * `sessionId` is omitted only by test fixtures: such a token is its own sign-in (its jti).
  */
 export class TokenService {
+  /**
+   * Tokens verified before, per audience, with the key that verified them: a repeat request skips
+   * the RSA check (shared verified-tokens.ts). A hit counts only while that key is still loaded
+   * under its kid, so a retired key's tokens are checked again (and refused).
+   */
+  private readonly verified = new Map<string, VerifiedTokens<Record<string, unknown>, { kid: string; key: VerificationKey }>>([
+    [ADMIN_AUDIENCE, new VerifiedTokens()],
+    [USER_AUDIENCE, new VerifiedTokens()],
+  ]);
+
   constructor(
     private readonly keys: KeyStore,
     private readonly revocations: SessionRevocations,
@@ -88,6 +99,23 @@ export class TokenService {
   }
 
   private async verify(token: string, audience: string): Promise<Record<string, unknown>> {
+    const cache = this.verified.get(audience)!;
+    const hit = cache.get(token);
+    if (hit && this.keys.loadedKey(hit.key.kid) === hit.key.key) {
+      if (Date.now() / 1000 >= (hit.claims.exp as number)) {
+        cache.forget(token);
+        throw errors.unauthorized('Access token expired', ErrorCode.TokenExpired);
+      }
+      this.revocations.check(hit.claims as unknown as AdminClaims | UserClaims);
+      return hit.claims;
+    }
+    const claims = await this.verifySignature(token, audience);
+    this.revocations.check(claims as unknown as AdminClaims | UserClaims);
+    return claims;
+  }
+
+  /** Signature by a known key, issuer, audience, expiry; the claims are remembered until they expire. */
+  private async verifySignature(token: string, audience: string): Promise<Record<string, unknown>> {
     let decoded: { header: JwtHeader } | null;
     try {
       decoded = jwt.decode(token, { complete: true }) as { header: JwtHeader } | null;
@@ -112,7 +140,7 @@ export class TokenService {
       throw new AppError(ErrorCode.TokenInvalid, 401, 'Invalid access token', { cause: err });
     }
     if (typeof claims.jti !== 'string') throw errors.unauthorized('Access token has no id', ErrorCode.TokenInvalid);
-    this.revocations.check(claims as unknown as AdminClaims | UserClaims);
+    if (typeof claims.exp === 'number') this.verified.get(audience)!.remember(token, claims, { kid, key });
     return claims;
   }
 }

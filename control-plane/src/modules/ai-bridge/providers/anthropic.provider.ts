@@ -70,7 +70,7 @@ export class AnthropicClient implements AiProviderClient {
     let outputTokens: number | null = null;
     let aborted = false;
     try {
-      for await (const ev of readSse(res.body!)) {
+      for await (const ev of readSse(res.body)) {
         let data: any;
         try {
           data = JSON.parse(ev.data);

@@ -62,7 +62,7 @@ export class OpenAiCompatibleClient implements AiProviderClient {
     let usage: ProviderUsage | null = null;
     let aborted = false;
     try {
-      for await (const ev of readSse(res.body!)) {
+      for await (const ev of readSse(res.body)) {
         if (ev.data === '[DONE]') break;
         let chunk: any;
         try {

@@ -1,14 +1,14 @@
 /**
- * Server-sent events from a fetch Response body: yields `{ event, data }` per event, as the
+ * Server-sent events from a response body: yields `{ event, data }` per event, as the
  * bytes arrive (https://html.spec.whatwg.org/multipage/server-sent-events.html, "Parsing an
  * event stream"). Comments and ids are skipped; multi-line data is joined with "\n".
  */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';
   let data: string[] = [];
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
