@@ -28,7 +28,7 @@ export interface ChargeQueueOptions {
  * to be complete.
  */
 export class ChargeQueue {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Map<Promise<void>, PendingCharge>();
   private readonly timers = new Map<NodeJS.Timeout, { c: PendingCharge; n: number }>();
   private waiting: Array<() => void> = [];
   /** Stopping: retries are made at once. */
@@ -119,6 +119,9 @@ export class ChargeQueue {
     }
     this.closed = true;
     const left = this.pending;
+    for (const c of this.inFlight.values()) {
+      this.logger.error({ charge: { ...c.entry, ...c.charge } }, 'AI charge still running at stop; it lands only if its commit completes');
+    }
     for (const [t, { c }] of this.timers) {
       clearTimeout(t);
       this.abandon(c, new Error('the control plane stopped before the charge was committed'));
@@ -141,7 +144,7 @@ export class ChargeQueue {
       },
       (err) => this.failed(c, n, err),
     );
-    this.track(run);
+    this.track(run, c);
   }
 
   private failed(c: PendingCharge, n: number, err: unknown): void {
@@ -175,8 +178,8 @@ export class ChargeQueue {
     this.logger.error({ charge: { ...c.entry, ...c.charge }, err: (err as Error)?.message }, 'AI charge given up after retries; book it by hand');
   }
 
-  private track(p: Promise<void>): void {
-    this.inFlight.add(p);
+  private track(p: Promise<void>, c: PendingCharge): void {
+    this.inFlight.set(p, c);
     this.pendingGauge.set(this.pending);
     void p.finally(() => {
       this.inFlight.delete(p);
