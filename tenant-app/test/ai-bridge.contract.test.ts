@@ -32,6 +32,7 @@ describe('tenant app AI client against the real control-plane bridge', function 
     assert.equal(answer.model, 'contract-model');
     assert.deepEqual([answer.usage.inputTokens, answer.usage.outputTokens, answer.usage.totalTokens, answer.usage.cost], [12, 5, 17, 0.00022]);
     assert.ok(typeof answer.usage.responseTime === 'number');
+    await cp.ctx.aiCharges.idle(); // charged just after the answer (docs/ai-billing.md)
     const [log] = (await cp.db.query<any[]>('SELECT request_id FROM ai_service_call_logs WHERE tenant_id = ?', [t.tenantId]))[0];
     assert.equal(log.request_id, `${t.tenantCode}:${requestId}`, 'the bridge keyed the call by the id the tenant app sent');
 

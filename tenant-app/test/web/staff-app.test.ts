@@ -81,6 +81,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
   let teacher = { phone: uniquePhone(), otp: '' };
   const origin = (code?: string) => `http://${code ? `${code}.` : ''}localhost:${port}`;
   const balanceOf = async (code: string) => {
+    await env.cp.ctx.aiCharges.idle(); // AI calls are charged just after their answer
     const [rows] = await env.cp.db.query<RowDataPacket[]>('SELECT CAST(balance AS CHAR) AS b FROM tenant_accounts WHERE tenant_id = ?', [code]);
     return Number(rows[0]!.b);
   };
