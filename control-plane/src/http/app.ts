@@ -1,7 +1,6 @@
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
-import { errorHandler, metricsAccess, notFoundHandler, requestLogging } from '@kg/shared';
+import { errorHandler, metricsAccess, notFoundHandler, requestLogging, runChain, securityHeaders } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { authRoutes } from '../modules/auth/auth.routes';
@@ -49,10 +48,17 @@ export function createApp(ctx: AppContext): Express {
   // One trusted hop: req.ip is the address the proxy appended, never one a client wrote itself
   // into X-Forwarded-For (per-IP abuse limits count it; docs/security.md, Abuse limits).
   app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
-  app.use(requestLogging(ctx.logger));
-  app.use(helmet());
-  app.use(ctx.metrics.middleware);
-  app.use(express.json({ limit: '1mb', type: isJsonBody }));
+  const json = express.json({ limit: '1mb', type: isJsonBody });
+  // What every request goes through, as one layer: request id, access log and latency histogram;
+  // helmet's default headers (the console's pages need the document ones), evaluated once at
+  // start; the JSON body.
+  app.use(
+    runChain([
+      requestLogging(ctx.logger, ctx.metrics.observeRequest),
+      securityHeaders({}, []),
+      (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)),
+    ]),
+  );
   // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
   app.use(['/api/auth', '/api/admin/auth'], cookieParser());
   app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);

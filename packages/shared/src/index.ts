@@ -13,6 +13,7 @@ export * from './http/respond';
 export * from './http/validate';
 export * from './http/error-handler';
 export * from './http/request-context';
+export * from './http/security-headers';
 export * from './http/metrics';
 export * from './http/metrics-access';
 export * from './http/health';

@@ -6,7 +6,7 @@ import type { AuditActor } from './audit.service';
 /** Who acts (the signed-in admin or user), from where, and in which request. */
 export function auditActor(req: Request): AuditActor {
   const { ip, userAgent } = clientInfo(req);
-  // pino-http assigns the server-generated request id in requestLogging; the client's is its own field.
+  // requestLogging assigns the server-generated request id; the client's is its own field.
   const id = (req as { id?: unknown }).id;
   const requestId = id === undefined || id === null ? null : String(id);
   const clientRequestId = clientId(req);
