@@ -10,3 +10,4 @@ export { createUserSession, type TenantProfile, type UserSession, type UserTenan
 export { explainSignInError } from './sign-in';
 export { useElementLocale } from './element-locale';
 export type { BalanceTransaction, Bill } from './billing';
+export { describeTransaction } from './billing';

@@ -290,6 +290,7 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await menu(page, 'Billing');
     await page.getByTestId('balance').filter({ hasText: '-CN¥0.18' }).waitFor();
     await page.getByRole('row', { name: /AI usage/ }).first().waitFor();
+    await page.getByRole('row', { name: /AI chat \(stub-chat\)/ }).first().waitFor();
   });
 
   it('when the principal redeems a recharge card, then the balance rises; the same code again says it was already used', async () => {
@@ -336,6 +337,9 @@ describe('staff app in Chromium (sign-in, one-time password, tenant picker, page
     await pick(page, 'Language', '中文');
     await menu(page, '费用');
     await page.getByTestId('balance').filter({ hasText: '99.82' }).waitFor();
+    // The ledger's own texts in the reader's language; the server books them in English.
+    await page.getByRole('row', { name: /AI 对话（stub-chat）/ }).first().waitFor();
+    await page.getByRole('row', { name: /充值卡 [0-9a-f]{8}/ }).first().waitFor();
     await shot(page, '07f-billing-zh');
     await menu(page, 'AI 用量');
     await page.getByRole('img', { name: '每日 AI 调用与 Token 用量' }).locator('canvas').waitFor();

@@ -2,6 +2,7 @@
 const en = {
   app: { title: 'Kindergarten platform' },
   shell: { navigation: 'Main navigation', language: 'Language', signOut: 'Sign out' },
+  ledger: { aiCharge: 'AI {kind} ({model})', cardRecharge: 'Recharge card {batch}', callTypes: { chat: 'chat', completion: 'completion', embedding: 'embedding' } },
   roles: { operator: 'Operator', admin: 'Admin', super_admin: 'Super admin' },
   menu: {
     dashboard: 'Dashboard', tenants: 'Tenants', cleanup: 'Cleanup queue', dbServers: 'Database servers',

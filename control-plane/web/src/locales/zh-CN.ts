@@ -4,6 +4,7 @@ import type { Messages } from './en';
 const zhCN: Messages = {
   app: { title: '幼儿园平台' },
   shell: { navigation: '主导航', language: '语言', signOut: '退出登录' },
+  ledger: { aiCharge: 'AI {kind}（{model}）', cardRecharge: '充值卡 {batch}', callTypes: { chat: '对话', completion: '补全', embedding: '向量' } },
   roles: { operator: '运营', admin: '管理员', super_admin: '超级管理员' },
   menu: {
     dashboard: '概览', tenants: '租户', cleanup: '清理队列', dbServers: '数据库服务器',

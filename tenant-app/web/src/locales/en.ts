@@ -12,6 +12,7 @@ const relationships = { father: 'Father', mother: 'Mother', guardian: 'Guardian'
 const en = {
   app: { title: 'Kindergarten staff' },
   shell: { navigation: 'Main navigation', language: 'Language', signOut: 'Sign out' },
+  ledger: { aiCharge: 'AI {kind} ({model})', cardRecharge: 'Recharge card {batch}', callTypes: { chat: 'chat', completion: 'completion', embedding: 'embedding' } },
   roles: {
     create: 'New role', code: 'Code', permissions: 'Permissions', members: 'Members', builtIn: 'Built in',
     removeConfirm: 'Delete the role "{name}"? Nobody holds it.', actions: { read: 'View', write: 'Edit', delete: 'Delete' },

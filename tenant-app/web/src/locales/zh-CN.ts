@@ -14,6 +14,7 @@ const relationships = { father: '父亲', mother: '母亲', guardian: '监护人
 const zhCN: typeof en = {
   app: { title: '幼儿园教职工' },
   shell: { navigation: '主导航', language: '语言 / Language', signOut: '退出登录' },
+  ledger: { aiCharge: 'AI {kind}（{model}）', cardRecharge: '充值卡 {batch}', callTypes: { chat: '对话', completion: '补全', embedding: '向量' } },
   roles: {
     create: '新建角色', code: '代码', permissions: '权限', members: '成员数', builtIn: '内置',
     removeConfirm: '删除角色“{name}”？当前没有人使用它。', actions: { read: '查看', write: '编辑', delete: '删除' },
