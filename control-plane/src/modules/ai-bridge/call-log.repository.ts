@@ -167,11 +167,6 @@ export class NoBillingAccountError extends Error {
   }
 }
 
-export async function callLogExists(db: Connection, requestId: string): Promise<boolean> {
-  const [rows] = await db.query<RowDataPacket[]>('SELECT 1 FROM ai_service_call_logs WHERE request_id = ? LIMIT 1', [requestId]);
-  return rows.length > 0;
-}
-
 /** What a call is checked against before it runs (`preCallState`). */
 export interface PreCallState {
   /** Balance plus credit limit in millionths; null when the tenant has no account. */

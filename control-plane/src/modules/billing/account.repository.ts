@@ -38,12 +38,6 @@ export async function findTenantAccount(db: Connection, tenantCode: string): Pro
   return { balance: Number(r.balance), creditLimit: Number(r.credit_limit), paymentStatus: r.payment_status, billingCycle: r.billing_cycle };
 }
 
-/** True when balance plus credit limit is above zero (the tenant may start a paid call). */
-export async function hasFunds(db: Connection, tenantCode: string): Promise<boolean> {
-  const [rows] = await db.query<RowDataPacket[]>('SELECT balance + credit_limit > 0 AS ok FROM tenant_accounts WHERE tenant_id = ?', [tenantCode]);
-  return rows[0] ? Number(rows[0].ok) === 1 : false;
-}
-
 export interface BalanceChange {
   tenantCode: string;
   type: BalanceTxType;
