@@ -11,6 +11,7 @@ import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
 import { collectionRoutes, installApiEntry, runChain, type CollectionChains } from './api-entry';
 import { authRelayRoutes } from './auth-relay';
+import { leanJson } from './json-response';
 import { staffAppRoutes } from './staff-app';
 
 /** Route modules mounted by the app: public ones, then the tenant API. Each registers its OpenAPI paths. */
@@ -26,6 +27,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.TRUST_PROXY);
   requestStateOnLocals(app);
+  leanJson(app);
   const json = express.json({ limit: '1mb' });
   // What every request goes through, run as one layer of the app's router (each layer costs a
   // path match and a trip through the router on every request).
