@@ -22,6 +22,17 @@
  * TENANT_DB_ROLE_SWITCH (one_write | separate | multi_statement); the result records which, and the
  * load average at the start and end of the run.
  *
+ * Figures (docs/request-path.md, Measurements; 2-core VM, roles in one write, load average 3-5):
+ * 1.112, 0.984 and 1.088 of the bare rate in three runs (rounds 0.91-1.40), p99 0.65-0.83x,
+ * server CPU 174-210 us per request against 239-273 for the bare handler, load generator 90-144
+ * against 83-120, MariaDB 118-157 against 77-112 (2.01 statements per request), connections 20,
+ * RSS 148-221 MB. Before (same morning): 0.769, server 406 against 313 us. What changed is the
+ * tenant app, not this script or its baseline: requests created with the app's prototypes
+ * (Express's per-request setPrototypeOf cost the bare handler itself ~140 us; a scratch bare
+ * variant served the same way ran 146-185 us and the full stack reached 0.80-0.96 of it), the
+ * API's own entry instead of Express's routers, and res.json() without res.send(). The switch
+ * costs MariaDB ~24 us per request (~18 as a multi-statement text) and the app no measurable CPU.
+ *
  *   npx tsx --conditions=development bench/tenant-app.ts
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { errorHandler, metricsAccess, notFoundHandler } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
@@ -9,7 +9,9 @@ import { requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
 import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
+import { collectionRoutes, installApiEntry, runChain, type CollectionChains } from './api-entry';
 import { authRelayRoutes } from './auth-relay';
+import { leanJson } from './json-response';
 import { staffAppRoutes } from './staff-app';
 
 /** Route modules mounted by the app: public ones, then the tenant API. Each registers its OpenAPI paths. */
@@ -25,6 +27,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.TRUST_PROXY);
   requestStateOnLocals(app);
+  leanJson(app);
   const json = express.json({ limit: '1mb' });
   // What every request goes through, run as one layer of the app's router (each layer costs a
   // path match and a trip through the router on every request).
@@ -35,24 +38,28 @@ export function createApp(ctx: AppContext): Express {
   ];
   app.use((req, res, next) => runChain(prelude, req, res, next));
   // The tenant API under /api/<collection>: resolve the tenant, then the user inside it, then hand
-  // over to the modules serving that collection only (a request is matched against a handful of
+  // over to the routes serving that collection only (a request is matched against a handful of
   // routes, not all of them). Other paths fall through to the public routes and the 404.
-  const collections = collectionRouters(ctx);
   const tenantScope = [resolveTenant(ctx), authenticate(ctx)];
-  const chains = new Map<string, RequestHandler[]>();
   // Writes also get the tenant's operation log (docs/staff-app.md, "Audit"); reads keep their chain.
-  const writeChains = new Map<string, RequestHandler[]>();
   const logged = operationLog(ctx);
-  for (const [collection, router] of collections) {
-    chains.set(collection, [...tenantScope, router]);
-    writeChains.set(collection, SELF_LOGGED.has(collection) ? [...tenantScope, router] : [...tenantScope, logged, router]);
+  const chainsOf = (collection: string, routes: RequestHandler): CollectionChains => ({
+    read: [...tenantScope, routes],
+    write: SELF_LOGGED.has(collection) ? [...tenantScope, routes] : [...tenantScope, logged, routes],
+  });
+  // Express's path, kept for OPTIONS (the router's automatic answer) and requests the API entry
+  // passes on; the entry below serves everything else of a known collection.
+  const viaRouters = new Map<string, CollectionChains>();
+  const direct = new Map<string, CollectionChains>();
+  for (const [collection, routers] of collectionRouters(ctx)) {
+    viaRouters.set(collection, chainsOf(collection, routerOf(routers)));
+    direct.set(collection, chainsOf(collection, collectionRoutes(routers)));
   }
   app.use((req, res, next) => {
     const collection = COLLECTION.exec(req.path)?.[1];
-    const byMethod = req.method === 'GET' || req.method === 'HEAD' ? chains : writeChains;
-    const chain = collection === undefined ? undefined : byMethod.get(collection);
-    if (!chain) return next(); // unknown paths answer 404 without resolving a tenant
-    runChain(chain, req, res, next);
+    const chains = collection === undefined ? undefined : viaRouters.get(collection);
+    if (!chains) return next(); // unknown paths answer 404 without resolving a tenant
+    runChain(req.method === 'GET' || req.method === 'HEAD' ? chains.read : chains.write, req, res, next);
   });
   app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);
   app.get('/api/openapi.json', (_req, res) => {
@@ -62,8 +69,10 @@ export function createApp(ctx: AppContext): Express {
   // After the tenant API: its requests never meet these (docs/staff-app.md, Serving).
   app.use(authRelayRoutes(ctx));
   app.use(staffAppRoutes());
+  const onError = errorHandler(ctx.logger);
   app.use(notFoundHandler);
-  app.use(errorHandler(ctx.logger));
+  app.use(onError);
+  installApiEntry(app, { prelude, collections: direct, notFound: notFoundHandler, onError });
   return app;
 }
 
@@ -97,8 +106,8 @@ function requestStateOnLocals(app: Express): void {
   }
 }
 
-/** One router per collection (`/api/<collection>/...`), made of the modules that serve it. */
-function collectionRouters(ctx: AppContext): Map<string, Router> {
+/** The routers serving each collection (`/api/<collection>/...`), in mounting order. */
+function collectionRouters(ctx: AppContext): Map<string, Router[]> {
   const byCollection = new Map<string, Router[]>();
   for (const mount of tenantRouteModules()) {
     const router = mount(ctx);
@@ -106,32 +115,13 @@ function collectionRouters(ctx: AppContext): Map<string, Router> {
     const collections = new Set(stack.filter((l) => l.route).map((l) => l.route!.path.split('/')[2]!));
     for (const c of collections) (byCollection.get(c) ?? byCollection.set(c, []).get(c)!).push(router);
   }
-  const out = new Map<string, Router>();
-  for (const [c, routers] of byCollection) {
-    if (routers.length === 1) {
-      out.set(c, routers[0]!);
-    } else {
-      const r = express.Router();
-      for (const router of routers) r.use(router);
-      out.set(c, r);
-    }
-  }
-  return out;
+  return byCollection;
 }
 
-/** Runs middleware in order, stopping at the first error or response. */
-function runChain(chain: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
-  let i = 0;
-  const next: NextFunction = (err?: unknown) => {
-    if (err !== undefined && err !== null && err !== 'route') return done(err);
-    const h = chain[i++];
-    if (!h) return done();
-    try {
-      const out = h(req, res, next) as unknown;
-      if (out instanceof Promise) out.catch(done);
-    } catch (e) {
-      done(e);
-    }
-  };
-  next();
+/** Several routers as one. */
+function routerOf(routers: Router[]): Router {
+  if (routers.length === 1) return routers[0]!;
+  const r = express.Router();
+  for (const router of routers) r.use(router);
+  return r;
 }

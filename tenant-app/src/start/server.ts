@@ -1,4 +1,4 @@
-import { aggregateAcrossInstances, ConfigError, createShutdown, listen, signalReady } from '@kg/shared';
+import { aggregateAcrossInstances, appServerOptions, ConfigError, createShutdown, listen, signalReady } from '@kg/shared';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { buildContext, closeContext } from '../internal/build-context';
@@ -7,7 +7,8 @@ import { buildContext, closeContext } from '../internal/build-context';
 async function main(): Promise<void> {
   const config = loadConfig();
   const ctx = await buildContext(config);
-  const server = await listen(createApp(ctx), config.TENANT_APP_PORT);
+  const app = createApp(ctx);
+  const server = await listen(app, config.TENANT_APP_PORT, undefined, appServerOptions(app));
   ctx.logger.info({ port: server.port, budget: config.TENANT_DB_MAX_CONNECTIONS }, 'tenant app listening');
   const shutdown = createShutdown(ctx.logger);
   // Stop accepting and finish in-flight requests first; then close tenant connections, pools, Redis.

@@ -7,6 +7,7 @@ import {
   connect,
   createLogger,
   listen,
+  appServerOptions,
   parseEnv,
   publishTenantStatus,
   ensureTenantUser,
@@ -153,7 +154,8 @@ export async function startTenantStack(
     ...env,
   });
   const ctx = await buildContext(config, createLogger('tenant-app-test', config.LOG_LEVEL));
-  const server = await listen(createApp(ctx), 0, '127.0.0.1');
+  const app = createApp(ctx);
+  const server = await listen(app, 0, '127.0.0.1', appServerOptions(app)); // as src/start/server.ts
   const databases: string[] = [templateDb];
   // Each tenant database's own MySQL account, as provisioning makes it (docs/privileges.md).
   const tenantAccounts: string[] = [];
