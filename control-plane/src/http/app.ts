@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { errorHandler, metricsAccess, notFoundHandler, requestLogging, runChain, securityHeaders } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
@@ -52,13 +52,12 @@ export function createApp(ctx: AppContext): Express {
   // What every request goes through, as one layer: request id, access log and latency histogram;
   // helmet's default headers (the console's pages need the document ones), evaluated once at
   // start; the JSON body.
-  app.use(
-    runChain([
-      requestLogging(ctx.logger, ctx.metrics.observeRequest),
-      securityHeaders({}, []),
-      (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)),
-    ]),
-  );
+  const prelude: RequestHandler[] = [
+    requestLogging(ctx.logger, ctx.metrics.observeRequest),
+    securityHeaders({}, []),
+    (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)),
+  ];
+  app.use((req, res, next) => runChain(prelude, req, res, next));
   // Only the auth routes read cookies (the refresh-token cookie is scoped to their paths).
   app.use(['/api/auth', '/api/admin/auth'], cookieParser());
   app.use(metricsAccess({ token: ctx.config.METRICS_TOKEN, nodeEnv: ctx.config.NODE_ENV }), ctx.metrics.router);

@@ -1,5 +1,6 @@
 import {
   aggregateAcrossInstances,
+  appServerOptions,
   createPool,
   listen,
   mysqlTargetFromConfig,
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   const checkpointer = new AuditCheckpointer(ctx.db, checkpointPlace(config, ctx.secrets), ctx.logger);
   await checkpointer.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
   const app = createApp(ctx);
-  const server = await listen(app, config.CONTROL_PLANE_PORT);
+  // Requests made with the app's own prototypes (docs/request-path.md, Routing).
+  const server = await listen(app, config.CONTROL_PLANE_PORT, undefined, appServerOptions(app));
   ctx.logger.info({ port: server.port }, 'control plane listening');
   const shutdown = createShutdown(ctx.logger);
   shutdown.add('http', () => server.close());

@@ -1,4 +1,4 @@
-import { createLogger, createPool, listen, parseEnv, type Pool } from '@kg/shared';
+import { appServerOptions, createLogger, createPool, listen, parseEnv, type Pool } from '@kg/shared';
 import {
   deleteRedisPrefix,
   dropDatabases,
@@ -75,7 +75,8 @@ export async function startControlPlane(label: string, env: Record<string, strin
   await ensureDefaultDatabaseServer(db, direct);
   await bootstrapSuperAdmin(db, direct);
   const ctx = await buildContext(config, createLogger('control-plane-test', config.LOG_LEVEL));
-  const server = await listen(createApp(ctx), 0, '127.0.0.1');
+  const app = createApp(ctx);
+  const server = await listen(app, 0, '127.0.0.1', appServerOptions(app)); // as src/start/server.ts
   return {
     url: server.url,
     ctx,

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { runChain } from '@kg/shared';
 
 /** What the router package (2.x) keeps for a route: the parts the entry uses, checked at start-up. */
 interface RouteLayer {
@@ -122,21 +123,4 @@ export function collectionRoutes(routers: Router[]): RequestHandler {
     };
     tryFrom();
   };
-}
-
-/** Runs middleware in order, stopping at the first error or response. */
-export function runChain(chain: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
-  let i = 0;
-  const next: NextFunction = (err?: unknown) => {
-    if (err !== undefined && err !== null && err !== 'route') return done(err);
-    const h = chain[i++];
-    if (!h) return done();
-    try {
-      const out = h(req, res, next) as unknown;
-      if (out instanceof Promise) out.catch(done);
-    } catch (e) {
-      done(e);
-    }
-  };
-  next();
 }

@@ -1,15 +1,14 @@
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
-import { errorHandler, metricsAccess, notFoundHandler } from '@kg/shared';
+import { errorHandler, metricsAccess, notFoundHandler, runChain, securityHeaders } from '@kg/shared';
 import type { AppContext } from '../context';
 import { healthRoutes } from '../modules/health/health.routes';
 import { tenantRouteModules } from '../modules/routes';
 import { authenticate } from './middleware/auth';
 import { operationLog } from './middleware/operation-log';
 import { requestLog } from './middleware/request-log';
-import { securityHeaders } from './middleware/security-headers';
 import { resolveTenant } from './middleware/tenant';
 import { openApiDocument } from './openapi';
-import { collectionRoutes, installApiEntry, runChain, type CollectionChains } from './api-entry';
+import { collectionRoutes, installApiEntry, type CollectionChains } from './api-entry';
 import { authRelayRoutes } from './auth-relay';
 import { leanJson } from './json-response';
 import { staffAppRoutes } from './staff-app';

@@ -58,24 +58,23 @@ export function requestLogging(logger: Logger, onFinish?: (req: Request, res: Re
 }
 
 /**
- * Runs `chain` as one middleware: each app's prelude (request log, security headers, body parser)
- * is one layer of its router instead of one per handler, since each layer costs a path match and
- * a trip through the router on every request.
+ * Runs `chain` in order, stopping at the first error or response, then calls `done`. Each app's
+ * prelude (request log, security headers, body parser) runs this way as one layer of its router
+ * instead of one layer per handler, since each layer costs a path match and a trip through the
+ * router on every request (docs/request-path.md, Routing).
  */
-export function runChain(chain: RequestHandler[]): RequestHandler {
-  return (req, res, done) => {
-    let i = 0;
-    const next: NextFunction = (err?: unknown) => {
-      if (err !== undefined && err !== null && err !== 'route') return done(err);
-      const h = chain[i++];
-      if (!h) return done();
-      try {
-        const out = h(req, res, next) as unknown;
-        if (out instanceof Promise) out.catch(done);
-      } catch (e) {
-        done(e);
-      }
-    };
-    next();
+export function runChain(chain: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+  let i = 0;
+  const next: NextFunction = (err?: unknown) => {
+    if (err !== undefined && err !== null && err !== 'route') return done(err);
+    const h = chain[i++];
+    if (!h) return done();
+    try {
+      const out = h(req, res, next) as unknown;
+      if (out instanceof Promise) out.catch(done);
+    } catch (e) {
+      done(e);
+    }
   };
+  next();
 }
