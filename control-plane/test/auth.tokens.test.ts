@@ -94,6 +94,28 @@ describe('access tokens: forged, expired and misdirected tokens are refused', ()
     const kids = jwks.body.keys.map((k: { kid: string }) => k.kid);
     assert.ok(kids.includes(oldKid) && kids.includes(newKid), `JWKS kids: ${kids.join(', ')}`);
   });
+
+  // A token verified once is remembered until it expires (token.service.ts): these prove the
+  // memory never accepts what a full check would refuse.
+  it('when a remembered token is presented with other claims under its signature, then 401 TOKEN_INVALID', async () => {
+    const token = (await loginUser(cp, user.phone)).token;
+    assert.equal((await me(token)).status, 200); // verified and remembered
+    const [header, , signature] = token.split('.');
+    const other = b64url({ ...claimsOf(token), sub: '999999' });
+    const res = await me(`${header}.${other}.${signature}`);
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'TOKEN_INVALID');
+  });
+
+  it('when the key that verified a remembered token is retired, then the token is refused at once', async () => {
+    const token = (await loginUser(cp, user.phone)).token;
+    assert.equal((await me(token)).status, 200); // verified and remembered
+    await cp.ctx.keys.rotate();
+    await cp.ctx.keys.retireOld(0);
+    const res = await me(token);
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'TOKEN_INVALID');
+  });
 });
 
 describe('refresh tokens and sign-out', () => {

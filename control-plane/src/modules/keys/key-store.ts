@@ -94,12 +94,12 @@ export class KeyStore {
     return this.signing;
   }
 
-  /** The verification key for `kid`; reloads once from the database for an unknown kid. */
   /** The verification key of `kid` as loaded now, without reading the database. */
   loadedKey(kid: string): VerificationKey | undefined {
     return this.verifying.get(kid);
   }
 
+  /** The verification key for `kid`; reloads once from the database for an unknown kid. */
   async verificationKey(kid: string): Promise<VerificationKey | undefined> {
     const known = this.verifying.get(kid);
     if (known) return known;
