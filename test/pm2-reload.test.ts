@@ -24,15 +24,16 @@ function freePort(): Promise<number> {
 }
 
 /** One GET on a fresh connection; resolves with the status, or 0 for a network error. */
-function get(url: string): Promise<number> {
+/** The answer's status, or the client's error code (ECONNRESET, timeout, ...) when there was none. */
+function get(url: string): Promise<number | string> {
   return new Promise((resolve) => {
     const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve(`response ${err.code ?? err.message}`));
     });
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
   });
 }
 
@@ -120,7 +121,7 @@ describe('PM2 on a VM: ecosystem.config.js with the real pm2', function () {
 
   it('when the tenant app is reloaded under load, then no request fails and every worker is replaced', async () => {
     const before = (await list()).filter((p) => p.name === 'tenant-app').map((p) => p.pid);
-    const results: Array<Promise<number>> = [];
+    const results: Array<Promise<number | string>> = [];
     let loading = true;
     // About 200 requests per second, each on its own connection, until a second after the reload.
     const load = (async () => {

@@ -1,6 +1,15 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
 type Step = { name: string; run: () => Promise<unknown> };
+
+/**
+ * A cluster worker (PM2 cluster mode) stays a moment after its shutdown before exiting: the
+ * cluster master may have handed it a connection just before the server's close reached it.
+ * Alive, the worker refuses it and the master gives it to another worker; gone, the master never
+ * hears back and the client waits until it times out (seen once in a PM2 reload under load).
+ */
+const CLUSTER_EXIT_LINGER_MS = 250;
 
 /**
  * One shutdown path per process: on SIGTERM/SIGINT run the registered steps in order
@@ -40,7 +49,7 @@ export function createShutdown(logger: Logger, timeoutMs = 25_000) {
     installSignalHandlers() {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) {
         process.once(sig, () => {
-          void shutdown(sig).then(() => process.exit(0));
+          void shutdown(sig).then(() => setTimeout(() => process.exit(0), cluster.isWorker ? CLUSTER_EXIT_LINGER_MS : 0));
         });
       }
     },
