@@ -77,15 +77,7 @@ export async function listTransactions(db: Connection, tenantCode: string, limit
        FROM tenant_balance_transactions WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     [tenantCode, beforeId ?? Number.MAX_SAFE_INTEGER, limit],
   );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    type: r.type,
-    amount: String(r.amount),
-    balanceAfter: String(r.balance_after),
-    reference: String(r.reference),
-    description: r.description,
-    createdAt: (r.created_at as Date).toISOString(),
-  }));
+  return rows.map(toTransaction);
 }
 
 /** Sets the account's credit limit (a plan change). */
@@ -101,10 +93,13 @@ export async function findTransactionByReference(db: Connection, type: BalanceTx
     [type, reference],
   );
   const r = rows[0];
-  if (!r) return null;
+  return r ? { ...toTransaction(r), tenantCode: String(r.tenant_id) } : null;
+}
+
+/** A `tenant_balance_transactions` row (amounts selected as CHAR) as the API shows it. */
+function toTransaction(r: RowDataPacket): BalanceTransaction {
   return {
     id: Number(r.id),
-    tenantCode: String(r.tenant_id),
     type: r.type,
     amount: String(r.amount),
     balanceAfter: String(r.balance_after),
